@@ -1,0 +1,20 @@
+using System.Text;
+
+namespace Orchestration.Specs.Harness;
+
+/// <summary>A spec as readable Given / When / Then text.</summary>
+public sealed record SpecText(string Class, string Name, IReadOnlyList<string> Given, string When, IReadOnlyList<string> Then)
+{
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{Class}: {Name.Replace('_', ' ')}");
+        text.AppendLine("GIVEN");
+        foreach (var line in Given.DefaultIfEmpty("(no events)")) text.AppendLine($"  {line}");
+        text.AppendLine("WHEN");
+        text.AppendLine($"  {When}");
+        text.AppendLine("THEN");
+        foreach (var line in Then) text.AppendLine($"  {line}");
+        return text.ToString();
+    }
+}

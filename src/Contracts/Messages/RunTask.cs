@@ -1,0 +1,21 @@
+namespace Orchestration.Contracts.Messages;
+
+/// <summary>
+/// Command to a worker: run one attempt of one task. Workers compete for these; a worker may receive
+/// the same command twice, so running it must be idempotent (outputs are named by task and attempt).
+/// </summary>
+[WireName("run-task.v1")]
+public sealed record RunTask(
+    ProcessId ProcessId,
+    TaskId TaskId,
+    int Attempt,
+    string Step,
+    int Partition,
+    StepWork Work,
+    IReadOnlyList<TaskInput> Inputs,
+    IReadOnlyDictionary<string, string> Parameters,
+    DateTimeOffset Deadline)
+{
+    public override string ToString() =>
+        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s), due by {Deadline:O}";
+}

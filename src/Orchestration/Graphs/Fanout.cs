@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestration.Graphs;
+
+/// <summary>
+/// How a step turns into tasks when it starts. Decided from data known at that moment (datasets,
+/// earlier outputs and their metadata), so a process replays to the same tasks.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "fanout")]
+[JsonDerivedType(typeof(OnePerBlob), "one-per-blob")]
+[JsonDerivedType(typeof(AllInOne), "all-in-one")]
+[JsonDerivedType(typeof(CountFromMetadata), "count-from-metadata")]
+[JsonDerivedType(typeof(OnePerBucket), "one-per-bucket")]
+[JsonDerivedType(typeof(OnePerTarget), "one-per-target")]
+public abstract record Fanout
+{
+    /// <summary>The steps whose outputs or metadata this fan-out reads.</summary>
+    public abstract IEnumerable<string> StepsRead { get; }
+
+    private protected static IEnumerable<string> StepOf(DataSource? source) =>
+        source is { Kind: SourceKind.StepOutputs } ? [source.Name] : [];
+}
+
+/// <summary>Map: one task per blob of the source.</summary>
+public sealed record OnePerBlob(DataSource Source) : Fanout
+{
+    public override IEnumerable<string> StepsRead => StepOf(Source);
+    public override string ToString() => $"one task per blob of {Source}";
+}
+
+/// <summary>Reduce: one task over every blob of the source.</summary>
+public sealed record AllInOne(DataSource Source) : Fanout
+{
+    public override IEnumerable<string> StepsRead => StepOf(Source);
+    public override string ToString() => $"one task over all of {Source}";
+}
+
+/// <summary>Dynamic map: as many tasks as an earlier step's metadata says; each task sees all of <see cref="Source"/>, if any.</summary>
+public sealed record CountFromMetadata(MetadataCount Count, DataSource? Source) : Fanout
+{
+    public override IEnumerable<string> StepsRead => StepOf(Source).Append(Count.Step).Distinct();
+    public override string ToString() => $"one task per unit of {Count}";
+}
+
+/// <summary>Gather half of a shuffle: task <c>b</c> reads output <c>b</c> of every task of the scatter step.</summary>
+public sealed record OnePerBucket(string ScatterStep, int Buckets) : Fanout
+{
+    public override IEnumerable<string> StepsRead => [ScatterStep];
+    public override string ToString() => $"one task per bucket ({Buckets}) of '{ScatterStep}'";
+}
+
+/// <summary>Broadcast: one task per target worker selection; each task sees all of <see cref="Source"/>, if any.</summary>
+public sealed record OnePerTarget(IReadOnlyList<string> Targets, DataSource? Source) : Fanout
+{
+    public override IEnumerable<string> StepsRead => StepOf(Source);
+    public override string ToString() => $"one task per target ({string.Join(", ", Targets)})";
+}

@@ -1,0 +1,96 @@
+using Orchestration.Contracts;
+
+namespace Orchestration.Graphs;
+
+/// <summary>
+/// Fluent definition of a graph. Dependencies follow from what a step reads; <see cref="StepOptions.After"/> adds more.
+/// <code>
+/// ProcessGraph.Define("revenue-by-country-brand", 1)
+///     .Map("partials", DataSource.Dataset("sales"), StepWork.Sql("SELECT ... FROM input JOIN stores ..."),
+///          s => s.With("stores", DataSource.Dataset("stores")))
+///     .Reduce("revenue", DataSource.Step("partials"), StepWork.Sql("SELECT ... FROM partials ..."), s => s.As("partials"))
+///     .Build();
+/// </code>
+/// </summary>
+public sealed class GraphBuilder(string name, int version)
+{
+    private readonly List<StepDefinition> _steps = [];
+
+    /// <summary>One task per blob of <paramref name="over"/>.</summary>
+    public GraphBuilder Map(string step, DataSource over, StepWork work, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Map, new OnePerBlob(over), work, configure);
+
+    /// <summary>
+    /// As many tasks as <paramref name="count"/> reads from an earlier step's metadata at run time; task <c>i</c>
+    /// gets parameters <c>partition=i</c> and <c>partitions=N</c>, and sees all of <paramref name="over"/>, if given.
+    /// </summary>
+    public GraphBuilder Map(string step, MetadataCount count, StepWork work, DataSource? over = null, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Map, new CountFromMetadata(count, over), work, configure);
+
+    /// <summary>One task over every blob of <paramref name="over"/>.</summary>
+    public GraphBuilder Reduce(string step, DataSource over, StepWork work, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Reduce, new AllInOne(over), work, configure);
+
+    /// <summary>
+    /// Hash-partitions the rows of <paramref name="over"/> by <paramref name="key"/> into <paramref name="buckets"/> buckets
+    /// (a scatter step named <c>{step}.scatter</c>, one task per blob), then runs <paramref name="work"/> once per bucket.
+    /// </summary>
+    public GraphBuilder Shuffle(string step, DataSource over, string key, int buckets, StepWork work, Action<StepOptions>? configure = null)
+    {
+        var scatter = $"{step}.scatter";
+        Add(scatter, StepShape.Shuffle, new OnePerBlob(over), StepWork.Partition(key),
+            s => s.Param("buckets", buckets.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return Add(step, StepShape.Shuffle, new OnePerBucket(scatter, buckets), work, configure);
+    }
+
+    /// <summary>One task per target (a worker selection), each seeing all of <paramref name="over"/>, if given.</summary>
+    public GraphBuilder Broadcast(string step, IReadOnlyList<string> targets, StepWork work, DataSource? over = null, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Broadcast, new OnePerTarget(targets, over), work, configure);
+
+    /// <summary>Validates and returns the graph; throws <see cref="InvalidGraphException"/> listing every problem.</summary>
+    public ProcessGraph Build()
+    {
+        var graph = new ProcessGraph(name, version, _steps.ToArray());
+        var problems = graph.Problems();
+        return problems.Count == 0 ? graph : throw new InvalidGraphException(graph.ToString(), problems);
+    }
+
+    private GraphBuilder Add(string step, StepShape shape, Fanout fanout, StepWork work, Action<StepOptions>? configure)
+    {
+        var options = new StepOptions();
+        configure?.Invoke(options);
+        _steps.Add(options.ToDefinition(step, shape, fanout, work));
+        return this;
+    }
+}
+
+/// <summary>Optional settings of a step.</summary>
+public sealed class StepOptions
+{
+    private string _inputName = "input";
+    private readonly List<SideInput> _sideInputs = [];
+    private readonly Dictionary<string, string> _parameters = [];
+    private readonly List<string> _after = [];
+    private RetryPolicy _retry = RetryPolicy.Default;
+
+    /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
+    public StepOptions As(string inputName) { _inputName = inputName; return this; }
+
+    /// <summary>Adds a view every task sees in full, e.g. a dimension table.</summary>
+    public StepOptions With(string viewName, DataSource source) { _sideInputs.Add(new SideInput(viewName, source)); return this; }
+
+    /// <summary>A parameter passed to every task of the step.</summary>
+    public StepOptions Param(string key, string value) { _parameters[key] = value; return this; }
+
+    /// <summary>Waits for <paramref name="step"/> to complete without reading its outputs.</summary>
+    public StepOptions After(string step) { _after.Add(step); return this; }
+
+    public StepOptions Retry(int maxAttempts) { _retry = _retry with { MaxAttempts = maxAttempts }; return this; }
+
+    public StepOptions Timeout(TimeSpan taskTimeout) { _retry = _retry with { TaskTimeout = taskTimeout }; return this; }
+
+    public StepOptions Backoff(TimeSpan baseDelay, TimeSpan maxDelay) { _retry = _retry with { BaseDelay = baseDelay, MaxDelay = maxDelay }; return this; }
+
+    internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
+        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry);
+}

@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using Orchestration.Contracts;
+
+namespace Orchestration.Graphs;
+
+/// <summary>Finds every problem of a graph at once, so a user fixes them in one pass rather than one per run.</summary>
+public static partial class GraphValidator
+{
+    // Step names become parts of task ids and blob paths: keep them to a safe alphabet.
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]{0,63}$")]
+    private static partial Regex SafeName();
+
+    public static IReadOnlyList<string> Problems(ProcessGraph graph)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(graph.Name)) problems.Add("the graph has no name");
+        if (graph.Version < 1) problems.Add($"version {graph.Version} must be 1 or more");
+        if (graph.Steps.Count == 0) problems.Add("the graph has no steps");
+
+        foreach (var duplicate in graph.Steps.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+            problems.Add($"step name '{duplicate.Key}' is used {duplicate.Count()} times");
+
+        var names = graph.Steps.Select(s => s.Name).ToHashSet();
+        foreach (var step in graph.Steps)
+            problems.AddRange(ProblemsOf(step, names));
+
+        problems.AddRange(Cycles(graph).Select(cycle => $"steps form a cycle: {string.Join(" -> ", cycle)}"));
+        return problems;
+    }
+
+    private static IEnumerable<string> ProblemsOf(StepDefinition step, HashSet<string> names)
+    {
+        if (!SafeName().IsMatch(step.Name))
+            yield return $"step name '{step.Name}' must be 1-64 characters of a-z, 0-9, '_', '-', '.', starting with a letter or digit";
+        foreach (var dependency in step.DependsOn.Where(d => !names.Contains(d)))
+            yield return $"step '{step.Name}' depends on unknown step '{dependency}'";
+        if (step.DependsOn.Contains(step.Name))
+            yield return $"step '{step.Name}' depends on itself";
+        if (string.IsNullOrWhiteSpace(step.Work.Body))
+            yield return $"step '{step.Name}' has no {(step.Work.Kind == WorkKind.Sql ? "SQL" : "work")} to run";
+        if (string.IsNullOrWhiteSpace(step.InputName))
+            yield return $"step '{step.Name}' has no input view name";
+        foreach (var side in step.SideInputs.GroupBy(s => s.Name).Where(g => g.Count() > 1 || g.Key == step.InputName))
+            yield return $"step '{step.Name}' uses the view name '{side.Key}' twice";
+        if (step.Retry.MaxAttempts < 1)
+            yield return $"step '{step.Name}' must allow at least 1 attempt (has {step.Retry.MaxAttempts})";
+        if (step.Retry.TaskTimeout <= TimeSpan.Zero)
+            yield return $"step '{step.Name}' needs a positive task timeout";
+        if (step.Fanout is OnePerBucket { Buckets: < 1 } bucketed)
+            yield return $"step '{step.Name}' needs at least 1 bucket (has {bucketed.Buckets})";
+        if (step.Fanout is OnePerTarget { Targets.Count: 0 })
+            yield return $"broadcast step '{step.Name}' has no targets";
+    }
+
+    /// <summary>Each cycle once, as a path of step names that returns to its start.</summary>
+    private static IEnumerable<IReadOnlyList<string>> Cycles(ProcessGraph graph)
+    {
+        var byName = graph.Steps.GroupBy(s => s.Name).ToDictionary(g => g.Key, g => g.First());
+        var state = new Dictionary<string, bool>(); // false: on the current path, true: done
+        var path = new Stack<string>();
+        var cycles = new List<IReadOnlyList<string>>();
+
+        void Visit(string name)
+        {
+            state[name] = false;
+            path.Push(name);
+            foreach (var next in byName[name].DependsOn.Where(byName.ContainsKey))
+            {
+                if (!state.TryGetValue(next, out var done)) Visit(next);
+                else if (!done)
+                {
+                    var cycle = path.TakeWhile(n => n != next).Reverse().Prepend(next).Append(next).ToList();
+                    cycles.Add(cycle);
+                }
+            }
+            path.Pop();
+            state[name] = true;
+        }
+
+        foreach (var name in byName.Keys.Where(n => !state.ContainsKey(n)))
+            Visit(name);
+        return cycles;
+    }
+}
+
+/// <summary>Thrown when a graph is built with problems; the message lists every one.</summary>
+public sealed class InvalidGraphException(string graph, IReadOnlyList<string> problems)
+    : Exception($"Graph {graph} is invalid:{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => " - " + p))}")
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

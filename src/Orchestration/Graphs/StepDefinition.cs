@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using Orchestration.Contracts;
+
+namespace Orchestration.Graphs;
+
+/// <summary>
+/// One step of a graph: its shape, how it fans out into tasks, what each task reads and what a worker runs.
+/// Plain data, stored whole in <c>ProcessStarted</c>, so a running process keeps the definition it started with.
+/// </summary>
+/// <param name="InputName">The view name under which a task's main blobs appear to its SQL (default <c>input</c>).</param>
+/// <param name="SideInputs">Extra named views every task of the step sees in full (e.g. small dimension tables).</param>
+/// <param name="After">Steps this one waits for without reading their outputs.</param>
+public sealed record StepDefinition(
+    string Name,
+    StepShape Shape,
+    Fanout Fanout,
+    StepWork Work,
+    string InputName,
+    IReadOnlyList<SideInput> SideInputs,
+    IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyList<string> After,
+    RetryPolicy Retry)
+{
+    /// <summary>Every step this one waits for: those it reads and those it is told to run after.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> DependsOn => Fanout.StepsRead
+        .Concat(SideInputs.Where(s => s.Source.Kind == SourceKind.StepOutputs).Select(s => s.Source.Name))
+        .Concat(After)
+        .Distinct()
+        .ToArray();
+
+    public override string ToString() => $"{Shape} '{Name}': {Fanout}, {Work}";
+}
+
+/// <summary>A named view every task of a step sees in full.</summary>
+public sealed record SideInput(string Name, DataSource Source);

@@ -1,0 +1,58 @@
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
+
+namespace Orchestration.Processes;
+
+/// <summary>A command to one process aggregate. Commands of one process are decided one at a time.</summary>
+public interface IProcessCommand
+{
+    ProcessId ProcessId { get; }
+}
+
+/// <summary>
+/// Start a process of <paramref name="Graph"/> (resolved from the catalogue by the caller and recorded whole)
+/// over the named <paramref name="Datasets"/>.
+/// </summary>
+public sealed record StartProcess(
+    ProcessId ProcessId,
+    ProcessGraph Graph,
+    IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
+    IReadOnlyDictionary<string, string> Parameters) : IProcessCommand
+{
+    public override string ToString() =>
+        $"Start process {ProcessId} of graph {Graph} over {string.Join(", ", Datasets.Select(d => $"{d.Key} ({d.Value.Count} blobs)"))}";
+}
+
+/// <summary>Record that an attempt of a task completed (from a worker's <see cref="TaskCompleted"/>).</summary>
+public sealed record ConfirmTask(
+    ProcessId ProcessId,
+    TaskId TaskId,
+    int Attempt,
+    WorkerId Worker,
+    IReadOnlyList<BlobRef> Outputs,
+    IReadOnlyDictionary<string, string> Metadata,
+    TaskMetrics Metrics) : IProcessCommand
+{
+    public static ConfirmTask From(TaskCompleted e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Outputs, e.Metadata, e.Metrics);
+    public override string ToString() => $"Confirm task {TaskId} attempt {Attempt} from {Worker} with {Outputs.Count} output(s)";
+}
+
+/// <summary>Record that an attempt of a task failed (from a worker's <see cref="TaskFailed"/>).</summary>
+public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable) : IProcessCommand
+{
+    public static FailTask From(TaskFailed e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Error, e.Retryable);
+    public override string ToString() => $"Fail task {TaskId} attempt {Attempt} from {Worker} ({(Retryable ? "retryable" : "not retryable")}): {Error}";
+}
+
+/// <summary>Sent by the timeout manager when an attempt's deadline passed; the aggregate checks its own state first.</summary>
+public sealed record TryTimeoutTask(ProcessId ProcessId, TaskId TaskId, int Attempt) : IProcessCommand
+{
+    public override string ToString() => $"Try to time out task {TaskId} attempt {Attempt}";
+}
+
+/// <summary>Stop a running process; results of its running tasks are dropped when they arrive.</summary>
+public sealed record CancelProcess(ProcessId ProcessId, string Reason) : IProcessCommand
+{
+    public override string ToString() => $"Cancel process {ProcessId}: {Reason}";
+}

@@ -1,0 +1,111 @@
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
+
+namespace Orchestration.Processes;
+
+/// <summary>An event of one process's stream. Small: references and metadata, never data.</summary>
+public interface IProcessEvent
+{
+    ProcessId ProcessId { get; }
+}
+
+[WireName("process-started.v1")]
+public sealed record ProcessStarted(
+    ProcessId ProcessId,
+    ProcessGraph Graph,
+    IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
+    IReadOnlyDictionary<string, string> Parameters,
+    DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} started graph {Graph} with {Graph.Steps.Count} step(s)";
+}
+
+/// <summary>A step's batch of tasks was decided; its <see cref="TaskScheduled"/> events follow.</summary>
+[WireName("step-started.v1")]
+public sealed record StepStarted(ProcessId ProcessId, string Step, int Tasks, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' started with {Tasks} task(s)";
+}
+
+/// <summary>An attempt of a task is to be run, not before <paramref name="NotBefore"/>, and is late after <paramref name="Deadline"/>.</summary>
+/// <param name="Target">The worker selection a broadcast task is meant for; null for any worker.</param>
+[WireName("task-scheduled.v1")]
+public sealed record TaskScheduled(
+    ProcessId ProcessId,
+    TaskId TaskId,
+    int Attempt,
+    string Step,
+    int Partition,
+    IReadOnlyList<TaskInput> Inputs,
+    string? Target,
+    DateTimeOffset NotBefore,
+    DateTimeOffset Deadline) : IProcessEvent
+{
+    public override string ToString() =>
+        $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}, deadline {Deadline:HH:mm:ss}";
+}
+
+[WireName("task-confirmed.v1")]
+public sealed record TaskConfirmed(
+    ProcessId ProcessId,
+    TaskId TaskId,
+    int Attempt,
+    WorkerId Worker,
+    IReadOnlyList<BlobRef> Outputs,
+    IReadOnlyDictionary<string, string> Metadata,
+    TaskMetrics Metrics,
+    DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s)";
+}
+
+[WireName("task-attempt-failed.v1")]
+public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} failed on {Worker}{(Retryable ? "" : " (not retryable)")}: {Error}";
+}
+
+[WireName("task-timed-out.v1")]
+public sealed record TaskTimedOut(ProcessId ProcessId, TaskId TaskId, int Attempt, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} timed out (deadline {Deadline:HH:mm:ss})";
+}
+
+/// <summary>Why a task gets another attempt; the attempt itself follows as <see cref="TaskScheduled"/>.</summary>
+[WireName("task-retry-scheduled.v1")]
+public sealed record TaskRetryScheduled(ProcessId ProcessId, TaskId TaskId, int Attempt, TimeSpan Delay, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} will be retried as attempt {Attempt} after {Delay.TotalSeconds:0.###} s: {Reason}";
+}
+
+[WireName("step-completed.v1")]
+public sealed record StepCompleted(ProcessId ProcessId, string Step, int Tasks, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' completed ({Tasks} task(s))";
+}
+
+[WireName("step-failed.v1")]
+public sealed record StepFailed(ProcessId ProcessId, string Step, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' failed: {Reason}";
+}
+
+/// <summary>The process completed; <paramref name="Outputs"/> are the outputs of its final steps.</summary>
+[WireName("process-completed.v1")]
+public sealed record ProcessCompleted(ProcessId ProcessId, IReadOnlyList<BlobRef> Outputs, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} completed with {Outputs.Count} output(s)";
+}
+
+[WireName("process-failed.v1")]
+public sealed record ProcessFailed(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} failed: {Reason}";
+}
+
+[WireName("process-cancelled.v1")]
+public sealed record ProcessCancelled(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} cancelled: {Reason}";
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+
+namespace Orchestration.Processes;
+
+/// <summary>
+/// Works out the events of one decision that starts and completes steps: a completed step starts its
+/// dependents, a step with no tasks completes at once, and the last step completes the process.
+/// <para>
+/// Decide may not change the state, yet a cascade needs to see the steps it has just completed; so the
+/// planner keeps them (and the confirmation being decided) in an overlay beside the state.
+/// </para>
+/// </summary>
+internal sealed class Planner(
+    ProcessState state,
+    ProcessId processId,
+    ProcessGraph graph,
+    IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> datasets,
+    DateTimeOffset now,
+    ConfirmTask? confirming = null)
+{
+    private readonly List<IProcessEvent> _events = [];
+    private readonly Dictionary<string, IReadOnlyList<TaskResult>> _completedNow = new(StringComparer.Ordinal);
+    private bool _failed;
+
+    public IReadOnlyList<IProcessEvent> Events => _events;
+
+    public void Emit(IProcessEvent e) => _events.Add(e);
+
+    public void StartStep(StepDefinition step)
+    {
+        if (_failed) return;
+        var tasks = PlanTasks(step, out var problem);
+        if (problem is not null)
+        {
+            Fail(step, problem);
+            return;
+        }
+        Emit(new StepStarted(processId, step.Name, tasks.Count, now));
+        var deadline = now + step.Retry.TaskTimeout;
+        for (var partition = 0; partition < tasks.Count; partition++)
+            Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
+                tasks[partition].Inputs, tasks[partition].Target, now, deadline));
+        if (tasks.Count == 0)
+            CompleteStep(step);
+    }
+
+    public void CompleteStep(StepDefinition step)
+    {
+        var results = ResultsOf(step.Name, fromStateOnly: true);
+        _completedNow[step.Name] = results;
+        Emit(new StepCompleted(processId, step.Name, results.Count, now));
+        foreach (var dependent in graph.Steps.Where(s => s.DependsOn.Contains(step.Name) && s.DependsOn.All(IsCompleted)))
+            StartStep(dependent);
+    }
+
+    public void CompleteProcessIfDone()
+    {
+        if (_failed || state.CompletedSteps + _completedNow.Count < graph.Steps.Count) return;
+        var outputs = graph.FinalSteps.SelectMany(s => ResultsOf(s.Name).SelectMany(r => r.Outputs)).ToArray();
+        Emit(new ProcessCompleted(processId, outputs, now));
+    }
+
+    private void Fail(StepDefinition step, string reason)
+    {
+        _failed = true;
+        Emit(new StepFailed(processId, step.Name, reason, now));
+        Emit(new ProcessFailed(processId, $"step '{step.Name}' failed: {reason}", now));
+    }
+
+    private bool IsCompleted(string step) =>
+        _completedNow.ContainsKey(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Completed);
+
+    /// <summary>The outputs and metadata of a step's tasks, in partition order, with the confirmation being decided.</summary>
+    private IReadOnlyList<TaskResult> ResultsOf(string step, bool fromStateOnly = false)
+    {
+        if (!fromStateOnly && _completedNow.TryGetValue(step, out var known)) return known;
+        if (state.Status == ProcessStatus.NotStarted) return [];
+        return state.Step(step).Tasks
+            .Select(t => confirming is not null && t!.Id == confirming.TaskId
+                ? new TaskResult(t.Id, confirming.Outputs, confirming.Metadata)
+                : new TaskResult(t!.Id, t.Outputs, t.Metadata))
+            .ToArray();
+    }
+
+    private IReadOnlyList<BlobRef> BlobsOf(DataSource? source) => source switch
+    {
+        null => [],
+        { Kind: SourceKind.Dataset } => datasets[source.Name],
+        _ => ResultsOf(source.Name).SelectMany(r => r.Outputs).ToArray(),
+    };
+
+    private IReadOnlyList<PlannedTask> PlanTasks(StepDefinition step, out string? problem)
+    {
+        problem = null;
+        var sides = step.SideInputs.SelectMany(side => BlobsOf(side.Source).Select(b => new TaskInput(side.Name, b))).ToArray();
+        PlannedTask Over(IEnumerable<BlobRef> blobs, string? target = null) =>
+            new(blobs.Select(b => new TaskInput(step.InputName, b)).Concat(sides).ToArray(), target);
+
+        switch (step.Fanout)
+        {
+            case OnePerBlob f:
+                return BlobsOf(f.Source).Select(b => Over([b])).ToArray();
+            case AllInOne f:
+                return [Over(BlobsOf(f.Source))];
+            case CountFromMetadata f:
+                var count = CountFrom(f.Count, out problem);
+                return problem is null ? Enumerable.Repeat(Over(BlobsOf(f.Source)), count).ToArray() : [];
+            case OnePerBucket f:
+                return Buckets(f, out problem).Select(b => Over(b)).ToArray();
+            case OnePerTarget f:
+                var shared = BlobsOf(f.Source);
+                return f.Targets.Select(t => Over(shared, t)).ToArray();
+            default:
+                problem = $"the engine does not know the fan-out {step.Fanout.GetType().Name}";
+                return [];
+        }
+    }
+
+    private int CountFrom(MetadataCount count, out string? problem)
+    {
+        problem = null;
+        var total = 0L;
+        foreach (var result in ResultsOf(count.Step))
+        {
+            if (!result.Metadata.TryGetValue(count.Key, out var text))
+            {
+                problem = $"it needs metadata '{count.Key}' from every task of '{count.Step}', but task {result.Task} reported none (it reported: {string.Join(", ", result.Metadata.Keys.DefaultIfEmpty("nothing"))})";
+                return 0;
+            }
+            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                problem = $"metadata '{count.Key}' of task {result.Task} is '{text}', not a whole number of tasks";
+                return 0;
+            }
+            total += n;
+        }
+        if (total > MaxTasksPerStep)
+            problem = $"{count} asks for {total:N0} tasks, more than the limit of {MaxTasksPerStep:N0} per step";
+        return (int)Math.Min(total, MaxTasksPerStep);
+    }
+
+    private IReadOnlyList<BlobRef>[] Buckets(OnePerBucket f, out string? problem)
+    {
+        problem = null;
+        var buckets = Enumerable.Range(0, f.Buckets).Select(_ => new List<BlobRef>()).ToArray();
+        foreach (var result in ResultsOf(f.ScatterStep))
+        {
+            if (result.Outputs.Count != f.Buckets)
+            {
+                problem = $"scatter task {result.Task} wrote {result.Outputs.Count} output(s) but the shuffle has {f.Buckets} buckets";
+                return [];
+            }
+            for (var b = 0; b < f.Buckets; b++) buckets[b].Add(result.Outputs[b]);
+        }
+        return buckets;
+    }
+
+    /// <summary>A guard against a metadata value that would flood the queue by mistake.</summary>
+    private const int MaxTasksPerStep = 1_000_000;
+
+    private sealed record TaskResult(TaskId Task, IReadOnlyList<BlobRef> Outputs, IReadOnlyDictionary<string, string> Metadata);
+
+    private sealed record PlannedTask(IReadOnlyList<TaskInput> Inputs, string? Target);
+}

@@ -1,0 +1,91 @@
+using Orchestration.Contracts;
+
+namespace Orchestration.Processes;
+
+public static partial class ProcessDecider
+{
+    private static Decision Confirm(ProcessState state, ConfirmTask c, DateTimeOffset now)
+    {
+        if (Stale(state, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
+        if (task.Status == TaskStatus.Confirmed)
+            return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} was already confirmed (attempt {task.Attempt} by {task.Worker})");
+
+        var plan = new Planner(state, state.Id, state.Graph!, state.Datasets, now, confirming: c);
+        plan.Emit(new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now));
+        if (task.Step.Confirmed + 1 == task.Step.TaskCount)
+            plan.CompleteStep(task.Step.Definition);
+        plan.CompleteProcessIfDone();
+        return Decision.Of(plan.Events);
+    }
+
+    private static Decision Fail(ProcessState state, FailTask c, DateTimeOffset now)
+    {
+        if (Stale(state, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
+        if (task.Status == TaskStatus.Confirmed)
+            return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} failed on {c.Worker} after it was confirmed; the confirmation stands");
+
+        var failed = new TaskAttemptFailed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Error, c.Retryable, now);
+        return RetryOrFail(state, task, failed, c.Error, c.Retryable, now);
+    }
+
+    private static Decision TryTimeout(ProcessState state, TryTimeoutTask c, DateTimeOffset now)
+    {
+        RequireStarted(state, c.ProcessId);
+        var task = KnownTask(state, c.TaskId);
+        if (state.HasEnded) return Decision.Drop(DropKind.StaleTimeout, $"process {c.ProcessId} has ended");
+        if (task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+            return Decision.Drop(DropKind.StaleTimeout, $"task {c.TaskId} attempt {c.Attempt} is no longer running (now attempt {task.Attempt}, {task.Status})");
+        if (now < task.Deadline)
+            return Decision.Drop(DropKind.NotYetDue, $"task {c.TaskId} attempt {c.Attempt} is due at {task.Deadline:O}, not yet");
+
+        var timedOut = new TaskTimedOut(c.ProcessId, c.TaskId, c.Attempt, task.Deadline, now);
+        var timeout = task.Step.Definition.Retry.TaskTimeout;
+        return RetryOrFail(state, task, timedOut, $"timed out after {Describe(timeout)}", retryable: true, now);
+    }
+
+    /// <summary>Another attempt with backoff while the step's limit allows and the error is retryable; otherwise the step and the process fail.</summary>
+    private static Decision RetryOrFail(ProcessState state, TaskState task, IProcessEvent cause, string reason, bool retryable, DateTimeOffset now)
+    {
+        var policy = task.Step.Definition.Retry;
+        if (retryable && task.Attempt < policy.MaxAttempts)
+        {
+            var next = task.Attempt + 1;
+            var delay = policy.BackoffBefore(next);
+            return Decision.Of([
+                cause,
+                new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now),
+                new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.TaskTimeout),
+            ]);
+        }
+        var why = retryable
+            ? $"task {task.Id} {reason} (attempt {task.Attempt} of {policy.MaxAttempts}, no retries left)"
+            : $"task {task.Id} failed and cannot be retried: {reason}";
+        return Decision.Of([
+            cause,
+            new StepFailed(state.Id, task.Step.Name, why, now),
+            new ProcessFailed(state.Id, $"step '{task.Step.Name}' failed: {why}", now),
+        ]);
+    }
+
+    /// <summary>Drops a worker's result that can no longer matter; otherwise gives the task it is about.</summary>
+    private static Decision? Stale(ProcessState state, TaskId id, int attempt, out TaskState task)
+    {
+        RequireStarted(state, state.Id);
+        task = KnownTask(state, id);
+        if (state.HasEnded)
+            return Decision.Drop(DropKind.ProcessEnded, $"process {state.Id} has ended ({state.Status}); result of task {id} attempt {attempt} ignored");
+        if (attempt > task.Attempt)
+            throw DomainError.Named("unknown-attempt", $"Task {id} has no attempt {attempt}; its latest is {task.Attempt}.");
+        if (task.Status != TaskStatus.Confirmed && attempt < task.Attempt)
+            return Decision.Drop(DropKind.LateAttempt, $"task {id} attempt {attempt} reported after attempt {task.Attempt} was scheduled");
+        if (task.Status != TaskStatus.Confirmed && task.Step.Status != StepStatus.Running)
+            return Decision.Drop(DropKind.StepEnded, $"step '{task.Step.Name}' has {task.Step.Status.ToString().ToLowerInvariant()}; result of task {id} ignored");
+        return null;
+    }
+
+    private static TaskState KnownTask(ProcessState state, TaskId id) =>
+        state.Task(id) ?? throw DomainError.Named("unknown-task", $"Process {state.Id} has no task {id}.");
+
+    private static string Describe(TimeSpan t) =>
+        t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.###} s" : $"{t.TotalMinutes:0.##} min";
+}
