@@ -6,21 +6,24 @@ public static partial class ProcessDecider
 {
     private static Decision Confirm(ProcessState state, ConfirmTask c, DateTimeOffset now)
     {
-        if (Stale(state, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
+        if (Stale(state, c.ProcessId, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
         if (task.Status == TaskStatus.Confirmed)
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} was already confirmed (attempt {task.Attempt} by {task.Worker})");
 
+        var confirmed = new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now);
+        if (task.Step.Confirmed + 1 < task.Step.TaskCount)
+            return Decision.Of([confirmed]); // the common case, kept free of planning work
+
         var plan = new Planner(state, state.Id, state.Graph!, state.Datasets, now, confirming: c);
-        plan.Emit(new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now));
-        if (task.Step.Confirmed + 1 == task.Step.TaskCount)
-            plan.CompleteStep(task.Step.Definition);
+        plan.Emit(confirmed);
+        plan.CompleteStep(task.Step.Definition);
         plan.CompleteProcessIfDone();
         return Decision.Of(plan.Events);
     }
 
     private static Decision Fail(ProcessState state, FailTask c, DateTimeOffset now)
     {
-        if (Stale(state, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
+        if (Stale(state, c.ProcessId, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
         if (task.Status == TaskStatus.Confirmed)
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} failed on {c.Worker} after it was confirmed; the confirmation stands");
 
@@ -57,8 +60,10 @@ public static partial class ProcessDecider
                 new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.TaskTimeout),
             ]);
         }
+        // A timeout's reason reads as a predicate ("timed out after 60 s"); a worker's error is only the error text.
+        var what = cause is TaskAttemptFailed ? $"failed: {reason}" : reason;
         var why = retryable
-            ? $"task {task.Id} {reason} (attempt {task.Attempt} of {policy.MaxAttempts}, no retries left)"
+            ? $"task {task.Id} {what} (attempt {task.Attempt} of {policy.MaxAttempts}, no retries left)"
             : $"task {task.Id} failed and cannot be retried: {reason}";
         return Decision.Of([
             cause,
@@ -68,9 +73,9 @@ public static partial class ProcessDecider
     }
 
     /// <summary>Drops a worker's result that can no longer matter; otherwise gives the task it is about.</summary>
-    private static Decision? Stale(ProcessState state, TaskId id, int attempt, out TaskState task)
+    private static Decision? Stale(ProcessState state, ProcessId process, TaskId id, int attempt, out TaskState task)
     {
-        RequireStarted(state, state.Id);
+        RequireStarted(state, process);
         task = KnownTask(state, id);
         if (state.HasEnded)
             return Decision.Drop(DropKind.ProcessEnded, $"process {state.Id} has ended ({state.Status}); result of task {id} attempt {attempt} ignored");

@@ -1,0 +1,15 @@
+using Orchestration.Bench;
+
+// Benchmarks print the engine's figure beside the raw limit measured in the same run.
+// Run in Release: dotnet run -c Release --project bench -- <scenario>
+var scenarios = new Dictionary<string, Func<int>>
+{
+    ["aggregate"] = AggregateBench.Run,
+};
+
+if (args.Length != 1 || !scenarios.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench -- <{string.Join("|", scenarios.Keys)}>");
+    return 2;
+}
+return run();

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README's test command. Builds the solution with warnings as errors, runs every test project
+# (domain specs, adapter and end-to-end tests), and ends with its own line: `tests: N passed, M failed`.
+# Exits non-zero on any failure. Safe to run again: nothing here depends on an earlier run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+if ! dotnet build Orchestration.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "tests: 0 passed, 1 failed (the solution does not build)"
+  exit 1
+fi
+
+dotnet test Orchestration.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results"
+status=$?
+
+passed=0; failed=0; found=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  found=$((found + 1))
+  counters="$(grep -o '<Counters [^>]*' "$trx")"
+  p="$(grep -o ' passed="[0-9]*"' <<<"$counters" | grep -o '[0-9]\+')"
+  f="$(grep -o ' failed="[0-9]*"' <<<"$counters" | grep -o '[0-9]\+')"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+
+if [ "$found" -eq 0 ]; then
+  echo "tests: 0 passed, 1 failed (no test results were written)"
+  exit 1
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

@@ -1,0 +1,53 @@
+using Orchestration.Processes;
+
+namespace Orchestration.Ports;
+
+/// <summary>
+/// The event store port: one stream per process with per-stream versions, and a global position over all
+/// streams that followers (dispatcher, timeout manager) read in order. Adapters: files on local disk
+/// (embedded) and PostgreSQL (distributed); both pass the same contract tests.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>
+    /// Appends to several streams in one atomic write (group commit). Each append states the version it
+    /// expects its stream to be at (0: the stream must not exist yet); if any differs, nothing is written
+    /// and <see cref="ConcurrencyException"/> names the stream. Returns the global position of the last event written.
+    /// </summary>
+    Task<long> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default);
+
+    /// <summary>The events of one stream with a version above <paramref name="afterVersion"/>, in order.</summary>
+    IAsyncEnumerable<StoredEvent> ReadStreamAsync(string stream, long afterVersion = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="max"/> events of all streams with a global position above <paramref name="afterPosition"/>, in order.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>The global position of the last event written, 0 when the store is empty.</summary>
+    Task<long> HeadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Waits until an event past <paramref name="afterPosition"/> exists, or <paramref name="timeout"/> passes.</summary>
+    Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stream's id and version, for listings.</summary>
+    Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Events to add to one stream, which must be at <paramref name="ExpectedVersion"/>.</summary>
+public sealed record StreamAppend(string Stream, long ExpectedVersion, IReadOnlyList<IProcessEvent> Events);
+
+/// <summary>An event as stored: its global position, its stream, its version in that stream and when it was written.</summary>
+public sealed record StoredEvent(long Position, string Stream, long Version, IProcessEvent Event, DateTimeOffset RecordedAt)
+{
+    public override string ToString() => $"#{Position} {Stream} v{Version}: {Event}";
+}
+
+public sealed record StreamInfo(string Stream, long Version);
+
+/// <summary>Another writer appended to the stream first; reload it and decide again.</summary>
+public sealed class ConcurrencyException(string stream, long expected, long actual)
+    : Exception($"Stream '{stream}' is at version {actual}, not {expected} as expected: another writer appended first. Reload the stream and decide again.")
+{
+    public string Stream { get; } = stream;
+    public long Expected { get; } = expected;
+    public long Actual { get; } = actual;
+}

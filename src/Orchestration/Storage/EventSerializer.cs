@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Orchestration.Contracts;
+using Orchestration.Processes;
+
+namespace Orchestration.Storage;
+
+/// <summary>
+/// Turns process events into (wire name, JSON) and back, for every event store adapter. The wire name, not the
+/// CLR name, is stored, so types can be renamed without breaking stored streams.
+/// </summary>
+public sealed class EventSerializer
+{
+    public static readonly EventSerializer Instance = new();
+
+    private readonly WireNames _names = new(typeof(IProcessEvent).Assembly);
+
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General);
+
+    public string TypeOf(IProcessEvent e) => _names.NameOf(e.GetType());
+
+    public byte[] Serialize(IProcessEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, e.GetType(), Options);
+
+    public IProcessEvent Deserialize(string type, ReadOnlySpan<byte> json) =>
+        (IProcessEvent)(JsonSerializer.Deserialize(json, _names.TypeOf(type), Options)
+                        ?? throw new JsonException($"Stored event of type '{type}' is null."));
+}
