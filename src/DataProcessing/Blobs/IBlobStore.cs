@@ -1,0 +1,34 @@
+using Orchestration.Contracts;
+
+namespace Orchestration.DataProcessing.Blobs;
+
+/// <summary>
+/// The blob store port: immutable, write-once blobs named by relative paths. Adapters: a local directory
+/// (embedded) and Azure Blob Storage (distributed); both pass the same contract tests.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>
+    /// Writes a blob once and returns its reference (with its SHA-256). Writing a name that exists with the same
+    /// bytes returns the existing blob (a re-run task is idempotent); with other bytes it throws <see cref="BlobConflictException"/>.
+    /// </summary>
+    Task<BlobRef> PutAsync(string name, Stream content, long rows, CancellationToken cancellationToken = default);
+
+    /// <summary>Copies a blob to a local file, checking its SHA-256; throws <see cref="BlobCorruptException"/> on a mismatch.</summary>
+    Task DownloadAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a blob for streaming; the SHA-256 is checked when the stream reaches its end.</summary>
+    Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken = default);
+
+    Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A blob name was written again with other bytes: blobs are immutable.</summary>
+public sealed class BlobConflictException(string name)
+    : IOException($"Blob '{name}' already exists with other content; blobs are write-once. Write the new content under a new name (e.g. the next attempt's).")
+{
+    public string Name { get; } = name;
+}
+
+/// <summary>A blob's bytes do not hash to the SHA-256 its reference records, or the blob is missing.</summary>
+public sealed class BlobCorruptException(string message) : IOException(message);

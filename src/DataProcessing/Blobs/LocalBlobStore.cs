@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using Orchestration.Contracts;
+
+namespace Orchestration.DataProcessing.Blobs;
+
+/// <summary>
+/// The embedded blob store: a local directory. A blob is written to a temporary file while hashed, then moved
+/// into place without overwriting, so readers never see a half-written blob and a name is written once.
+/// References look like <c>blob://local/{name}</c>.
+/// </summary>
+public sealed class LocalBlobStore : IBlobStore
+{
+    private const string Host = "local";
+    private readonly string _root;
+
+    public LocalBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public async Task<BlobRef> PutAsync(string name, Stream content, long rows, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(BlobNames.Validate(name));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        string sha;
+        long size;
+        await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+            (sha, size) = (Convert.ToHexStringLower(hash.GetHashAndReset()), file.Length);
+        }
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+            if (await Sha256Of(path, cancellationToken) != sha) throw new BlobConflictException(name);
+        }
+        return new BlobRef(new Uri($"blob://{Host}/{name}"), sha, size, rows);
+    }
+
+    public async Task DownloadAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default)
+    {
+        await using var source = await OpenReadAsync(blob, cancellationToken);
+        await using var target = new FileStream(localPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await source.CopyToAsync(target, cancellationToken); // reads to the end, where the hash is checked
+    }
+
+    public Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken = default)
+    {
+        var name = NameOf(blob);
+        var path = PathOf(name);
+        if (!File.Exists(path))
+            throw new BlobCorruptException($"Blob '{name}' is missing from the blob store at {_root}. Was the data directory cleaned while a process ran?");
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        return Task.FromResult<Stream>(new HashingStream(file, blob.Sha256, name));
+    }
+
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
+        Task.FromResult(File.Exists(PathOf(BlobNames.Validate(name))));
+
+    private string NameOf(BlobRef blob)
+    {
+        if (blob.Uri.Scheme != "blob" || blob.Uri.Host != Host)
+            throw new ArgumentException($"Blob {blob.Uri} does not belong to the local blob store (blob://{Host}/...).", nameof(blob));
+        return BlobNames.Validate(Uri.UnescapeDataString(blob.Uri.AbsolutePath.TrimStart('/')));
+    }
+
+    private string PathOf(string name)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, name));
+        // Validation already forbids '..'; this is the second lock on the same door.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"Blob name '{name}' escapes the blob store's directory.", nameof(name));
+        return path;
+    }
+
+    private static async Task<string> Sha256Of(string path, CancellationToken cancellationToken)
+    {
+        await using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+    }
+}
