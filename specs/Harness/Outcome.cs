@@ -13,6 +13,7 @@ internal abstract record Outcome
         public override IReadOnlyList<string> Lines() => List.Count == 0 ? ["(no events)"] : List.Select(e => e.ToString()!).ToList();
     }
 
+    /// <summary>A named error; when expected, <paramref name="Message"/> is a fragment the actual message must contain.</summary>
     public sealed record Error(string Name, string? Message = null) : Outcome
     {
         public override IReadOnlyList<string> Lines() => [Message is null ? $"error '{Name}'" : $"error '{Name}': {Message}"];
@@ -31,7 +32,11 @@ internal static class OutcomeDiff
 
     public static string? Between(Outcome expected, Outcome actual) => (expected, actual) switch
     {
-        (Outcome.Error e, Outcome.Error a) => e.Name == a.Name ? null : $"expected error '{e.Name}', was '{a.Name}'",
+        (Outcome.Error e, Outcome.Error a) when e.Name != a.Name => $"expected error '{e.Name}', was '{a.Name}'",
+        // An expected error's message is a fragment the actual message must contain.
+        (Outcome.Error e, Outcome.Error a) => e.Message is null || (a.Message ?? "").Contains(e.Message, StringComparison.Ordinal)
+            ? null
+            : $"expected the message of '{e.Name}' to contain \"{e.Message}\", was \"{a.Message}\"",
         (Outcome.Drop e, Outcome.Drop a) => e.Kind == a.Kind ? null : $"expected a drop for {e.Kind}, was {a.Kind}",
         (Outcome.Events e, Outcome.Events a) => EventsDiff(e.List, a.List),
         _ => $"expected {Kind(expected)}, was {Kind(actual)}",

@@ -36,6 +36,9 @@ public abstract class ProcessSpec : IDisposable
     /// <summary>Then the command is refused with the named domain error.</summary>
     protected void Expect(string errorName) => Check(new Outcome.Error(errorName));
 
+    /// <summary>Then the command is refused with the named domain error, whose message (for people) contains <paramref name="saying"/>.</summary>
+    protected void Expect(string errorName, string saying) => Check(new Outcome.Error(errorName, saying));
+
     /// <summary>Then nothing happens, and the aggregate reports the message dropped for this reason.</summary>
     protected void ExpectDropped(DropKind kind) => Check(new Outcome.Drop(kind));
 

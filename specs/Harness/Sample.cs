@@ -22,11 +22,67 @@ public static class Sample
             s => s.As("partials").Timeout(TimeSpan.FromMinutes(1)))
         .Build();
 
+    /// <summary>The sales map alone: its outputs are the process's result.</summary>
+    public static ProcessGraph MapOnlyGraph() => ProcessGraph.Define("sales-partials", 1)
+        .Map("partials", DataSource.Dataset("sales"), StepWork.Sql("SELECT store, sum(amount) AS revenue FROM input GROUP BY store"),
+            s => s.With("stores", DataSource.Dataset("stores")).Timeout(TimeSpan.FromMinutes(1)))
+        .Build();
+
+    /// <summary>Two independent maps (sales, returns) joined by one reduce that reads both.</summary>
+    public static ProcessGraph NetSalesGraph() => ProcessGraph.Define("net-sales", 1)
+        .Map("partials", DataSource.Dataset("sales"), StepWork.Sql("SELECT store, sum(amount) AS revenue FROM input GROUP BY store"),
+            s => s.Timeout(TimeSpan.FromMinutes(1)))
+        .Map("returns", DataSource.Dataset("returns"), StepWork.Sql("SELECT store, sum(amount) AS refunded FROM input GROUP BY store"),
+            s => s.Timeout(TimeSpan.FromMinutes(1)))
+        .Reduce("net", DataSource.Step("partials"), StepWork.Sql("SELECT ... FROM partials JOIN returns USING (store)"),
+            s => s.As("partials").With("returns", DataSource.Step("returns")).Timeout(TimeSpan.FromMinutes(1)))
+        .Build();
+
+    /// <summary>A diamond: one extract, two branches over it, one report over both branches.</summary>
+    public static ProcessGraph DiamondGraph() => ProcessGraph.Define("store-report", 1)
+        .Reduce("extract", DataSource.Dataset("sales"), StepWork.Sql("SELECT * FROM input"))
+        .Reduce("by-store", DataSource.Step("extract"), StepWork.Sql("SELECT store, sum(amount) FROM input GROUP BY store"))
+        .Reduce("by-day", DataSource.Step("extract"), StepWork.Sql("SELECT day, sum(amount) FROM input GROUP BY day"))
+        .Reduce("report", DataSource.Step("by-store"), StepWork.Code("render-report"), s => s.With("by-day", DataSource.Step("by-day")))
+        .Build();
+
+    /// <summary>
+    /// A dynamic fan-out: each "list" task reports how many partitions it found, "fan" runs that many tasks in total,
+    /// and "merge" reads the fan's outputs with the lists beside them.
+    /// </summary>
+    public static ProcessGraph DynamicGraph() => ProcessGraph.Define("repartition", 1)
+        .Map("list", DataSource.Dataset("sales"), StepWork.Code("list-partitions"))
+        .Map("fan", Metadata.Count("list", "partitions"), StepWork.Code("load-partition"), over: DataSource.Step("list"))
+        .Reduce("merge", DataSource.Step("fan"), StepWork.Code("merge"), s => s.With("lists", DataSource.Step("list")))
+        .Build();
+
+    /// <summary>Sales hash-partitioned by store into three buckets, then summed per bucket.</summary>
+    public static ProcessGraph ShuffleGraph() => ProcessGraph.Define("sales-by-store", 1)
+        .Shuffle("by-store", DataSource.Dataset("sales"), "store", 3, StepWork.Sql("SELECT store, sum(amount) FROM input GROUP BY store"))
+        .Build();
+
+    /// <summary>One cache-warming task per zone, each over the stores table.</summary>
+    public static ProcessGraph BroadcastGraph() => ProcessGraph.Define("warm-caches", 1)
+        .Broadcast("warm", ["zone-a", "zone-b"], StepWork.Code("warm-cache"), over: DataSource.Dataset("stores"),
+            configure: s => s.Timeout(TimeSpan.FromMinutes(1)).Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)))
+        .Build();
+
+    /// <summary>A map whose every task sees the output of an earlier step as a side input.</summary>
+    public static ProcessGraph SideInputGraph() => ProcessGraph.Define("sales-with-dims", 1)
+        .Reduce("dims", DataSource.Dataset("stores"), StepWork.Sql("SELECT store, region FROM input"))
+        .Map("partials", DataSource.Dataset("sales"), StepWork.Sql("SELECT region, sum(amount) FROM input JOIN dims USING (store) GROUP BY region"),
+            s => s.With("dims", DataSource.Step("dims")))
+        .Build();
+
     public static IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> SalesData(int partitions = 2) => new Dictionary<string, IReadOnlyList<BlobRef>>
     {
         ["sales"] = Enumerable.Range(0, partitions).Select(i => Blob($"sales-{i}.parquet")).ToArray(),
         ["stores"] = [Blob("stores.parquet")],
     };
+
+    /// <summary>The sales data plus one blob of returns, for <see cref="NetSalesGraph"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> NetSalesData() =>
+        new Dictionary<string, IReadOnlyList<BlobRef>>(SalesData()) { ["returns"] = [Blob("returns-0.parquet")] };
 
     public static BlobRef Blob(string name, long rows = 100) =>
         new(new Uri($"blob://specs/{name}"), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name))), 1_000, rows);

@@ -22,6 +22,7 @@ internal sealed class Planner(
 {
     private readonly List<IProcessEvent> _events = [];
     private readonly Dictionary<string, IReadOnlyList<TaskResult>> _completedNow = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _startedNow = new(StringComparer.Ordinal);
     private bool _failed;
 
     public IReadOnlyList<IProcessEvent> Events => _events;
@@ -30,7 +31,9 @@ internal sealed class Planner(
 
     public void StartStep(StepDefinition step)
     {
-        if (_failed) return;
+        // A step reached by two paths of one cascade (e.g. after its dependency and after an empty step that also
+        // depends on that dependency) starts once.
+        if (_failed || !_startedNow.Add(step.Name)) return;
         var tasks = PlanTasks(step, out var problem);
         if (problem is not null)
         {
@@ -137,7 +140,7 @@ internal sealed class Planner(
             total += n;
         }
         if (total > MaxTasksPerStep)
-            problem = $"{count} asks for {total:N0} tasks, more than the limit of {MaxTasksPerStep:N0} per step";
+            problem = string.Create(CultureInfo.InvariantCulture, $"{count} asks for {total:N0} tasks, more than the limit of {MaxTasksPerStep:N0} per step");
         return (int)Math.Min(total, MaxTasksPerStep);
     }
 

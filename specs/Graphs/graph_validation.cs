@@ -1,0 +1,100 @@
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+using Xunit;
+using static Orchestration.Specs.Harness.Sample;
+
+namespace Orchestration.Specs.Graphs;
+
+/// <summary>A graph is checked when it is built, and every problem is reported at once, in the words a user reads.</summary>
+public sealed class graph_validation
+{
+    private static readonly StepWork Work = StepWork.Sql("SELECT 1");
+
+    [Fact]
+    public void a_cycle_an_unknown_dependency_and_a_duplicate_name_are_all_reported_at_once()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("broken", 1)
+            .Map("a", DataSource.Step("b"), Work)
+            .Map("b", DataSource.Step("a"), Work)
+            .Reduce("c", DataSource.Step("ghost"), Work)
+            .Reduce("c", DataSource.Dataset("sales"), Work)
+            .Build());
+        Assert.Equal(
+        [
+            "step name 'c' is used 2 times",
+            "step 'c' depends on unknown step 'ghost'",
+            "steps form a cycle: a -> b -> a",
+        ], error.Problems);
+    }
+
+    [Fact]
+    public void the_message_names_the_graph_and_lists_one_problem_per_line()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("broken", 1)
+            .Map("a", DataSource.Step("b"), Work, s => s.After("ghost"))
+            .Map("b", DataSource.Step("a"), Work)
+            .Build());
+        var lines = error.Message.Split(Environment.NewLine);
+        Assert.Equal(["Graph 'broken' v1 is invalid:", " - step 'a' depends on unknown step 'ghost'", " - steps form a cycle: a -> b -> a"], lines);
+    }
+
+    [Fact]
+    public void a_graph_without_a_name_a_valid_version_or_steps_is_told_all_three()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define(" ", 0).Build());
+        Assert.Equal(["the graph has no name", "version 0 must be 1 or more", "the graph has no steps"], error.Problems);
+    }
+
+    [Fact]
+    public void every_problem_of_every_step_is_reported_at_once()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("steps", 1)
+            .Map("Bad Name", DataSource.Dataset("sales"), StepWork.Sql(" "))
+            .Map("self", DataSource.Dataset("sales"), Work,
+                s => s.After("self").Retry(0).Timeout(TimeSpan.Zero).As("stores").With("stores", DataSource.Dataset("stores")))
+            .Shuffle("none", DataSource.Dataset("sales"), "store", 0, Work)
+            .Broadcast("nowhere", [], Work)
+            .Build());
+        Assert.Equal(
+        [
+            "step name 'Bad Name' must be 1-64 characters of a-z, 0-9, '_', '-', '.', starting with a letter or digit",
+            "step 'Bad Name' has no SQL to run",
+            "step 'self' depends on itself",
+            "step 'self' uses the view name 'stores' twice",
+            "step 'self' must allow at least 1 attempt (has 0)",
+            "step 'self' needs a positive task timeout",
+            "step 'none' needs at least 1 bucket (has 0)",
+            "broadcast step 'nowhere' has no targets",
+            "steps form a cycle: self -> self",
+        ], error.Problems);
+    }
+
+    [Fact]
+    public void a_valid_graph_builds_and_depends_on_what_its_steps_read()
+    {
+        var graph = SalesGraph();
+        Assert.Empty(graph.Problems());
+        Assert.Equal(["partials", "total"], graph.Steps.Select(s => s.Name));
+        Assert.Empty(graph.Step("partials").DependsOn);
+        Assert.Equal(["partials"], graph.Step("total").DependsOn);
+        Assert.Equal(["total"], graph.FinalSteps.Select(s => s.Name));
+    }
+
+    [Fact]
+    public void a_shuffle_is_a_scatter_step_per_blob_then_a_step_per_bucket()
+    {
+        var graph = ShuffleGraph();
+        var scatter = graph.Step("by-store.scatter");
+        Assert.Equal((StepShape.Shuffle, new OnePerBlob(DataSource.Dataset("sales")), StepWork.Partition("store")), (scatter.Shape, scatter.Fanout, scatter.Work));
+        Assert.Equal("3", scatter.Parameters["buckets"]);
+        Assert.Equal(new OnePerBucket("by-store.scatter", 3), graph.Step("by-store").Fanout);
+        Assert.Equal(["by-store.scatter"], graph.Step("by-store").DependsOn);
+    }
+
+    [Fact]
+    public void a_step_that_does_not_exist_is_named_with_the_steps_that_do()
+    {
+        var error = Assert.Throws<KeyNotFoundException>(() => SalesGraph().Step("merge"));
+        Assert.Equal("Graph 'sales' v1 has no step 'merge'. Its steps: partials, total.", error.Message);
+    }
+}

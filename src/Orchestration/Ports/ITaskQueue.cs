@@ -1,0 +1,15 @@
+using Orchestration.Contracts.Messages;
+
+namespace Orchestration.Ports;
+
+/// <summary>Where the dispatcher sends <see cref="RunTask"/> commands for workers to compete for.</summary>
+public interface ITaskQueue
+{
+    /// <summary>
+    /// True when sent commands survive a restart of this process (a broker); false for an in-memory queue,
+    /// whose unfinished tasks the dispatcher sends again after a restart.
+    /// </summary>
+    bool IsDurable { get; }
+
+    Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,120 @@
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Ports;
+using Orchestration.Processes;
+
+namespace Orchestration.Runtime;
+
+public sealed record DispatcherOptions(int ReadBatch = 2_000, TimeSpan? IdleWait = null)
+{
+    public TimeSpan Idle => IdleWait ?? TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Follows the event store by global position and turns each <see cref="TaskScheduled"/> into a
+/// <see cref="RunTask"/> on the task queue, holding back attempts whose backoff has not passed. Only stored
+/// events are ever dispatched. Its checkpoint never passes an event it has not sent, so after a crash a task
+/// may be sent twice, never lost. With an in-memory queue (lost on restart) it instead starts by sending
+/// again every attempt that is still open.
+/// </summary>
+public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, ITaskQueue queue, TimeProvider clock, RuntimeCounters counters, DispatcherOptions? options = null)
+{
+    public const string CheckpointName = "dispatcher";
+
+    private readonly DispatcherOptions _options = options ?? new DispatcherOptions();
+    private readonly RunTaskFactory _factory = new(store);
+    private readonly PriorityQueue<(RunTask Task, long Position), DateTimeOffset> _backingOff = new();
+    private readonly SortedSet<long> _heldPositions = [];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var position = queue.IsDurable
+            ? await checkpoints.LoadAsync(CheckpointName, cancellationToken)
+            : await ResendOpenAttemptsAsync(cancellationToken);
+        var saved = position;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var events = await store.ReadAllAsync(position, _options.ReadBatch, cancellationToken);
+            var ready = new List<RunTask>();
+            foreach (var stored in events)
+                await TakeAsync(stored, ready, cancellationToken);
+            TakeDue(ready);
+            if (ready.Count > 0)
+            {
+                await queue.SendAsync(ready, cancellationToken);
+                counters.Dispatch(ready.Count);
+            }
+            if (events.Count > 0) position = events[^1].Position;
+
+            var checkpoint = _heldPositions.Count > 0 ? Math.Min(_heldPositions.Min - 1, position) : position;
+            if (checkpoint != saved && queue.IsDurable)
+                await checkpoints.SaveAsync(CheckpointName, saved = checkpoint, cancellationToken);
+            if (events.Count < _options.ReadBatch)
+                await store.WaitForEventsAsync(position, NextWait(), cancellationToken);
+        }
+    }
+
+    private async Task TakeAsync(StoredEvent stored, List<RunTask> ready, CancellationToken cancellationToken)
+    {
+        _factory.Observe(stored.Event);
+        if (stored.Event is not TaskScheduled scheduled) return;
+        if (await _factory.BuildAsync(scheduled, cancellationToken) is not { } task) return;
+        if (scheduled.NotBefore <= clock.GetUtcNow()) ready.Add(task);
+        else
+        {
+            _backingOff.Enqueue((task, stored.Position), scheduled.NotBefore);
+            _heldPositions.Add(stored.Position);
+        }
+    }
+
+    private void TakeDue(List<RunTask> ready)
+    {
+        var now = clock.GetUtcNow();
+        while (_backingOff.TryPeek(out var held, out var due) && due <= now)
+        {
+            _backingOff.Dequeue();
+            _heldPositions.Remove(held.Position);
+            ready.Add(held.Task);
+        }
+    }
+
+    private TimeSpan NextWait()
+    {
+        if (!_backingOff.TryPeek(out _, out var due)) return _options.Idle;
+        var untilDue = due - clock.GetUtcNow();
+        return untilDue <= TimeSpan.Zero ? TimeSpan.Zero : untilDue < _options.Idle ? untilDue : _options.Idle;
+    }
+
+    /// <summary>Reads the whole history, then sends every attempt still open at its end; returns the head position.</summary>
+    private async Task<long> ResendOpenAttemptsAsync(CancellationToken cancellationToken)
+    {
+        var open = new Dictionary<TaskId, (TaskScheduled Event, long Position)>();
+        var ended = new HashSet<ProcessId>();
+        long position = 0;
+        while (true)
+        {
+            var events = await store.ReadAllAsync(position, _options.ReadBatch, cancellationToken);
+            if (events.Count == 0) break;
+            foreach (var stored in events)
+            {
+                _factory.Observe(stored.Event);
+                switch (stored.Event)
+                {
+                    case TaskScheduled s: open[s.TaskId] = (s, stored.Position); break;
+                    case TaskConfirmed c: open.Remove(c.TaskId); break;
+                    case ProcessCompleted or ProcessFailed or ProcessCancelled: ended.Add(stored.Event.ProcessId); break;
+                }
+            }
+            position = events[^1].Position;
+        }
+        var ready = new List<RunTask>();
+        foreach (var (scheduled, at) in open.Values.Where(o => !ended.Contains(o.Event.ProcessId)).OrderBy(o => o.Position))
+            await TakeAsync(new StoredEvent(at, scheduled.ProcessId.Value, 0, scheduled, clock.GetUtcNow()), ready, cancellationToken);
+        if (ready.Count > 0)
+        {
+            await queue.SendAsync(ready, cancellationToken);
+            counters.Dispatch(ready.Count);
+        }
+        return position;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Orchestration.Contracts;
+using Orchestration.Ports;
+using Orchestration.Processes;
+
+namespace Orchestration.Runtime;
+
+public sealed record ProcessRuntimeOptions(int Partitions = 2, int MaxBatch = 512, int MaxConflictRetries = 5);
+
+/// <summary>
+/// Executes commands against process aggregates, one at a time per process: each process belongs to one
+/// partition (a single-reader mailbox), whose loop keeps its aggregates in memory between commands.
+/// The commands that queue up while a partition writes are decided together and their events written in
+/// one append (group commit). Callers learn the outcome only after the events are stored.
+/// </summary>
+public sealed class ProcessRuntime : IAsyncDisposable
+{
+    private readonly Partition[] _partitions;
+    private readonly Task[] _loops;
+
+    public ProcessRuntime(IEventStore store, TimeProvider clock, ProcessRuntimeOptions? options = null)
+    {
+        options ??= new ProcessRuntimeOptions();
+        _partitions = Enumerable.Range(0, Math.Max(1, options.Partitions)).Select(_ => new Partition(store, clock, options, Counters)).ToArray();
+        _loops = _partitions.Select(p => Task.Run(p.RunAsync)).ToArray();
+    }
+
+    public RuntimeCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Decides the command and stores its events. Completes with the decision (which may be a dropped duplicate);
+    /// faults with <see cref="DomainError"/> when the aggregate refuses it, or with the store's error.
+    /// </summary>
+    public Task<Decision> SendAsync(IProcessCommand command)
+    {
+        var pending = new Pending(command);
+        var partition = _partitions[(int)((uint)StableHash(command.ProcessId.Value) % (uint)_partitions.Length)];
+        if (!partition.Inbox.Writer.TryWrite(pending))
+            throw new InvalidOperationException("The process runtime is shutting down and accepts no more commands.");
+        return pending.Outcome.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var partition in _partitions) partition.Inbox.Writer.TryComplete();
+        await Task.WhenAll(_loops);
+    }
+
+    // string.GetHashCode is randomised per process; any stable spread will do.
+    private static int StableHash(string text)
+    {
+        unchecked
+        {
+            var hash = (int)2166136261;
+            foreach (var c in text) hash = (hash ^ c) * 16777619;
+            return hash;
+        }
+    }
+
+    private sealed record Pending(IProcessCommand Command)
+    {
+        public TaskCompletionSource<Decision> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class Partition(IEventStore store, TimeProvider clock, ProcessRuntimeOptions options, RuntimeCounters counters)
+    {
+        private readonly Dictionary<ProcessId, ProcessState> _states = [];
+
+        public Channel<Pending> Inbox { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+        public async Task RunAsync()
+        {
+            var batch = new List<Pending>(options.MaxBatch);
+            while (await Inbox.Reader.WaitToReadAsync())
+            {
+                while (batch.Count < options.MaxBatch && Inbox.Reader.TryRead(out var pending)) batch.Add(pending);
+                await ExecuteAsync(batch, conflicts: 0);
+                batch.Clear();
+            }
+        }
+
+        private async Task ExecuteAsync(IReadOnlyList<Pending> batch, int conflicts)
+        {
+            var appends = new Dictionary<ProcessId, StreamAppend>();
+            var decided = new List<(Pending Pending, Decision Decision)>(batch.Count);
+            foreach (var pending in batch)
+            {
+                counters.Command();
+                var id = pending.Command.ProcessId;
+                ProcessState state;
+                Decision decision;
+                try
+                {
+                    state = await StateOf(id);
+                    decision = ProcessDecider.Decide(state, pending.Command, clock.GetUtcNow());
+                }
+                catch (Exception error)
+                {
+                    if (error is DomainError) counters.Reject();
+                    pending.Outcome.TrySetException(error);
+                    continue;
+                }
+                if (decision.Events.Count > 0)
+                {
+                    if (!appends.TryGetValue(id, out var append))
+                        appends[id] = append = new StreamAppend(ProcessStreams.StreamOf(id), state.Version, new List<IProcessEvent>());
+                    var events = (List<IProcessEvent>)append.Events;
+                    foreach (var e in decision.Events)
+                    {
+                        ProcessState.Evolve(state, e);
+                        events.Add(e);
+                    }
+                }
+                decided.Add((pending, decision));
+            }
+
+            if (appends.Count > 0 && !await TryAppendAsync(appends, decided, conflicts)) return;
+
+            foreach (var (pending, decision) in decided)
+            {
+                if (decision.Dropped is { IsDuplicate: true }) counters.Duplicate();
+                pending.Outcome.TrySetResult(decision);
+            }
+        }
+
+        private async Task<bool> TryAppendAsync(Dictionary<ProcessId, StreamAppend> appends, List<(Pending Pending, Decision Decision)> decided, int conflicts)
+        {
+            try
+            {
+                await store.AppendAsync(appends.Values.ToArray());
+                counters.Appended(appends.Values.Sum(a => a.Events.Count));
+                return true;
+            }
+            catch (Exception error)
+            {
+                // The states in memory hold events that were not stored: forget them, reload on next use.
+                foreach (var id in appends.Keys) _states.Remove(id);
+                if (error is ConcurrencyException && conflicts < options.MaxConflictRetries)
+                {
+                    counters.Conflict();
+                    foreach (var (pending, _) in decided) await ExecuteAsync([pending], conflicts + 1);
+                }
+                else
+                {
+                    foreach (var (pending, _) in decided) pending.Outcome.TrySetException(error);
+                }
+                return false;
+            }
+        }
+
+        private async Task<ProcessState> StateOf(ProcessId id)
+        {
+            if (_states.TryGetValue(id, out var state)) return state;
+            state = await store.LoadAsync(id);
+            _states[id] = state;
+            return state;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace Orchestration.Runtime;
+
+/// <summary>What the orchestrator has done since it started; read by progress views, metrics and benchmarks.</summary>
+public sealed class RuntimeCounters
+{
+    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent;
+
+    public long Commands => Interlocked.Read(ref _commands);
+    public long Events => Interlocked.Read(ref _events);
+    /// <summary>Group commits: several commands' events written in one append.</summary>
+    public long Appends => Interlocked.Read(ref _appends);
+    public long DuplicatesDropped => Interlocked.Read(ref _duplicates);
+    public long Rejected => Interlocked.Read(ref _rejected);
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+    public long Dispatched => Interlocked.Read(ref _dispatched);
+    public long TimeoutsSent => Interlocked.Read(ref _timeoutsSent);
+
+    internal void Command() => Interlocked.Increment(ref _commands);
+    internal void Appended(int events) { Interlocked.Increment(ref _appends); Interlocked.Add(ref _events, events); }
+    internal void Duplicate() => Interlocked.Increment(ref _duplicates);
+    internal void Reject() => Interlocked.Increment(ref _rejected);
+    internal void Conflict() => Interlocked.Increment(ref _conflicts);
+    internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);
+    internal void TimeoutSent() => Interlocked.Increment(ref _timeoutsSent);
+
+    public override string ToString() =>
+        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {Dispatched:N0} tasks dispatched";
+}
