@@ -17,7 +17,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
     private const int TailCacheSize = 1 << 16;
 
     private readonly FileStream _log;
-    private readonly FileStream _lock;
+    private readonly FileStream? _lock;
     private readonly string _path;
     private readonly bool _flushToDisk;
     private readonly SemaphoreSlim _writer = new(1, 1);
@@ -35,11 +35,24 @@ public sealed class FileEventStore : IEventStore, IDisposable
         _flushToDisk = flushToDisk;
         _lock = LockDirectory(directory);
         _log = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
-        LoadIndex();
+        LoadIndex(cutTornTail: true);
     }
+
+    private FileEventStore(string directory)
+    {
+        _path = Path.Combine(directory, "events.log");
+        if (!File.Exists(_path))
+            throw new FileNotFoundException($"There is no event log in '{directory}'. Run a process first, or point --data at the directory it used.");
+        _log = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        LoadIndex(cutTornTail: false);
+    }
+
+    /// <summary>Opens the log to read it beside a running engine (status, history): no lock taken, appends refused.</summary>
+    public static FileEventStore OpenReadOnly(string directory) => new(directory);
 
     public async Task<long> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
+        if (_lock is null) throw new InvalidOperationException("This event store was opened read-only.");
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -109,7 +122,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
     public void Dispose()
     {
         _log.Dispose();
-        _lock.Dispose();
+        _lock?.Dispose();
     }
 
     private void CheckVersion(string stream, long expected)
@@ -209,7 +222,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
             EventSerializer.Instance.Deserialize(type, data), root.GetProperty("at").GetDateTimeOffset());
     }
 
-    private void LoadIndex()
+    private void LoadIndex(bool cutTornTail)
     {
         _log.Seek(0, SeekOrigin.Begin);
         var bytes = new byte[_log.Length];
@@ -235,7 +248,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
             (_streams.TryGetValue(stream, out var list) ? list : _streams[stream] = []).Add(position);
             _head = position;
         }
-        _log.SetLength(offset);
+        if (cutTornTail) _log.SetLength(offset);
     }
 
     private static FileStream LockDirectory(string directory)

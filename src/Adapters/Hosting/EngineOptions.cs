@@ -1,0 +1,13 @@
+namespace Orchestration.Adapters.Hosting;
+
+/// <summary>How an embedded engine runs: where its data lives and how many tasks its workers run at once.</summary>
+/// <param name="DataDirectory">Holds the event log, checkpoints, blobs and the workers' scratch space.</param>
+/// <param name="Workers">Concurrent task slots (worker threads), each with its own sandboxed DuckDB.</param>
+/// <param name="FlushToDisk">fsync each group commit; off only for throwaway runs (benchmarks).</param>
+public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true)
+{
+    public string EventsDirectory => Path.Combine(DataDirectory, "events");
+    public string CheckpointsDirectory => Path.Combine(DataDirectory, "checkpoints");
+    public string BlobsDirectory => Path.Combine(DataDirectory, "blobs");
+    public string ScratchDirectory => Path.Combine(DataDirectory, "scratch");
+}

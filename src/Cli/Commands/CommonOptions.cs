@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Orchestration.Cli.Commands;
+
+/// <summary>Options several commands share.</summary>
+public static class CommonOptions
+{
+    public static readonly Option<string> Data = new("--data")
+    {
+        Description = "The data directory (event log, blobs, scratch). Default: $ORCH_DATA or ./.orch",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ORCH_DATA") is { Length: > 0 } env ? env : ".orch",
+        Recursive = true,
+    };
+
+    public static readonly Option<int> Workers = new("--workers")
+    {
+        Description = "Worker threads running tasks at once",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+
+    public static int CheckedWorkers(ParseResult parse)
+    {
+        var workers = parse.GetValue(Workers);
+        return workers is >= 1 and <= 256 ? workers : throw CliError.BadArguments($"--workers must be between 1 and 256, not {workers}.");
+    }
+
+    /// <summary>Parses repeated <c>key=value</c> options, naming the option in the error.</summary>
+    public static IReadOnlyDictionary<string, string> Pairs(string option, IEnumerable<string>? values)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values ?? [])
+        {
+            var split = value.IndexOf('=');
+            if (split <= 0) throw CliError.BadArguments($"{option} expects name=value, not '{value}'.");
+            pairs[value[..split]] = value[(split + 1)..];
+        }
+        return pairs;
+    }
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Orchestration.Adapters.Hosting;
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+using Orchestration.Processes;
+
+namespace Orchestration.Cli.Commands;
+
+/// <summary>
+/// <c>orch query</c>: an ad hoc map/merge over the user's own files, one task per file, through the whole engine.
+/// </summary>
+public static class QueryCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file", Required = true };
+        var sql = new Option<string>("--sql") { Description = "DuckDB SQL run on each file, which it sees as table 'input'", Required = true };
+        var with = new Option<string[]>("--with") { Description = "A side table every task sees in full: name=<file> (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
+        var output = new Option<string>("--out") { Description = "Where to write the result CSV", Required = true };
+        var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
+        {
+            input, sql, with, merge, output, CommonOptions.Workers,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var files = Inputs.Expand(parse.GetValue(input)!);
+            if (files.Count == 0)
+                throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
+            var sides = CommonOptions.Pairs("--with", parse.GetValue(with));
+            var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
+
+            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["input"] = await Inputs.UploadAsync(engine.Blobs, files, cancellationToken) };
+            foreach (var (name, file) in sides)
+                datasets[$"side-{name}"] = await Inputs.UploadAsync(engine.Blobs, [file], cancellationToken);
+
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys);
+            var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
+            return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>()), parse.GetValue(output)!, cancellationToken);
+        });
+        return command;
+    }
+
+    private static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides)
+    {
+        try
+        {
+            return ProcessGraph.Define("query", 1)
+                .Map("map", DataSource.Dataset("input"), StepWork.Sql(sql), s =>
+                {
+                    foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
+                })
+                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials"))
+                .Build();
+        }
+        catch (InvalidGraphException invalid)
+        {
+            throw CliError.BadArguments(string.Join("; ", invalid.Problems));
+        }
+    }
+}

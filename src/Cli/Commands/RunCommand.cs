@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Orchestration.Adapters.Hosting;
+using Orchestration.Cli.Demo;
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+using Orchestration.Processes;
+
+namespace Orchestration.Cli.Commands;
+
+/// <summary><c>orch run &lt;graph&gt;</c>: runs a registered graph over named data sets.</summary>
+public static class RunCommand
+{
+    public static readonly GraphCatalog Catalog = new GraphCatalog().Add(RetailDemo.Graph);
+
+    public static Command Create()
+    {
+        var graphName = new Argument<string>("graph") { Description = $"The graph to run: {string.Join(", ", Catalog.All.Select(g => g.Name))}" };
+        var dataset = new Option<string[]>("--dataset") { Description = "A data set the graph reads: name=<glob> (repeatable). The demo graph defaults to the demo data set" };
+        var param = new Option<string[]>("--param") { Description = "A parameter every task sees: key=value (repeatable)" };
+        var version = new Option<int?>("--version") { Description = "The graph version (default: the latest)" };
+        var output = new Option<string?>("--out") { Description = "Where to write the result CSV (default: <graph>.csv)" };
+        var command = new Command("run", "Run a registered graph") { graphName, dataset, param, version, output, CommonOptions.Workers };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ProcessGraph graph;
+            try { graph = Catalog.Get(parse.GetValue(graphName)!, parse.GetValue(version)); }
+            catch (KeyNotFoundException unknown) { throw CliError.BadArguments(unknown.Message); }
+            var parameters = CommonOptions.Pairs("--param", parse.GetValue(param));
+            var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
+            var files = DatasetFiles(graph, CommonOptions.Pairs("--dataset", parse.GetValue(dataset)), data);
+
+            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            var datasets = new Dictionary<string, IReadOnlyList<BlobRef>>();
+            foreach (var (name, paths) in files)
+                datasets[name] = await Inputs.UploadAsync(engine.Blobs, paths, cancellationToken);
+            var id = Inputs.ProcessIdFor("run", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), parameters);
+            var start = new StartProcess(id, graph, datasets, parameters);
+            return await ProcessRunner.RunAsync(engine, start, parse.GetValue(output) ?? $"{graph.Name}.csv", cancellationToken);
+        });
+        return command;
+    }
+
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>> DatasetFiles(ProcessGraph graph, IReadOnlyDictionary<string, string> globs, string data)
+    {
+        if (globs.Count == 0 && graph.Name == RetailDemo.Graph.Name)
+        {
+            var demo = Path.Combine(data, "demo-input");
+            RetailDemo.EnsureDataset(demo);
+            return RetailDemo.DatasetFiles(demo);
+        }
+        var files = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var (name, glob) in globs)
+        {
+            var matched = Inputs.Expand(glob);
+            files[name] = matched.Count > 0 ? matched : throw CliError.BadArguments($"--dataset {name}='{glob}' matches no file.");
+        }
+        return files;
+    }
+}

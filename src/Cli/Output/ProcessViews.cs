@@ -1,0 +1,49 @@
+using Orchestration.Processes;
+using Spectre.Console;
+
+namespace Orchestration.Cli.Output;
+
+/// <summary>Tables of processes and tasks for the operator commands.</summary>
+public static class ProcessViews
+{
+    public static void Status(IReadOnlyList<ProcessState> processes)
+    {
+        if (processes.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[grey]no processes yet[/]");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("process", "graph", "status", "steps", "tasks", "started", "ended");
+        foreach (var p in processes.OrderBy(p => p.StartedAt))
+        {
+            var confirmed = p.Steps.Sum(s => s.Confirmed);
+            var scheduled = p.Steps.Sum(s => s.TaskCount);
+            table.AddRow(Markup.Escape(p.Id.Value), Markup.Escape(p.Graph?.ToString() ?? "?"), StatusMarkup(p),
+                $"{p.CompletedSteps}/{p.Steps.Count}", $"{confirmed}/{scheduled}",
+                $"{p.StartedAt:yyyy-MM-dd HH:mm:ss}", p.EndedAt is { } ended ? $"{ended:HH:mm:ss}" : "");
+        }
+        AnsiConsole.Write(table);
+    }
+
+    public static void Describe(ProcessState p)
+    {
+        AnsiConsole.MarkupLine($"process [bold]{Markup.Escape(p.Id.Value)}[/] of graph {Markup.Escape(p.Graph?.ToString() ?? "?")}: {StatusMarkup(p)}");
+        if (p.EndReason is { } reason) AnsiConsole.MarkupLine($"[red]reason:[/] {Markup.Escape(reason)}");
+        foreach (var step in p.Steps)
+            AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("task", "step", "attempt", "status", "worker", "duration", "rows", "outputs");
+        foreach (var task in p.Tasks.OrderBy(t => t.Step.Name).ThenBy(t => t.Partition))
+            table.AddRow(Markup.Escape(task.Id.Value), Markup.Escape(task.Step.Name), task.Attempt.ToString(), task.Status.ToString(),
+                Markup.Escape(task.Worker?.Value ?? ""), task.Metrics is { } m ? $"{m.Duration.TotalMilliseconds:N0} ms" : "",
+                task.Metrics is { } n ? $"{n.RowsWritten:N0}" : "", Markup.Escape(string.Join(" ", task.Outputs.Select(o => o.Uri.AbsolutePath.TrimStart('/')))));
+        AnsiConsole.Write(table);
+    }
+
+    private static string StatusMarkup(ProcessState p) => p.Status switch
+    {
+        ProcessStatus.Completed => "[green]completed[/]",
+        ProcessStatus.Failed => "[red]failed[/]",
+        ProcessStatus.Cancelled => "[yellow]cancelled[/]",
+        _ => "[blue]running[/]",
+    };
+}

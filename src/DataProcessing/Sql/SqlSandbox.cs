@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using DuckDB.NET.Data;
+
+namespace Orchestration.DataProcessing.Sql;
+
+/// <summary>
+/// Runs a step's DuckDB SQL over local files under one scratch root, and nowhere else. Opening a locked-down
+/// DuckDB instance costs far more than a query, so one instance serves the sandbox's whole life and every run
+/// gets its own connection to it. Safe to use from several worker threads at once.
+/// </summary>
+public sealed class SqlSandbox : IDisposable
+{
+    private const string BucketColumn = "__orchestration_bucket";
+    private readonly ScratchPaths _paths;
+    private readonly DuckDBConnection _instance;
+    private readonly Lock _connecting = new();
+    private bool _disposed;
+
+    public SqlSandbox(string scratchRoot, SandboxOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scratchRoot);
+        Directory.CreateDirectory(scratchRoot);
+        // The real path, so that DuckDB's allowed_directories and our own checks compare the same spelling.
+        _paths = new ScratchPaths(RealPath.Resolve(Path.GetFullPath(scratchRoot)));
+        _instance = SandboxedInstance.Open(_paths, options ?? new SandboxOptions());
+    }
+
+    public string ScratchRoot => _paths.Root;
+
+    /// <summary>Emptied if it exists: a retried attempt on the same worker must not see the files of the last one.</summary>
+    public string TaskDirectory(string taskKey)
+    {
+        var directory = _paths.TaskDirectory(taskKey);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    public void CleanTask(string taskKey)
+    {
+        var directory = _paths.TaskDirectory(taskKey);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    public SqlResult Run(SqlRequest request, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var inputs = ReadableInputs(request);
+        var output = _paths.WritableFile(request.OutputFile);
+        RefuseOverwritingAnInput(output, inputs);
+
+        using var session = OpenSession(cancellationToken);
+        session.Guard(request.Sql, "step SQL");
+        session.Prepare(request.Parameters, inputs);
+        var rows = session.Copy(request.Sql, output, request.Format, "step SQL");
+        return new SqlResult(rows, new FileInfo(output).Length, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// The rows (of view <c>input</c>, or of <see cref="SqlRequest.Sql"/> when it is given) are hashed once into a
+    /// temp table, then each bucket is copied out of it: one read of the inputs whatever the bucket count.
+    /// DuckDB's hash() is the same for every task on one DuckDB version (and for INTEGER and BIGINT keys alike),
+    /// so every map task sends a key to the same bucket. The shared scan's time counts in bucket 0, so the
+    /// durations add up to the call's.
+    /// </summary>
+    public IReadOnlyList<SqlResult> Partition(SqlRequest request, string keyExpression, int buckets, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (buckets < 1) throw StepFailure.Permanent($"A partition needs at least one bucket, not {buckets}.");
+        if (string.IsNullOrWhiteSpace(keyExpression)) throw StepFailure.Permanent("The partition key expression is empty.");
+        var inputs = ReadableInputs(request);
+        var outputs = Enumerable.Range(0, buckets).Select(b => _paths.WritableFile(BucketFile(request.OutputFile, b, request.Format))).ToList();
+        foreach (var output in outputs) RefuseOverwritingAnInput(output, inputs);
+
+        using var session = OpenSession(ct);
+        var source = string.IsNullOrWhiteSpace(request.Sql) ? "FROM input" : SqlText.WithoutTrailingSemicolons(request.Sql);
+        if (!string.IsNullOrWhiteSpace(request.Sql)) session.Guard(source, "step SQL");
+        var scatter = $"SELECT *, (hash((\n{keyExpression}\n)) % {buckets})::INTEGER AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
+        // Checked as a whole so that a key expression cannot close the parentheses around it and add a statement.
+        session.Guard(scatter, "partition key expression");
+        session.Prepare(request.Parameters, inputs);
+        session.Execute("CREATE TEMP TABLE scattered_rows AS\n" + scatter, $"partition by '{keyExpression}'");
+
+        var results = new List<SqlResult>(buckets);
+        for (var bucket = 0; bucket < buckets; bucket++)
+        {
+            var bucketSql = $"SELECT * EXCLUDE ({BucketColumn}) FROM scattered_rows WHERE {BucketColumn} = {bucket}";
+            var rows = session.Copy(bucketSql, outputs[bucket], request.Format, $"write of bucket {bucket}");
+            results.Add(new SqlResult(rows, new FileInfo(outputs[bucket]).Length, Stopwatch.GetElapsedTime(started)));
+            started = Stopwatch.GetTimestamp();
+        }
+        return results;
+    }
+
+    /// <summary>&lt;OutputFile without extension&gt;-bucket-&lt;b&gt;.&lt;ext&gt;; the format's extension when the output file has none.</summary>
+    public static string BucketFile(string outputFile, int bucket, OutputFormat format)
+    {
+        var extension = Path.GetExtension(outputFile);
+        if (extension.Length == 0) extension = SqlText.Extension(format);
+        return Path.Join(Path.GetDirectoryName(outputFile), $"{Path.GetFileNameWithoutExtension(outputFile)}-bucket-{bucket}{extension}");
+    }
+
+    public void Dispose()
+    {
+        lock (_connecting)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _instance.Dispose();
+        }
+    }
+
+    private List<(string View, string File)> ReadableInputs(SqlRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Inputs.Select(input => (input.View, _paths.ReadableFile(input.Path))).ToList();
+    }
+
+    private static void RefuseOverwritingAnInput(string output, List<(string View, string File)> inputs)
+    {
+        if (inputs.Any(input => input.File == output))
+            throw StepFailure.Permanent($"The output file '{output}' is also an input; inputs are immutable.");
+    }
+
+    private SqlSession OpenSession(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        DuckDBConnection connection;
+        lock (_connecting)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            connection = _instance.Duplicate();
+            connection.Open();
+        }
+        return new SqlSession(connection, _paths.Root, cancellationToken);
+    }
+}

@@ -1,0 +1,103 @@
+using DuckDB.NET.Data;
+using DuckDB.NET.Native;
+
+namespace Orchestration.DataProcessing.Sql;
+
+/// <summary>
+/// One run's own connection to the sandbox instance. Temp views and variables live in the connection, so
+/// closing it forgets everything the run defined; cancelling interrupts only this connection's query.
+/// </summary>
+internal sealed class SqlSession : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+    private readonly string _scratchRoot;
+    private readonly CancellationToken _cancellation;
+    private readonly CancellationTokenRegistration _interruptOnCancel;
+
+    public SqlSession(DuckDBConnection connection, string scratchRoot, CancellationToken cancellation)
+    {
+        _connection = connection;
+        _scratchRoot = scratchRoot;
+        _cancellation = cancellation;
+        _interruptOnCancel = cancellation.Register(static c => new DuckDBCommand("", (DuckDBConnection)c!).Cancel(), connection);
+    }
+
+    /// <summary>Parameters become variables and each view name gets its files, before the step's query is checked or run.</summary>
+    public void Prepare(IReadOnlyDictionary<string, string> parameters, IReadOnlyList<(string View, string File)> inputs)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            if (!SqlText.IsPlainName(name))
+                throw StepFailure.Permanent($"Parameter name '{name}' is not a plain identifier (letters, digits, '_').");
+            Execute(SqlText.SetVariable(name, value), $"parameter '{name}'");
+        }
+
+        foreach (var view in inputs.GroupBy(i => i.View, StringComparer.OrdinalIgnoreCase))
+        {
+            if (!SqlText.IsPlainName(view.Key))
+                throw StepFailure.Permanent($"Input view name '{view.Key}' is not a plain identifier (letters, digits, '_').");
+            var files = view.Select(i => i.File).ToList();
+            Execute(SqlText.CreateView(view.Key, files), $"input view '{view.Key}' over {string.Join(", ", files.Select(f => $"'{f}'"))}");
+        }
+    }
+
+    public void Guard(string sql, string what)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        try
+        {
+            SelectOnlyGuard.Check(_connection, sql, what);
+        }
+        catch (DuckDBException e)
+        {
+            throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+        }
+    }
+
+    /// <summary>
+    /// COPY reports the rows it wrote as its "rows changed", so no second pass counts them. ADO.NET's
+    /// ExecuteNonQuery narrows that count to int (and wraps past 2^31 rows), so the C API is asked directly.
+    /// </summary>
+    public long Copy(string selectSql, string outputFile, OutputFormat format, string what)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, SqlText.CopyTo(selectSql, outputFile, format), out var result);
+        try
+        {
+            if (state == DuckDBState.Success) return NativeMethods.Query.DuckDBRowsChanged(ref result);
+            var error = NativeMethods.Query.DuckDBResultError(ref result);
+            _cancellation.ThrowIfCancellationRequested();
+            throw DuckDbFailures.From(error, what, _scratchRoot);
+        }
+        finally
+        {
+            NativeMethods.Query.DuckDBDestroyResult(ref result);
+        }
+    }
+
+    public object? Execute(string sql, string what)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        try
+        {
+            return command.ExecuteScalar();
+        }
+        catch (DuckDBException e) when (_cancellation.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"The {what} was cancelled.", e, _cancellation);
+        }
+        catch (DuckDBException e)
+        {
+            throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        // Unregister first: it waits for a running interrupt, which must not touch a closed connection.
+        _interruptOnCancel.Dispose();
+        _connection.Dispose();
+    }
+}

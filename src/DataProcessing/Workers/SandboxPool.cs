@@ -1,0 +1,45 @@
+using System.Threading.Channels;
+using Orchestration.DataProcessing.Sql;
+
+namespace Orchestration.DataProcessing.Workers;
+
+/// <summary>
+/// One sandboxed DuckDB instance per concurrent task slot of a worker, each with its own scratch directory,
+/// opened once and reused: a task pays for a connection, not for a new database.
+/// </summary>
+public sealed class SandboxPool : IDisposable
+{
+    private readonly Channel<SqlSandbox> _free = Channel.CreateUnbounded<SqlSandbox>();
+    private readonly List<SqlSandbox> _all = [];
+    private readonly Lock _gate = new();
+    private readonly string _root;
+    private readonly int _slots;
+    private readonly SandboxOptions? _options;
+
+    public SandboxPool(string scratchRoot, int slots, SandboxOptions? options = null)
+    {
+        (_root, _slots, _options) = (scratchRoot, Math.Max(1, slots), options);
+    }
+
+    public async ValueTask<SqlSandbox> RentAsync(CancellationToken cancellationToken)
+    {
+        if (_free.Reader.TryRead(out var sandbox)) return sandbox;
+        lock (_gate)
+        {
+            if (_all.Count < _slots)
+            {
+                sandbox = new SqlSandbox(Path.Combine(_root, $"slot-{_all.Count}"), _options);
+                _all.Add(sandbox);
+                return sandbox;
+            }
+        }
+        return await _free.Reader.ReadAsync(cancellationToken);
+    }
+
+    public void Return(SqlSandbox sandbox) => _free.Writer.TryWrite(sandbox);
+
+    public void Dispose()
+    {
+        lock (_gate) foreach (var sandbox in _all) sandbox.Dispose();
+    }
+}

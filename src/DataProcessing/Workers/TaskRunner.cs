@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.Sql;
+
+namespace Orchestration.DataProcessing.Workers;
+
+/// <summary>What running a task came to: the event the worker publishes.</summary>
+public sealed record TaskOutcome(TaskCompleted? Completed, TaskFailed? Failed)
+{
+    public object Message => (object?)Completed ?? Failed!;
+}
+
+/// <summary>
+/// Runs one attempt of one task on a worker: fetches the input blobs into a sandbox's scratch directory,
+/// runs the step (DuckDB SQL, a shuffle's partitioning, or a registered C# step), writes the outputs as new
+/// immutable blobs named by task and attempt, and reports the outcome. It knows nothing of the graph.
+/// </summary>
+public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStepRegistry codeSteps, WorkerId worker)
+{
+    public WorkerId Worker => worker;
+
+    public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var sandbox = await sandboxes.RentAsync(cancellationToken);
+        var key = $"{task.TaskId.Value}-a{task.Attempt}";
+        try
+        {
+            var directory = sandbox.TaskDirectory(key);
+            var (inputs, bytesRead) = await DownloadAsync(task, directory, cancellationToken);
+            var outputDirectory = Directory.CreateDirectory(Path.Combine(directory, "out")).FullName;
+            var (files, metadata) = await RunStepAsync(task, sandbox, inputs, outputDirectory, cancellationToken);
+            var outputs = await UploadAsync(task, files, cancellationToken);
+            var rows = outputs.Sum(o => Math.Max(0, o.Rows));
+            var bytes = outputs.Sum(o => o.Size);
+            var meta = new Dictionary<string, string>(metadata)
+            {
+                ["rows"] = rows.ToString(CultureInfo.InvariantCulture),
+                ["bytes"] = bytes.ToString(CultureInfo.InvariantCulture),
+            };
+            var metrics = new TaskMetrics(rows, bytes, bytesRead, clock.Elapsed);
+            return new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics), null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // abandoned (shutdown): the message goes back to the queue for another worker
+        }
+        catch (Exception error)
+        {
+            var (message, retryable) = Describe(task, error);
+            return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker, message, retryable));
+        }
+        finally
+        {
+            sandbox.CleanTask(key);
+            sandboxes.Return(sandbox);
+        }
+    }
+
+    private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead)> DownloadAsync(RunTask task, string directory, CancellationToken cancellationToken)
+    {
+        var inputs = new List<SqlInput>(task.Inputs.Count);
+        long bytes = 0;
+        for (var i = 0; i < task.Inputs.Count; i++)
+        {
+            var input = task.Inputs[i];
+            var local = Path.Combine(directory, $"in-{i}{Extension(input.Blob)}");
+            await blobs.DownloadAsync(input.Blob, local, cancellationToken);
+            inputs.Add(new SqlInput(input.Name, local));
+            bytes += input.Blob.Size;
+        }
+        return (inputs, bytes);
+    }
+
+    private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata)> RunStepAsync(
+        RunTask task, SqlSandbox sandbox, IReadOnlyList<SqlInput> inputs, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(outputDirectory, "part-0.parquet");
+        var request = new SqlRequest(task.Work.Body, inputs, output, OutputFormat.Parquet, task.Parameters);
+        switch (task.Work.Kind)
+        {
+            case WorkKind.Sql:
+                var result = await Task.Run(() => sandbox.Run(request, cancellationToken), cancellationToken);
+                return ([new CodeStepOutput(output, result.Rows)], new Dictionary<string, string>());
+            case WorkKind.Partition:
+                var buckets = int.Parse(task.Parameters.GetValueOrDefault("buckets", "1"), CultureInfo.InvariantCulture);
+                var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, cancellationToken), cancellationToken);
+                var stem = Path.Combine(outputDirectory, "part-0");
+                return (parts.Select((p, b) => new CodeStepOutput($"{stem}-bucket-{b}.parquet", p.Rows)).ToArray(), new Dictionary<string, string>());
+            default:
+                var step = codeSteps.Get(task.Work.Body);
+                var ran = await step.RunAsync(new CodeStepContext(task, inputs, outputDirectory, sandbox), cancellationToken);
+                return (ran.Outputs, ran.Metadata);
+        }
+    }
+
+    private async Task<IReadOnlyList<BlobRef>> UploadAsync(RunTask task, IReadOnlyList<CodeStepOutput> files, CancellationToken cancellationToken)
+    {
+        var outputs = new List<BlobRef>(files.Count);
+        foreach (var file in files)
+        {
+            await using var content = File.OpenRead(file.File);
+            outputs.Add(await blobs.PutAsync(BlobNames.ForOutput(task.TaskId, task.Attempt, Path.GetFileName(file.File)), content, file.Rows, cancellationToken));
+        }
+        return outputs;
+    }
+
+    private static string Extension(BlobRef blob)
+    {
+        var extension = Path.GetExtension(blob.Uri.AbsolutePath).ToLowerInvariant();
+        return extension is ".parquet" or ".csv" or ".json" or ".jsonl" or ".ndjson" ? extension : ".parquet";
+    }
+
+    private static (string Message, bool Retryable) Describe(RunTask task, Exception error) => error switch
+    {
+        StepFailure failure => (failure.Message, failure.Retryable),
+        BlobCorruptException corrupt => ($"Input of step '{task.Step}' cannot be used: {corrupt.Message}", false),
+        ArgumentException bad => ($"Step '{task.Step}' was given a bad input: {bad.Message}", false),
+        _ => ($"Step '{task.Step}' failed unexpectedly on this worker ({error.GetType().Name}): {error.Message}", true),
+    };
+}
