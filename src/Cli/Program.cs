@@ -24,15 +24,18 @@ if (parse.Errors.Count > 0)
 }
 try
 {
-    return await parse.InvokeAsync();
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (CliError error)
 {
-    Console.Error.WriteLine($"orch: {error.Message}");
+    Console.Error.WriteLine($"orch: {OneLine(error.Message)}");
     return error.ExitCode;
 }
 catch (Exception error) when (error is DomainError or IOException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine($"orch: {error.Message}");
+    Console.Error.WriteLine($"orch: {OneLine(error.Message)}");
     return 1;
 }
+
+// Errors from DuckDB span lines (the SQL and a caret); the user gets them on one line, the history keeps them whole.
+static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));

@@ -60,12 +60,12 @@ public sealed class A_failing_sql_step_says_why : IDisposable
     }
 
     [Fact]
-    public void A_view_name_that_is_not_a_plain_identifier_is_refused()
+    public void An_empty_view_name_is_refused()
     {
         var file = Path.Join(_task, "a.csv");
         File.WriteAllText(file, "a\n1\n");
 
-        Run("SELECT 1", new SqlInput("x; DROP", file)).Where(f => !f.Retryable).WithMessage("Input view name 'x; DROP' is not a plain identifier*");
+        Run("SELECT 1", new SqlInput(" ", file)).Where(f => !f.Retryable).WithMessage("Input view name ' ' is empty.");
     }
 
     [Fact]

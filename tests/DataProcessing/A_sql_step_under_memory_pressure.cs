@@ -12,7 +12,7 @@ public sealed class A_sql_step_under_memory_pressure : IDisposable
 
     public A_sql_step_under_memory_pressure()
     {
-        _sandbox = new SqlSandbox(Path.Join(_base, "scratch"), new SandboxOptions(MemoryLimit: "64MB"));
+        _sandbox = new SqlSandbox(Path.Join(_base, "scratch"), new SandboxOptions(MemoryLimit: "32MB"));
         _task = _sandbox.TaskDirectory("p-1/big/0");
     }
 
@@ -20,9 +20,9 @@ public sealed class A_sql_step_under_memory_pressure : IDisposable
     public void A_sort_larger_than_memory_spills_inside_the_root_and_succeeds()
     {
         var result = _sandbox.Run(ScratchArea.Request(
-            "SELECT range AS id, md5(range::VARCHAR) AS digest FROM range(3000000) ORDER BY digest", Path.Join(_task, "sorted.parquet")));
+            "SELECT range AS id, md5(range::VARCHAR) AS digest FROM range(1000000) ORDER BY digest", Path.Join(_task, "sorted.parquet")));
 
-        result.Rows.Should().Be(3_000_000);
+        result.Rows.Should().Be(1_000_000);
     }
 
     [Fact]

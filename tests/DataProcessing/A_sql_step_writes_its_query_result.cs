@@ -86,6 +86,24 @@ public sealed class A_sql_step_writes_its_query_result : IDisposable
     }
 
     [Fact]
+    public void Names_that_are_not_plain_identifiers_are_quoted_not_refused()
+    {
+        var file = Path.Join(_task, "daily.csv");
+        File.WriteAllText(file, "day\n2024-01-01\n2024-01-02\n");
+        var output = Path.Join(_task, "out.csv");
+        var request = ScratchArea.Request("SELECT count(*) AS days FROM \"sales-daily\" WHERE day = getvariable('run-date')::DATE", output,
+            new SqlInput("sales-daily", file)) with
+        {
+            Format = OutputFormat.Csv,
+            Parameters = new Dictionary<string, string> { ["run-date"] = "2024-01-02", ["x\"; DROP"] = "harmless" },
+        };
+
+        _area.Sandbox.Run(request);
+
+        File.ReadAllLines(output).Should().Equal("days", "1");
+    }
+
+    [Fact]
     public void Json_lines_files_are_read_and_unioned_by_name()
     {
         File.WriteAllText(Path.Join(_task, "a.jsonl"), "{\"id\": 1, \"kind\": \"x\"}\n{\"id\": 2, \"kind\": \"y\"}\n");

@@ -52,7 +52,7 @@ public static class InspectCommands
             await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(process), 0, cancellationToken))
             {
                 if (stored.Version > upTo) break;
-                AnsiConsole.MarkupLine($"[grey]{stored.Version,5} {stored.RecordedAt:yyyy-MM-dd HH:mm:ss.fff}[/] {Markup.Escape(stored.Event.ToString()!)}");
+                Console.WriteLine($"{stored.Version,5} {stored.RecordedAt:yyyy-MM-dd HH:mm:ss.fff} {stored.Event}"); // plain lines: read by people and by grep
             }
             if (parse.GetValue(at) is { } version)
                 ProcessViews.Describe(await store.LoadAtAsync(process, version, cancellationToken));

@@ -1,0 +1,88 @@
+using FluentAssertions;
+using Xunit;
+
+namespace Orchestration.Tests.EndToEnd;
+
+/// <summary>The README's run command and the ad hoc query, end to end through the real CLI, checked against DuckDB directly.</summary>
+public sealed class Demo_and_query : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly OrchCli _orch;
+
+    public Demo_and_query() => _orch = new OrchCli(_dir.Path);
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task The_demo_prints_the_same_revenue_as_one_direct_duckdb_query_row_by_row()
+    {
+        var run = await _orch.RunAsync("demo", "--data", _dir["data"], "--out", _dir["revenue.csv"], "--workers", "2");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        var input = _dir["data/demo-input"];
+        var expected = DuckDb.Rows($"""
+            SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
+              SELECT s.country, p.brand, sum(i.quantity * i.unit_price) AS revenue, sum(i.quantity)::BIGINT AS units
+              FROM read_parquet('{input}/sales/*.parquet') i
+              JOIN read_parquet('{input}/stores.parquet') s USING (store_id)
+              JOIN read_parquet('{input}/products.parquet') p USING (product_id)
+              GROUP BY ALL ORDER BY revenue DESC, country, brand)
+            """);
+        expected.Should().HaveCount(80);
+        DuckDb.CsvRows(_dir["revenue.csv"]).Should().Equal(expected);
+        foreach (var row in expected.Take(25))
+            run.Output.Should().MatchRegex(string.Join(@"\s*│\s*", row.Split(" | ").Select(System.Text.RegularExpressions.Regex.Escape)),
+                "the printed table shows the first rows of the result");
+        DuckDb.Rows($"SELECT count(*) FROM read_parquet('{input}/sales/*.parquet')").Single().Should().Be("2920000");
+    }
+
+    [Fact]
+    public async Task A_query_over_my_own_files_gives_what_duckdb_gives_directly()
+    {
+        Directory.CreateDirectory(_dir["events"]);
+        for (var day = 1; day <= 6; day++)
+            DuckDb.Execute($"""
+                COPY (SELECT 'user-' || (i % 37) AS user_id, ['click','view','buy'][1 + i % 3] AS kind, (i * {day}) % 1000 AS amount
+                      FROM range({1000 * day}) t(i)) TO '{_dir[$"events/day-{day}.csv"]}' (HEADER)
+                """);
+
+        var run = await _orch.RunAsync("query", "--data", _dir["data"], "--input", "events/*.csv",
+            "--sql", "SELECT kind, count(*) AS n, sum(amount) AS total FROM input GROUP BY kind",
+            "--merge", "SELECT kind, sum(n) AS n, sum(total) AS total FROM partials GROUP BY kind ORDER BY kind",
+            "--out", _dir["kinds.csv"], "--workers", "2");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        DuckDb.CsvRows(_dir["kinds.csv"]).Should().Equal(DuckDb.Rows($"""
+            SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
+              SELECT kind, count(*) AS n, sum(amount) AS total FROM read_csv('{_dir["events"]}/*.csv') GROUP BY kind ORDER BY kind)
+            """));
+    }
+
+    [Fact]
+    public async Task A_star_schema_query_with_side_tables_gives_what_duckdb_gives_directly()
+    {
+        Directory.CreateDirectory(_dir["facts"]);
+        DuckDb.Execute($"COPY (SELECT i AS product_id, ['tools','food','toys'][1 + i % 3] AS category FROM range(50) t(i)) TO '{_dir["products.csv"]}' (HEADER)");
+        DuckDb.Execute($"COPY (SELECT i AS region_id, ['north','south'][1 + i % 2] AS region FROM range(4) t(i)) TO '{_dir["regions.parquet"]}' (FORMAT parquet)");
+        for (var part = 0; part < 5; part++)
+            DuckDb.Execute($"""
+                COPY (SELECT (i * 7) % 50 AS product_id, i % 4 AS region_id, (i % 13)::DECIMAL(10,2) + 0.25 AS price
+                      FROM range({part * 400}, {(part + 1) * 400}) t(i)) TO '{_dir[$"facts/part-{part}.parquet"]}' (FORMAT parquet)
+                """);
+
+        var run = await _orch.RunAsync("query", "--data", _dir["data"], "--input", "facts/*.parquet",
+            "--with", "products=products.csv", "--with", "regions=regions.parquet",
+            "--sql", "SELECT region, category, sum(price) AS revenue, count(*) AS sales FROM input JOIN products USING (product_id) JOIN regions USING (region_id) GROUP BY ALL",
+            "--merge", "SELECT region, category, sum(revenue) AS revenue, sum(sales) AS sales FROM partials GROUP BY ALL ORDER BY region, category",
+            "--out", _dir["star.csv"]);
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        DuckDb.CsvRows(_dir["star.csv"]).Should().Equal(DuckDb.Rows($"""
+            SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
+              SELECT region, category, sum(price) AS revenue, count(*) AS sales
+              FROM read_parquet('{_dir["facts"]}/*.parquet') JOIN read_csv('{_dir["products.csv"]}') USING (product_id)
+                   JOIN read_parquet('{_dir["regions.parquet"]}') USING (region_id)
+              GROUP BY ALL ORDER BY region, category)
+            """)).And.HaveCount(6);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Orchestration.Tests.EndToEnd;
+
+/// <summary>Runs the real <c>orch</c> command line as a separate process, as a user would.</summary>
+internal sealed class OrchCli(string workingDirectory)
+{
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
+    }
+
+    /// <summary>The orch.dll built beside this test assembly's configuration (Debug or Release).</summary>
+    public static string Dll { get; } = FindDll();
+
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment["COLUMNS"] = "200";
+        return Process.Start(info)!;
+    }
+
+    public async Task<Result> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(deadline.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    private static string FindDll()
+    {
+        var here = AppContext.BaseDirectory; // .../tests/bin/<Configuration>/net10.0/
+        var configuration = new DirectoryInfo(here).Parent!.Name;
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root);
+        var dll = Path.Combine(root ?? throw new InvalidOperationException("Cannot find the repository root above " + here),
+            "src", "Cli", "bin", configuration, "net10.0", "orch.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"The CLI is not built at {dll}; build the solution first.");
+    }
+}
+
+/// <summary>A fresh temporary directory per test, removed afterwards.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("orch-e2e-").FullName;
+
+    public string this[string relative] => System.IO.Path.Combine(Path, relative);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { } // a killed process may still hold a file for a moment; the OS temp cleaner takes it
+    }
+}

@@ -1,0 +1,25 @@
+namespace Orchestration.Tests;
+
+/// <summary>Waits for a condition with a deadline, polling: never a bare sleep as synchronisation.</summary>
+internal static class Eventually
+{
+    public static async Task True(Func<bool> condition, TimeSpan deadline, string what)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Waited {deadline.TotalSeconds:0} s for: {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task True(Func<Task<bool>> condition, TimeSpan deadline, string what)
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Waited {deadline.TotalSeconds:0} s for: {what}");
+            await Task.Delay(50);
+        }
+    }
+}
