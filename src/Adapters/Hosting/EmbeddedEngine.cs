@@ -58,6 +58,12 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             });
         });
 
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.ConsumerStopTimeout = options.Grace;
+        });
+
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedEngine(host);
@@ -114,13 +120,14 @@ public sealed class EmbeddedEngine : IAsyncDisposable
             sp.GetRequiredService<CodeStepRegistry>(), WorkerId.From($"local-{Environment.ProcessId}")));
     }
 
+    // Registered as plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
     private static void AddFollowers(IServiceCollection services)
     {
-        services.AddHostedService(sp => new FollowerService("dispatcher",
+        services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
             new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
-        services.AddHostedService(sp => new FollowerService("timeout manager",
+        services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
             new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
     }

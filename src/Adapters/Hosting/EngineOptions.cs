@@ -4,8 +4,11 @@ namespace Orchestration.Adapters.Hosting;
 /// <param name="DataDirectory">Holds the event log, checkpoints, blobs and the workers' scratch space.</param>
 /// <param name="Workers">Concurrent task slots (worker threads), each with its own sandboxed DuckDB.</param>
 /// <param name="FlushToDisk">fsync each group commit; off only for throwaway runs (benchmarks).</param>
-public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true)
+/// <param name="ShutdownGrace">How long running tasks may finish on shutdown before they are cancelled (and abandoned).</param>
+public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null)
 {
+    public TimeSpan Grace => ShutdownGrace ?? TimeSpan.FromSeconds(10);
+
     public string EventsDirectory => Path.Combine(DataDirectory, "events");
     public string CheckpointsDirectory => Path.Combine(DataDirectory, "checkpoints");
     public string BlobsDirectory => Path.Combine(DataDirectory, "blobs");

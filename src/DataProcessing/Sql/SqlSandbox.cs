@@ -52,7 +52,8 @@ public sealed class SqlSandbox : IDisposable
         using var session = OpenSession(cancellationToken);
         session.Guard(request.Sql, "step SQL");
         session.Prepare(request.Parameters, inputs);
-        var rows = session.Copy(request.Sql, output, request.Format, "step SQL");
+        var sql = request.Format == OutputFormat.Parquet ? session.WithExactIntegers(request.Sql, "step SQL") : request.Sql;
+        var rows = session.Copy(sql, output, request.Format, "step SQL");
         return new SqlResult(rows, new FileInfo(output).Length, Stopwatch.GetElapsedTime(started));
     }
 

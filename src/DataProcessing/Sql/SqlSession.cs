@@ -22,20 +22,18 @@ internal sealed class SqlSession : IDisposable
         _interruptOnCancel = cancellation.Register(static c => new DuckDBCommand("", (DuckDBConnection)c!).Cancel(), connection);
     }
 
-    /// <summary>Parameters become variables and each view name gets its files, before the step's query is checked or run.</summary>
+    /// <summary>Parameters become variables and each view name gets its files, before the step's query runs.</summary>
     public void Prepare(IReadOnlyDictionary<string, string> parameters, IReadOnlyList<(string View, string File)> inputs)
     {
         foreach (var (name, value) in parameters)
         {
-            if (!SqlText.IsPlainName(name))
-                throw StepFailure.Permanent($"Parameter name '{name}' is not a plain identifier (letters, digits, '_').");
+            if (!SqlText.IsUsableName(name)) throw StepFailure.Permanent($"Parameter name '{name}' is empty.");
             Execute(SqlText.SetVariable(name, value), $"parameter '{name}'");
         }
 
         foreach (var view in inputs.GroupBy(i => i.View, StringComparer.OrdinalIgnoreCase))
         {
-            if (!SqlText.IsPlainName(view.Key))
-                throw StepFailure.Permanent($"Input view name '{view.Key}' is not a plain identifier (letters, digits, '_').");
+            if (!SqlText.IsUsableName(view.Key)) throw StepFailure.Permanent($"Input view name '{view.Key}' is empty.");
             var files = view.Select(i => i.File).ToList();
             Execute(SqlText.CreateView(view.Key, files), $"input view '{view.Key}' over {string.Join(", ", files.Select(f => $"'{f}'"))}");
         }
@@ -73,6 +71,33 @@ internal sealed class SqlSession : IDisposable
         {
             NativeMethods.Query.DuckDBDestroyResult(ref result);
         }
+    }
+
+    /// <summary>
+    /// DuckDB's Parquet writer stores HUGEINT (what sum() of integers returns) as DOUBLE, so 6998 would come back
+    /// as 6998.0 and lose precision past 2^53. Such columns are written as DECIMAL(38,0) instead: exact, and summed
+    /// again exactly by a merge step.
+    /// </summary>
+    public string WithExactIntegers(string selectSql, string what)
+    {
+        var huge = new List<string>();
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = $"DESCRIBE {SqlText.WithoutTrailingSemicolons(selectSql)}\n";
+            try
+            {
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                    if (reader.GetString(1) is "HUGEINT" or "UHUGEINT") huge.Add(reader.GetString(0));
+            }
+            catch (DuckDBException e)
+            {
+                throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+            }
+        }
+        if (huge.Count == 0) return selectSql;
+        var casts = string.Join(", ", huge.Select(c => $"CAST({SqlText.Identifier(c)} AS DECIMAL(38, 0)) AS {SqlText.Identifier(c)}"));
+        return $"SELECT * REPLACE ({casts}) FROM ({SqlText.WithoutTrailingSemicolons(selectSql)}\n) AS step_result";
     }
 
     public object? Execute(string sql, string what)

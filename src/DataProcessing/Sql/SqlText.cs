@@ -1,29 +1,33 @@
-using System.Text.RegularExpressions;
-
 namespace Orchestration.DataProcessing.Sql;
 
 /// <summary>The SQL the sandbox writes around a step's own query: literals, names, input views and the COPY.</summary>
-internal static partial class SqlText
+internal static class SqlText
 {
     /// <summary>Standard SQL quoting: DuckDB treats backslashes in '...' literally, so doubling quotes is the whole escape.</summary>
     public static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
 
-    /// <summary>View and variable names are plain identifiers, so no quoting games can smuggle SQL through them.</summary>
-    public static bool IsPlainName(string name) => PlainName().IsMatch(name);
+    /// <summary>
+    /// Names come from graph authors (a parameter "run-date", an input "sales-daily"), so any name is taken and
+    /// quoted rather than refused; doubling the quote is the whole escape inside "...".
+    /// </summary>
+    public static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+
+    public static bool IsUsableName(string name) => !string.IsNullOrWhiteSpace(name) && !name.Contains('\0');
 
     public static string CreateView(string view, IReadOnlyList<string> files) =>
-        $"CREATE TEMP VIEW {view} AS\n" + string.Join("\nUNION ALL BY NAME\n",
+        $"CREATE TEMP VIEW {Identifier(view)} AS\n" + string.Join("\nUNION ALL BY NAME\n",
             files.GroupBy(ReaderFor).Select(byReader =>
                 $"SELECT * FROM {byReader.Key}([{string.Join(", ", byReader.Select(Literal))}], union_by_name = true)"));
 
-    public static string SetVariable(string name, string value) => $"SET VARIABLE {name} = {Literal(value)}";
+    public static string SetVariable(string name, string value) => $"SET VARIABLE {Identifier(name)} = {Literal(value)}";
 
     /// <summary>
-    /// Newlines around the query keep a trailing "--" comment from swallowing the closing parenthesis. The query
-    /// was checked to be exactly one SELECT, so its parentheses balance and it cannot close the COPY early.
+    /// The query starts on line 1, so DuckDB's "LINE n:" in an error matches the step's own SQL; the newline after
+    /// it keeps a trailing "--" comment from swallowing the closing parenthesis. The query was checked to be
+    /// exactly one SELECT, so its parentheses balance and it cannot close the COPY early.
     /// </summary>
     public static string CopyTo(string selectSql, string outputFile, OutputFormat format) =>
-        $"COPY (\n{WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(outputFile)} ({CopyOptions(format)})";
+        $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(outputFile)} ({CopyOptions(format)})";
 
     public static string WithoutTrailingSemicolons(string sql) => sql.TrimEnd().TrimEnd(';').TrimEnd();
 
@@ -51,7 +55,4 @@ internal static partial class SqlText
                 $"Input file '{file}' has no known format: name it .parquet, .csv, .tsv, .json, .jsonl or .ndjson."),
         };
     }
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
-    private static partial Regex PlainName();
 }

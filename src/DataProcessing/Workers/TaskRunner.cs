@@ -27,10 +27,11 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         var clock = Stopwatch.StartNew();
         var sandbox = await sandboxes.RentAsync(cancellationToken);
         var key = $"{task.TaskId.Value}-a{task.Attempt}";
+        var downloaded = new List<(string Local, BlobRef Blob)>();
         try
         {
             var directory = sandbox.TaskDirectory(key);
-            var (inputs, bytesRead) = await DownloadAsync(task, directory, cancellationToken);
+            var (inputs, bytesRead) = await DownloadAsync(task, directory, downloaded, cancellationToken);
             var outputDirectory = Directory.CreateDirectory(Path.Combine(directory, "out")).FullName;
             var (files, metadata) = await RunStepAsync(task, sandbox, inputs, outputDirectory, cancellationToken);
             var outputs = await UploadAsync(task, files, cancellationToken);
@@ -51,6 +52,8 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         catch (Exception error)
         {
             var (message, retryable) = Describe(task, error);
+            // The user knows their blobs, not this worker's scratch paths.
+            foreach (var (local, blob) in downloaded) message = message.Replace(local, blob.Uri.ToString());
             return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker, message, retryable));
         }
         finally
@@ -60,7 +63,8 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
     }
 
-    private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead)> DownloadAsync(RunTask task, string directory, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead)> DownloadAsync(
+        RunTask task, string directory, List<(string Local, BlobRef Blob)> downloaded, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
         long bytes = 0;
@@ -68,6 +72,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         {
             var input = task.Inputs[i];
             var local = Path.Combine(directory, $"in-{i}{Extension(input.Blob)}");
+            downloaded.Add((local, input.Blob));
             await blobs.DownloadAsync(input.Blob, local, cancellationToken);
             inputs.Add(new SqlInput(input.Name, local));
             bytes += input.Blob.Size;
