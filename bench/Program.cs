@@ -2,14 +2,15 @@ using Orchestration.Bench;
 
 // Benchmarks print the engine's figure beside the raw limit measured in the same run.
 // Run in Release: dotnet run -c Release --project bench -- <scenario>
-var scenarios = new Dictionary<string, Func<int>>
+var scenarios = new Dictionary<string, Func<Task<int>>>
 {
-    ["aggregate"] = AggregateBench.Run,
+    ["aggregate"] = () => Task.FromResult(AggregateBench.Run()),
+    ["embedded"] = () => EmbeddedBench.RunAsync(args),
 };
 
-if (args.Length != 1 || !scenarios.TryGetValue(args[0], out var run))
+if (args.Length < 1 || !scenarios.TryGetValue(args[0], out var run))
 {
     Console.Error.WriteLine($"usage: dotnet run -c Release --project bench -- <{string.Join("|", scenarios.Keys)}>");
     return 2;
 }
-return run();
+return await run();

@@ -14,7 +14,7 @@ namespace Orchestration.Adapters.Embedded;
 /// </summary>
 public sealed class FileEventStore : IEventStore, IDisposable
 {
-    private const int TailCacheSize = 1 << 16;
+    private const int TailCacheSize = 1 << 18;
 
     private readonly FileStream _log;
     private readonly FileStream? _lock;

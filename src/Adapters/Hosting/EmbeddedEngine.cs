@@ -54,7 +54,13 @@ public sealed class EmbeddedEngine : IAsyncDisposable
                     endpoint.ConcurrentMessageLimit = options.Workers;
                     endpoint.ConfigureConsumer<RunTaskConsumer>(context);
                 });
-                transport.ReceiveEndpoint("orchestrator", endpoint => endpoint.ConfigureConsumer<TaskResultConsumer>(context));
+                transport.ReceiveEndpoint("orchestrator", endpoint =>
+                {
+                    // Many results in flight at once let the runtime write them in few appends (group commit).
+                    endpoint.PrefetchCount = 1024;
+                    endpoint.ConcurrentMessageLimit = 1024;
+                    endpoint.ConfigureConsumer<TaskResultConsumer>(context);
+                });
             });
         });
 

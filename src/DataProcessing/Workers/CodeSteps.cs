@@ -5,7 +5,7 @@ namespace Orchestration.DataProcessing.Workers;
 
 /// <summary>
 /// A step written in C#, registered in the worker by name; a graph names it with <c>StepWork.Code("name")</c>.
-/// It reads the task's input files and writes its outputs into <see cref="CodeStepContext.OutputDirectory"/>.
+/// It reads the task's input files and writes its outputs to paths from <see cref="CodeStepContext.OutputFile"/>.
 /// </summary>
 public interface ICodeStep
 {
@@ -14,8 +14,9 @@ public interface ICodeStep
 }
 
 /// <param name="Inputs">The task's input blobs, downloaded to local files, with their view names.</param>
+/// <param name="OutputFile">The path to write an output file of that name to, inside the task's scratch directory.</param>
 /// <param name="Sql">The worker's sandboxed DuckDB, for steps that mix C# with SQL.</param>
-public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, string OutputDirectory, SqlSandbox Sql);
+public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql);
 
 /// <summary>Files written (in order; each becomes one output blob) and small metadata for the process (e.g. <c>partitions=12</c>).</summary>
 public sealed record CodeStepResult(IReadOnlyList<CodeStepOutput> Outputs, IReadOnlyDictionary<string, string> Metadata);

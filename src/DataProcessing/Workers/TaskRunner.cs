@@ -26,14 +26,12 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     {
         var clock = Stopwatch.StartNew();
         var sandbox = await sandboxes.RentAsync(cancellationToken);
-        var key = $"{task.TaskId.Value}-a{task.Attempt}";
+        var scratch = new TaskScratch(sandbox, $"{task.TaskId.Value}-a{task.Attempt}");
         var downloaded = new List<(string Local, BlobRef Blob)>();
         try
         {
-            var directory = sandbox.TaskDirectory(key);
-            var (inputs, bytesRead) = await DownloadAsync(task, directory, downloaded, cancellationToken);
-            var outputDirectory = Directory.CreateDirectory(Path.Combine(directory, "out")).FullName;
-            var (files, metadata) = await RunStepAsync(task, sandbox, inputs, outputDirectory, cancellationToken);
+            var (inputs, bytesRead) = await DownloadAsync(task, scratch, downloaded, cancellationToken);
+            var (files, metadata) = await RunStepAsync(task, scratch, inputs, cancellationToken);
             var outputs = await UploadAsync(task, files, cancellationToken);
             var rows = outputs.Sum(o => Math.Max(0, o.Rows));
             var bytes = outputs.Sum(o => o.Size);
@@ -58,20 +56,20 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
         finally
         {
-            sandbox.CleanTask(key);
+            scratch.Dispose();
             sandboxes.Return(sandbox);
         }
     }
 
     private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead)> DownloadAsync(
-        RunTask task, string directory, List<(string Local, BlobRef Blob)> downloaded, CancellationToken cancellationToken)
+        RunTask task, TaskScratch scratch, List<(string Local, BlobRef Blob)> downloaded, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
         long bytes = 0;
         for (var i = 0; i < task.Inputs.Count; i++)
         {
             var input = task.Inputs[i];
-            var local = Path.Combine(directory, $"in-{i}{Extension(input.Blob)}");
+            var local = scratch.File($"in-{i}{Extension(input.Blob)}");
             downloaded.Add((local, input.Blob));
             await blobs.DownloadAsync(input.Blob, local, cancellationToken);
             inputs.Add(new SqlInput(input.Name, local));
@@ -81,24 +79,25 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     }
 
     private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata)> RunStepAsync(
-        RunTask task, SqlSandbox sandbox, IReadOnlyList<SqlInput> inputs, string outputDirectory, CancellationToken cancellationToken)
+        RunTask task, TaskScratch scratch, IReadOnlyList<SqlInput> inputs, CancellationToken cancellationToken)
     {
-        var output = Path.Combine(outputDirectory, "part-0.parquet");
+        var sandbox = scratch.Sandbox;
+        if (task.Work.Kind == WorkKind.Code)
+        {
+            var ran = await codeSteps.Get(task.Work.Body).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox), cancellationToken);
+            return (ran.Outputs, ran.Metadata);
+        }
+        var output = scratch.File("part-0.parquet");
         var request = new SqlRequest(task.Work.Body, inputs, output, OutputFormat.Parquet, task.Parameters);
         switch (task.Work.Kind)
         {
             case WorkKind.Sql:
                 var result = await Task.Run(() => sandbox.Run(request, cancellationToken), cancellationToken);
                 return ([new CodeStepOutput(output, result.Rows)], new Dictionary<string, string>());
-            case WorkKind.Partition:
+            default:
                 var buckets = int.Parse(task.Parameters.GetValueOrDefault("buckets", "1"), CultureInfo.InvariantCulture);
                 var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, cancellationToken), cancellationToken);
-                var stem = Path.Combine(outputDirectory, "part-0");
-                return (parts.Select((p, b) => new CodeStepOutput($"{stem}-bucket-{b}.parquet", p.Rows)).ToArray(), new Dictionary<string, string>());
-            default:
-                var step = codeSteps.Get(task.Work.Body);
-                var ran = await step.RunAsync(new CodeStepContext(task, inputs, outputDirectory, sandbox), cancellationToken);
-                return (ran.Outputs, ran.Metadata);
+                return (parts.Select((p, b) => new CodeStepOutput(SqlSandbox.BucketFile(output, b, OutputFormat.Parquet), p.Rows)).ToArray(), new Dictionary<string, string>());
         }
     }
 
