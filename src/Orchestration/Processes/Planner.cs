@@ -80,10 +80,10 @@ internal sealed class Planner(
     {
         if (!fromStateOnly && _completedNow.TryGetValue(step, out var known)) return known;
         if (state.Status == ProcessStatus.NotStarted) return [];
-        return state.Step(step).Tasks
-            .Select(t => confirming is not null && t!.Id == confirming.TaskId
+        return state.Step(step).ScheduledTasks
+            .Select(t => confirming is not null && t.Id == confirming.TaskId
                 ? new TaskResult(t.Id, confirming.Outputs, confirming.Metadata)
-                : new TaskResult(t!.Id, t.Outputs, t.Metadata))
+                : new TaskResult(t.Id, t.Outputs, t.Metadata))
             .ToArray();
     }
 

@@ -1,5 +1,4 @@
 using Orchestration.Contracts;
-using Orchestration.Contracts.Messages;
 using Orchestration.Graphs;
 
 namespace Orchestration.Processes;
@@ -13,12 +12,16 @@ public enum ProcessStatus { NotStarted, Running, Completed, Failed, Cancelled }
 /// copy per event (or a persistent map, O(log n)) would not keep that promise, so <see cref="Evolve"/> updates
 /// this instance in place and returns it. Only <see cref="Evolve"/> writes; <c>Decide</c> only reads. Whoever
 /// holds a state owns it alone (the process's mailbox), which is what the design asks for anyway.
+/// Tasks live in per-step arrays indexed by partition (see <see cref="StepState"/>), found from their
+/// deterministic ids without a hash table, so a large process stays cheap to touch.
 /// </para>
 /// </summary>
 public sealed class ProcessState
 {
     private readonly Dictionary<string, StepState> _steps = new(StringComparer.Ordinal);
-    private readonly Dictionary<TaskId, TaskState> _tasks = [];
+    private Dictionary<string, StepState>.AlternateLookup<ReadOnlySpan<char>> _stepsBySpan;
+
+    public ProcessState() => _stepsBySpan = _steps.GetAlternateLookup<ReadOnlySpan<char>>();
 
     public ProcessId Id { get; private set; }
     public ProcessStatus Status { get; private set; }
@@ -37,8 +40,24 @@ public sealed class ProcessState
     public bool HasEnded => Status is ProcessStatus.Completed or ProcessStatus.Failed or ProcessStatus.Cancelled;
     public IReadOnlyCollection<StepState> Steps => _steps.Values;
     public StepState Step(string name) => _steps[name];
-    public TaskState? Task(TaskId id) => _tasks.GetValueOrDefault(id);
-    public IReadOnlyCollection<TaskState> Tasks => _tasks.Values;
+
+    /// <summary>Every scheduled task, step by step in partition order.</summary>
+    public IEnumerable<TaskState> Tasks => _steps.Values.SelectMany(s => s.ScheduledTasks);
+
+    /// <summary>
+    /// The task with this id, or null. Ids are <c>process/step/partition</c>, so the step and the slot are read
+    /// from the id itself; the id must also name this process.
+    /// </summary>
+    public TaskState? Task(TaskId id)
+    {
+        var text = id.Value.AsSpan();
+        var last = text.LastIndexOf('/');
+        if (last <= 0 || !int.TryParse(text[(last + 1)..], System.Globalization.NumberStyles.None, null, out var partition)) return null;
+        var head = text[..last];
+        var middle = head.LastIndexOf('/');
+        if (middle <= 0 || !head[..middle].SequenceEqual(Id.Value) || !_stepsBySpan.TryGetValue(head[(middle + 1)..], out var step)) return null;
+        return step.IsScheduled(partition) ? new TaskState(step, partition) : null;
+    }
 
     /// <summary>Folds every event, from an empty state.</summary>
     public static ProcessState From(IEnumerable<IProcessEvent> events) => events.Aggregate(new ProcessState(), Evolve);
@@ -54,9 +73,9 @@ public sealed class ProcessState
         {
             case ProcessStarted started: state.Start(started); break;
             case StepStarted started when state._steps.TryGetValue(started.Step, out var step): step.Begin(started.Tasks); break;
-            case TaskScheduled scheduled: state.Schedule(scheduled); break;
-            case TaskConfirmed confirmed when state._tasks.TryGetValue(confirmed.TaskId, out var task): task.Confirm(confirmed); break;
-            case TaskRetryScheduled retry when state._tasks.TryGetValue(retry.TaskId, out var task): task.Step.Retries++; break;
+            case TaskScheduled scheduled when state._steps.TryGetValue(scheduled.Step, out var step): step.Schedule(scheduled); break;
+            case TaskConfirmed confirmed when state.Task(confirmed.TaskId) is { } task: task.Step.Confirm(task.Partition, confirmed); break;
+            case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.Retries++; break;
             case TaskAttemptFailed or TaskTimedOut: break; // history only; the retry or the failure that follows changes state
             case StepCompleted completed when state._steps.TryGetValue(completed.Step, out var step):
                 step.Status = StepStatus.Completed; step.EndedAt = completed.At; state.CompletedSteps++; break;
@@ -74,66 +93,7 @@ public sealed class ProcessState
         (Id, Status, Graph, Datasets, Parameters, StartedAt) = (e.ProcessId, ProcessStatus.Running, e.Graph, e.Datasets, e.Parameters, e.At);
         foreach (var definition in e.Graph.Steps)
             _steps[definition.Name] = new StepState(definition);
-        foreach (var step in _steps.Values)
-            foreach (var dependency in step.Definition.DependsOn)
-                if (_steps.TryGetValue(dependency, out var upstream)) upstream.Dependents.Add(step);
-    }
-
-    private void Schedule(TaskScheduled e)
-    {
-        if (!_steps.TryGetValue(e.Step, out var step)) return;
-        if (_tasks.TryGetValue(e.TaskId, out var task)) task.Reschedule(e);
-        else if (e.Partition >= 0 && e.Partition < step.TaskCount) step.Tasks[e.Partition] = _tasks[e.TaskId] = new TaskState(step, e);
     }
 
     private void End(ProcessStatus status, string? reason, DateTimeOffset at) => (Status, EndReason, EndedAt) = (status, reason, at);
-}
-
-public enum StepStatus { Waiting, Running, Completed, Failed }
-
-/// <summary>One step of a process: its tasks by partition and how many are confirmed.</summary>
-public sealed class StepState(StepDefinition definition)
-{
-    public StepDefinition Definition { get; } = definition;
-    public string Name => Definition.Name;
-    public StepStatus Status { get; internal set; }
-    public int TaskCount { get; private set; }
-    public int Confirmed { get; internal set; }
-    public int Retries { get; internal set; }
-    public string? FailureReason { get; internal set; }
-    public DateTimeOffset? EndedAt { get; internal set; }
-    /// <summary>Tasks by partition; empty until the step starts.</summary>
-    public TaskState?[] Tasks { get; private set; } = [];
-    internal List<StepState> Dependents { get; } = [];
-
-    internal void Begin(int tasks) => (Status, TaskCount, Tasks) = (StepStatus.Running, tasks, new TaskState?[tasks]);
-}
-
-public enum TaskStatus { Scheduled, Confirmed }
-
-/// <summary>One task: its current attempt, and once confirmed, the attempt's outputs and metadata.</summary>
-public sealed class TaskState(StepState step, TaskScheduled scheduled)
-{
-    public StepState Step { get; } = step;
-    public TaskId Id { get; } = scheduled.TaskId;
-    public int Partition { get; } = scheduled.Partition;
-    public string? Target { get; } = scheduled.Target;
-    public IReadOnlyList<TaskInput> Inputs { get; } = scheduled.Inputs;
-    public int Attempt { get; private set; } = scheduled.Attempt;
-    public DateTimeOffset NotBefore { get; private set; } = scheduled.NotBefore;
-    public DateTimeOffset Deadline { get; private set; } = scheduled.Deadline;
-    public TaskStatus Status { get; private set; }
-    public WorkerId? Worker { get; private set; }
-    public IReadOnlyList<BlobRef> Outputs { get; private set; } = [];
-    public IReadOnlyDictionary<string, string> Metadata { get; private set; } = new Dictionary<string, string>();
-    public TaskMetrics? Metrics { get; private set; }
-
-    internal void Reschedule(TaskScheduled e) => (Attempt, NotBefore, Deadline) = (e.Attempt, e.NotBefore, e.Deadline);
-
-    internal void Confirm(TaskConfirmed e)
-    {
-        if (Status == TaskStatus.Confirmed) return;
-        (Status, Worker, Outputs, Metadata, Metrics) = (TaskStatus.Confirmed, e.Worker, e.Outputs, e.Metadata, e.Metrics);
-        Step.Confirmed++;
-    }
 }

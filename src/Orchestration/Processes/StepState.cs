@@ -1,0 +1,106 @@
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
+
+namespace Orchestration.Processes;
+
+public enum StepStatus { Waiting, Running, Completed, Failed }
+
+public enum TaskStatus : byte { Scheduled, Confirmed }
+
+/// <summary>
+/// One step of a process and its tasks. A task's fields are kept in arrays indexed by partition rather than
+/// one object per task: confirming tasks in the order they were scheduled then walks memory in order, which
+/// keeps a command's cost flat from a thousand tasks to a hundred thousand.
+/// </summary>
+public sealed class StepState(StepDefinition definition)
+{
+    private TaskId[] _ids = [];
+    private int[] _attempts = [];
+    private long[] _notBefore = [];
+    private long[] _deadlines = [];
+    private IReadOnlyList<TaskInput>[] _inputs = [];
+    private string?[] _targets = [];
+    // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
+    private TaskConfirmed?[] _confirmations = [];
+
+    public StepDefinition Definition { get; } = definition;
+    public string Name => Definition.Name;
+    public StepStatus Status { get; internal set; }
+    public int TaskCount { get; private set; }
+    public int Confirmed { get; private set; }
+    public int Retries { get; internal set; }
+    public string? FailureReason { get; internal set; }
+    public DateTimeOffset? EndedAt { get; internal set; }
+
+    /// <summary>The step's tasks in partition order (all of them once the step's batch is folded).</summary>
+    public IEnumerable<TaskState> ScheduledTasks
+    {
+        get
+        {
+            for (var p = 0; p < TaskCount; p++)
+                if (IsScheduled(p)) yield return new TaskState(this, p);
+        }
+    }
+
+    public TaskState Task(int partition) => new(this, partition);
+
+    internal bool IsScheduled(int partition) => (uint)partition < (uint)TaskCount && _attempts[partition] > 0;
+
+    internal void Begin(int tasks)
+    {
+        (Status, TaskCount) = (StepStatus.Running, tasks);
+        _ids = new TaskId[tasks];
+        _attempts = new int[tasks];
+        _notBefore = new long[tasks];
+        _deadlines = new long[tasks];
+        _inputs = new IReadOnlyList<TaskInput>[tasks];
+        _targets = new string?[tasks];
+        _confirmations = new TaskConfirmed?[tasks];
+    }
+
+    internal void Schedule(TaskScheduled e)
+    {
+        var p = e.Partition;
+        if ((uint)p >= (uint)TaskCount) return;
+        if (_attempts[p] == 0) (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
+        (_attempts[p], _notBefore[p], _deadlines[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks);
+    }
+
+    internal void Confirm(int p, TaskConfirmed e)
+    {
+        if (_confirmations[p] is not null) return;
+        _confirmations[p] = e;
+        Confirmed++;
+    }
+
+    internal TaskId IdOf(int p) => _ids[p];
+    internal int AttemptOf(int p) => _attempts[p];
+    internal TaskStatus StatusOf(int p) => _confirmations[p] is null ? TaskStatus.Scheduled : TaskStatus.Confirmed;
+    internal DateTimeOffset NotBeforeOf(int p) => new(_notBefore[p], TimeSpan.Zero);
+    internal DateTimeOffset DeadlineOf(int p) => new(_deadlines[p], TimeSpan.Zero);
+    internal IReadOnlyList<TaskInput> InputsOf(int p) => _inputs[p];
+    internal string? TargetOf(int p) => _targets[p];
+    internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
+    internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
+    internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
+    internal TaskMetrics? MetricsOf(int p) => _confirmations[p]?.Metrics;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+}
+
+/// <summary>A view of one task of a step: its current attempt, and once confirmed, the attempt's outputs and metadata.</summary>
+public readonly record struct TaskState(StepState Step, int Partition)
+{
+    public TaskId Id => Step.IdOf(Partition);
+    public int Attempt => Step.AttemptOf(Partition);
+    public TaskStatus Status => Step.StatusOf(Partition);
+    public DateTimeOffset NotBefore => Step.NotBeforeOf(Partition);
+    public DateTimeOffset Deadline => Step.DeadlineOf(Partition);
+    public IReadOnlyList<TaskInput> Inputs => Step.InputsOf(Partition);
+    public string? Target => Step.TargetOf(Partition);
+    public WorkerId? Worker => Step.WorkerOf(Partition);
+    public IReadOnlyList<BlobRef> Outputs => Step.OutputsOf(Partition);
+    public IReadOnlyDictionary<string, string> Metadata => Step.MetadataOf(Partition);
+    public TaskMetrics? Metrics => Step.MetricsOf(Partition);
+}
