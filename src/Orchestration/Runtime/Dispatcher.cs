@@ -26,11 +26,17 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
     private readonly PriorityQueue<(RunTask Task, long Position), DateTimeOffset> _backingOff = new();
     private readonly SortedSet<long> _heldPositions = [];
 
+    private long _position = -1;
+
+    /// <summary>The global position the dispatcher has read and handled up to; -1 before it starts.</summary>
+    public long Position => Interlocked.Read(ref _position);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var position = queue.IsDurable
             ? await checkpoints.LoadAsync(CheckpointName, cancellationToken)
             : await ResendOpenAttemptsAsync(cancellationToken);
+        Interlocked.Exchange(ref _position, position);
         var saved = position;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -46,9 +52,11 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             }
             if (events.Count > 0) position = events[^1].Position;
 
+            // Never past an event not yet sent: a held-back retry is read again after a restart.
             var checkpoint = _heldPositions.Count > 0 ? Math.Min(_heldPositions.Min - 1, position) : position;
             if (checkpoint != saved && queue.IsDurable)
-                await checkpoints.SaveAsync(CheckpointName, saved = checkpoint, cancellationToken);
+                await checkpoints.SaveAsync(CheckpointName, saved = checkpoint, CancellationToken.None);
+            Interlocked.Exchange(ref _position, position);
             if (events.Count < _options.ReadBatch)
                 await store.WaitForEventsAsync(position, NextWait(), cancellationToken);
         }
