@@ -1,0 +1,75 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Contracts;
+using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.Workers;
+using Orchestration.Ports;
+using Orchestration.Runtime;
+
+namespace Orchestration.Adapters.Hosting;
+
+/// <summary>
+/// The two halves of the engine as service registrations, shared by the embedded engine (both halves in one
+/// process) and the distributed hosts (one half per process). The adapters behind the ports are chosen by the caller.
+/// </summary>
+public static class EngineServices
+{
+    public const string OrchestratorQueue = "orchestrator";
+
+    /// <summary>The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue.</summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>()));
+        // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
+        services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
+            new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
+            new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        return services;
+    }
+
+    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store.</summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, Action<CodeStepRegistry>? registerSteps)
+    {
+        services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
+        services.AddSingleton(_ =>
+        {
+            var registry = new CodeStepRegistry().Add(new NoOpStep());
+            registerSteps?.Invoke(registry);
+            return registry;
+        });
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker));
+        return services;
+    }
+
+    /// <summary>Results in flight at once let the runtime write many in one append (group commit).</summary>
+    public static void OrchestratorEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = 1024;
+        endpoint.ConcurrentMessageLimit = 1024;
+        endpoint.ConfigureConsumer<TaskResultConsumer>(context);
+    }
+
+    /// <summary>A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead.</summary>
+    public static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
+    {
+        endpoint.PrefetchCount = Math.Max(prefetch, slots);
+        endpoint.ConcurrentMessageLimit = slots;
+        endpoint.ConfigureConsumer<RunTaskConsumer>(context);
+    }
+
+    /// <summary>On shutdown, running tasks get <paramref name="grace"/> to finish; then they are cancelled and go back to the queue.</summary>
+    public static void GracefulStop(this IServiceCollection services, TimeSpan grace) =>
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.ConsumerStopTimeout = grace;
+            host.StopTimeout = grace + TimeSpan.FromSeconds(15);
+        });
+}
