@@ -18,6 +18,11 @@ public sealed record DistributedSettings
     public string RabbitMq { get; init; } = "";
     public string Blobs { get; init; } = "";
     public string BlobContainer { get; init; } = "orchestration";
+    /// <summary>Put before the queue names, so several deployments (or test runs) can share one broker.</summary>
+    public string QueuePrefix { get; init; } = "";
+
+    public string TaskQueue => QueuePrefix + "run-task";
+    public string OrchestratorQueue => QueuePrefix + "orchestrator";
 
     public bool IsDistributed => string.Equals(Mode, "distributed", StringComparison.OrdinalIgnoreCase);
 

@@ -40,7 +40,7 @@ public static class EngineServices
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
         services.AddSingleton(_ =>
         {
-            var registry = new CodeStepRegistry().Add(new NoOpStep());
+            var registry = new CodeStepRegistry().Add(new NoOpStep()).Add(new FanOutStep());
             registerSteps?.Invoke(registry);
             return registry;
         });

@@ -5,7 +5,7 @@ using Orchestration.Ports;
 namespace Orchestration.Adapters.Messaging;
 
 /// <summary>The task queue on MassTransit: RunTask commands sent to the queue workers compete on.</summary>
-public sealed class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable) : ITaskQueue
+public sealed class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName) : ITaskQueue
 {
     public const string QueueName = "run-task";
 
@@ -13,7 +13,7 @@ public sealed class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool i
 
     public async Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default)
     {
-        var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{QueueName}"));
+        var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queueName}"));
         await endpoint.SendBatch(tasks, cancellationToken);
     }
 }

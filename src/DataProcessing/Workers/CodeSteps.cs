@@ -48,3 +48,19 @@ public sealed class NoOpStep : ICodeStep
     public Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken) =>
         Task.FromResult(new CodeStepResult([], new Dictionary<string, string>()));
 }
+
+/// <summary>
+/// Writes nothing and reports <c>count</c> (its parameter) as metadata, for a later step to fan out to that many
+/// tasks: <c>Map("work", Metadata.Count("fan-out", "count"), ...)</c>.
+/// </summary>
+public sealed class FanOutStep : ICodeStep
+{
+    public string Name => "fan-out";
+
+    public Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new CodeStepResult([], new Dictionary<string, string>
+        {
+            ["count"] = context.Task.Parameters.TryGetValue("count", out var count) ? count
+                : throw new StepFailure("The fan-out step needs a 'count' parameter (how many tasks the next step should run).", retryable: false),
+        }));
+}

@@ -1,0 +1,51 @@
+using System.Net.Http.Headers;
+using System.Text;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestration.Adapters.Messaging;
+
+namespace Orchestration.Tests.Adapters.RabbitMq;
+
+/// <summary>A MassTransit bus on the test RabbitMQ, started and stopped by a test; and clean-up through the management API.</summary>
+internal sealed class RabbitMqBus : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private RabbitMqBus(ServiceProvider provider) => (_provider, Control) = (provider, provider.GetRequiredService<IBusControl>());
+
+    public IBusControl Control { get; }
+
+    public static async Task<RabbitMqBus> StartAsync(Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddMassTransit(bus => bus.UsingRabbitMq((context, rabbit) =>
+        {
+            RabbitMqTransport.Host(rabbit, Services.RabbitMq);
+            configure(context, rabbit);
+        }));
+        var provider = services.BuildServiceProvider();
+        var bus = new RabbitMqBus(provider);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await bus.Control.StartAsync(deadline.Token);
+        return bus;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Control.StopAsync();
+        await _provider.DisposeAsync();
+    }
+
+    /// <summary>Deletes the queues and exchanges a test made, so runs do not pile them up on the broker.</summary>
+    public static async Task DeleteAsync(params string[] names)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Services.RabbitMq.Host}:15672/api/") };
+        var user = Uri.UnescapeDataString(Services.RabbitMq.UserInfo);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
+        foreach (var name in names)
+        {
+            await http.DeleteAsync($"queues/%2F/{Uri.EscapeDataString(name)}");
+            await http.DeleteAsync($"exchanges/%2F/{Uri.EscapeDataString(name)}");
+        }
+    }
+}
