@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
+# The adapter tests run against real PostgreSQL, RabbitMQ and Azurite; a test never skips when one is missing.
+if ! ./scripts/services.sh up; then
+  echo "tests: 0 passed, 1 failed (services did not start)"
+  exit 1
+fi
+
 if ! dotnet build Orchestration.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "tests: 0 passed, 1 failed (the solution does not build)"
   exit 1

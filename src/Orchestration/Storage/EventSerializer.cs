@@ -14,7 +14,11 @@ public sealed class EventSerializer
 
     private readonly WireNames _names = new(typeof(IProcessEvent).Assembly);
 
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General);
+    /// <summary>
+    /// Out-of-order metadata is allowed because some stores (PostgreSQL's jsonb) reorder an object's keys, so a
+    /// polymorphic value's type discriminator need not come first when it is read back.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.General) { AllowOutOfOrderMetadataProperties = true };
 
     public string TypeOf(IProcessEvent e) => _names.NameOf(e.GetType());
 
