@@ -8,7 +8,7 @@ namespace Orchestration.Cli;
 /// <summary>Starts a process (or resumes it, when the same id already ran here), follows it, and reports the result.</summary>
 public static class ProcessRunner
 {
-    public static async Task<int> RunAsync(EmbeddedEngine engine, StartProcess start, string csvPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(Engine engine, StartProcess start, string csvPath, CancellationToken cancellationToken)
     {
         var state = await engine.StartOrResumeAsync(start);
         var resumed = state.Tasks.Any(t => t.Status == Processes.TaskStatus.Confirmed) || state.HasEnded;

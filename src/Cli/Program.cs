@@ -13,6 +13,8 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     InspectCommands.Status(),
     InspectCommands.Describe(),
     InspectCommands.History(),
+    HostCommands.Orchestrator(),
+    HostCommands.Worker(),
 };
 
 var parse = root.Parse(args);

@@ -4,7 +4,7 @@ using System.Text;
 namespace Orchestration.Tests.EndToEnd;
 
 /// <summary>Runs the real <c>orch</c> command line as a separate process, as a user would.</summary>
-internal sealed class OrchCli(string workingDirectory)
+internal sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
 {
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -21,6 +21,7 @@ internal sealed class OrchCli(string workingDirectory)
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["NO_COLOR"] = "1";
         info.Environment["COLUMNS"] = "200";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         return Process.Start(info)!;
     }
 

@@ -23,7 +23,7 @@ public static class DemoCommand
             AnsiConsole.MarkupLine($"[grey]data set:[/] {Markup.Escape(dataset)}");
             RetailDemo.EnsureDataset(dataset);
 
-            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            await using var engine = await Engines.OpenAsync(parse, cancellationToken);
             var datasets = new Dictionary<string, IReadOnlyList<Contracts.BlobRef>>();
             foreach (var (name, files) in RetailDemo.DatasetFiles(dataset))
                 datasets[name] = await Inputs.UploadAsync(engine.Blobs, files, cancellationToken);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Orchestration.Adapters.Embedded;
 using Orchestration.Cli.Output;
 using Orchestration.Contracts;
 using Orchestration.Runtime;
@@ -15,7 +14,8 @@ public static class InspectCommands
         var command = new Command("status", "List the processes in the data directory with their progress");
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = Open(parse);
+            var (store, owner) = await Engines.OpenEventsAsync(parse);
+            await using var _ = owner;
             var processes = new List<Processes.ProcessState>();
             foreach (var stream in await store.StreamsAsync(cancellationToken))
                 processes.Add(await store.LoadAsync(ProcessId.From(stream.Stream), cancellationToken));
@@ -31,7 +31,8 @@ public static class InspectCommands
         var command = new Command("describe", "Show every task of a process: attempts, worker, duration, outputs") { id };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = Open(parse);
+            var (store, owner) = await Engines.OpenEventsAsync(parse);
+            await using var _ = owner;
             var state = await Load(store, parse.GetValue(id)!, cancellationToken);
             ProcessViews.Describe(state);
             return 0;
@@ -46,7 +47,8 @@ public static class InspectCommands
         var command = new Command("history", "Print the event stream of a process as readable lines") { id, at };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var store = Open(parse);
+            var (store, owner) = await Engines.OpenEventsAsync(parse);
+            await using var _ = owner;
             var process = (await Load(store, parse.GetValue(id)!, cancellationToken)).Id;
             var upTo = parse.GetValue(at) ?? long.MaxValue;
             await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(process), 0, cancellationToken))
@@ -61,10 +63,7 @@ public static class InspectCommands
         return command;
     }
 
-    private static FileEventStore Open(ParseResult parse) =>
-        FileEventStore.OpenReadOnly(Path.Combine(Path.GetFullPath(parse.GetValue(CommonOptions.Data)!), "events"));
-
-    private static async Task<Processes.ProcessState> Load(FileEventStore store, string id, CancellationToken cancellationToken)
+    private static async Task<Processes.ProcessState> Load(Ports.IEventStore store, string id, CancellationToken cancellationToken)
     {
         var state = await store.LoadAsync(ProcessId.From(id), cancellationToken);
         if (state.Status != Processes.ProcessStatus.NotStarted) return state;

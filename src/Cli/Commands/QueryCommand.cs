@@ -30,7 +30,7 @@ public static class QueryCommand
             var sides = CommonOptions.Pairs("--with", parse.GetValue(with));
             var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
 
-            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            await using var engine = await Engines.OpenAsync(parse, cancellationToken);
             var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["input"] = await Inputs.UploadAsync(engine.Blobs, files, cancellationToken) };
             foreach (var (name, file) in sides)
                 datasets[$"side-{name}"] = await Inputs.UploadAsync(engine.Blobs, [file], cancellationToken);

@@ -29,7 +29,7 @@ public static class RunCommand
             var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
             var files = DatasetFiles(graph, CommonOptions.Pairs("--dataset", parse.GetValue(dataset)), data);
 
-            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            await using var engine = await Engines.OpenAsync(parse, cancellationToken);
             var datasets = new Dictionary<string, IReadOnlyList<BlobRef>>();
             foreach (var (name, paths) in files)
                 datasets[name] = await Inputs.UploadAsync(engine.Blobs, paths, cancellationToken);

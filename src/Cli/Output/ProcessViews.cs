@@ -13,7 +13,9 @@ public static class ProcessViews
             AnsiConsole.MarkupLine("[grey]no processes yet[/]");
             return;
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("process", "graph", "status", "steps", "tasks", "started", "ended");
+        // Ids are what people copy into describe and history: never wrapped.
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("process").NoWrap())
+            .AddColumns("graph", "status", "steps", "tasks", "started", "ended");
         foreach (var p in processes.OrderBy(p => p.StartedAt))
         {
             var confirmed = p.Steps.Sum(s => s.Confirmed);
@@ -31,7 +33,8 @@ public static class ProcessViews
         if (p.EndReason is { } reason) AnsiConsole.MarkupLine($"[red]reason:[/] {Markup.Escape(reason)}");
         foreach (var step in p.Steps)
             AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("task", "step", "attempt", "status", "worker", "duration", "rows", "outputs");
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("task").NoWrap())
+            .AddColumns("step", "attempt", "status", "worker", "duration", "rows", "outputs");
         foreach (var task in p.Tasks.OrderBy(t => t.Step.Name).ThenBy(t => t.Partition))
             table.AddRow(Markup.Escape(task.Id.Value), Markup.Escape(task.Step.Name), task.Attempt.ToString(), task.Status.ToString(),
                 Markup.Escape(task.Worker?.Value ?? ""), task.Metrics is { } m ? $"{m.Duration.TotalMilliseconds:N0} ms" : "",

@@ -8,7 +8,7 @@ namespace Orchestration.Cli.Output;
 /// <summary>Live progress of a process per step: tasks scheduled, running, confirmed and retried.</summary>
 public static class ProgressView
 {
-    public static async Task<ProcessState> FollowAsync(EmbeddedEngine engine, ProcessId id, CancellationToken cancellationToken)
+    public static async Task<ProcessState> FollowAsync(Engine engine, ProcessId id, CancellationToken cancellationToken)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return await FollowAsLinesAsync(engine, id, cancellationToken);
@@ -35,7 +35,7 @@ public static class ProgressView
         return final;
     }
 
-    private static async Task<ProcessState> FollowAsLinesAsync(EmbeddedEngine engine, ProcessId id, CancellationToken cancellationToken)
+    private static async Task<ProcessState> FollowAsLinesAsync(Engine engine, ProcessId id, CancellationToken cancellationToken)
     {
         var reported = new HashSet<string>();
         return await engine.WaitForEndAsync(id, state =>

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Orchestration.Adapters.Embedded;
+using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Postgres;
+using Orchestration.Cli.Commands;
+using Orchestration.Ports;
+
+namespace Orchestration.Cli;
+
+/// <summary>
+/// Which engine the commands talk to: the embedded one on the data directory (the default), or the distributed
+/// deployment when configuration says <c>Orchestration:Mode=distributed</c> (e.g. <c>Orchestration__Mode=distributed</c>).
+/// </summary>
+public static class Engines
+{
+    public static DistributedSettings Settings { get; } = DistributedSettings.From(DistributedSettings.Load());
+
+    public static string DataDirectory(ParseResult parse) => Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
+
+    public static async Task<Engine> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
+        Settings.IsDistributed
+            ? await DistributedClient.OpenAsync(Settings, cancellationToken)
+            : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+
+    /// <summary>The event store to read from, beside a running engine if need be.</summary>
+    public static async Task<(IEventStore Store, IAsyncDisposable Owner)> OpenEventsAsync(ParseResult parse)
+    {
+        if (Settings.IsDistributed)
+        {
+            var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)).Postgres, Settings.Schema);
+            return (stores.Events, stores);
+        }
+        var store = FileEventStore.OpenReadOnly(Path.Combine(DataDirectory(parse), "events"));
+        return (store, new Disposing(store));
+    }
+
+    private sealed class Disposing(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
