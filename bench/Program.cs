@@ -7,6 +7,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["aggregate"] = () => Task.FromResult(AggregateBench.Run()),
     ["embedded"] = () => EmbeddedBench.RunAsync(args),
     ["demo"] = DemoBench.RunAsync,
+    ["distributed"] = () => DistributedBench.RunAsync(args),
 };
 
 if (args.Length < 1 || !scenarios.TryGetValue(args[0], out var run))

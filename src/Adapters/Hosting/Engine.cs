@@ -40,7 +40,9 @@ public abstract class Engine : IAsyncDisposable
             }
             progress?.Invoke(state);
             if (state.HasEnded) return state;
-            await Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken);
+            // A watcher reads at most a few times a second, however busy the process: it must not load the store.
+            await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken),
+                Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken));
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestration.Adapters.Messaging;
@@ -39,13 +37,7 @@ internal sealed class RabbitMqBus : IAsyncDisposable
     /// <summary>Deletes the queues and exchanges a test made, so runs do not pile them up on the broker.</summary>
     public static async Task DeleteAsync(params string[] names)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://{Services.RabbitMq.Host}:15672/api/") };
-        var user = Uri.UnescapeDataString(Services.RabbitMq.UserInfo);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
-        foreach (var name in names)
-        {
-            await http.DeleteAsync($"queues/%2F/{Uri.EscapeDataString(name)}");
-            await http.DeleteAsync($"exchanges/%2F/{Uri.EscapeDataString(name)}");
-        }
+        using var management = new RabbitMqManagement(Services.RabbitMq);
+        await management.DeleteAsync(names);
     }
 }

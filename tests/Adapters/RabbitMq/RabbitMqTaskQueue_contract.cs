@@ -31,14 +31,15 @@ public sealed class RabbitMqTaskQueue_contract : TaskQueueContract
             await new MassTransitTaskQueue(sender.Control, isDurable: true, _queue).SendAsync([Task(1), Task(2)]);
 
         var arrived = Channel.CreateUnbounded<RunTask>();
-        await using var worker = await RabbitMqBus.StartAsync((_, rabbit) =>
-            rabbit.ReceiveEndpoint(_queue, e => e.Handler<RunTask>(c => arrived.Writer.WriteAsync(c.Message).AsTask())));
-
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var first = await arrived.Reader.ReadAsync(deadline.Token);
-        var second = await arrived.Reader.ReadAsync(deadline.Token);
-        new[] { first.Partition, second.Partition }.Should().BeEquivalentTo([1, 2]);
-        await RabbitMqBus.DeleteAsync(_queue);
+        await using (await RabbitMqBus.StartAsync((_, rabbit) =>
+            rabbit.ReceiveEndpoint(_queue, e => e.Handler<RunTask>(c => arrived.Writer.WriteAsync(c.Message).AsTask()))))
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var first = await arrived.Reader.ReadAsync(deadline.Token);
+            var second = await arrived.Reader.ReadAsync(deadline.Token);
+            new[] { first.Partition, second.Partition }.Should().BeEquivalentTo([1, 2]);
+        }
+        await RabbitMqBus.DeleteAsync(_queue); // after the worker stopped, or it would declare the queue again
     }
 
     [Fact]

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Adapters.Postgres;
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
+using Orchestration.Ports;
+using Orchestration.Processes;
+
+namespace Orchestration.Bench;
+
+/// <summary>
+/// No-op tasks through one orchestrator process and two worker processes on PostgreSQL and RabbitMQ, next to the
+/// raw MassTransit-on-RabbitMQ send-and-reply rate of the same messages with the same concurrency, measured in the
+/// same run; and PostgreSQL appends with and without group commit. Needs scripts/services.sh up.
+/// </summary>
+internal static class DistributedBench
+{
+    private const int Slots = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var tasks = args.Length > 1 ? int.Parse(args[1]) : 5_000;
+        var settings = new DistributedSettings
+        {
+            Mode = "distributed",
+            Postgres = Environment.GetEnvironmentVariable("ORCH_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=orch;Password=orch-dev;Database=orchestration",
+            RabbitMq = Environment.GetEnvironmentVariable("ORCH_RABBITMQ") ?? "amqp://orch:orch-dev@127.0.0.1:5672/",
+            Blobs = Environment.GetEnvironmentVariable("ORCH_BLOBS") ?? "UseDevelopmentStorage=true",
+            Schema = $"bench_{Guid.NewGuid():N}"[..20],
+            BlobContainer = $"bench{Guid.NewGuid():N}"[..20],
+            QueuePrefix = $"bench-{Guid.NewGuid():N}-"[..20],
+        };
+        Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL + RabbitMQ");
+        try
+        {
+            var raw = await RawSendAndReplyAsync(settings, tasks);
+            Console.WriteLine($"  raw MassTransit on RabbitMQ send-and-reply (RunTask -> TaskCompleted): {raw,8:N0} msg/s");
+            var rate = await EngineAsync(settings, tasks);
+            Console.WriteLine($"  engine:                                                        {rate,8:N0} tasks/s  ({rate / raw:P0} of raw)");
+            var (single, grouped) = await AppendsAsync(settings);
+            Console.WriteLine($"  PostgreSQL appends, one command per append:  {single,8:N0} events/s");
+            Console.WriteLine($"  PostgreSQL appends, 100 commands per append: {grouped,8:N0} events/s  ({grouped / single:0.0}x, group commit)");
+        }
+        finally
+        {
+            await using var db = NpgsqlDataSource.Create(settings.Postgres);
+            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{settings.Schema}\" CASCADE").ExecuteNonQueryAsync();
+            // A queue left behind stays bound to the result exchange and would take a copy of every later result.
+            using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
+            await management.DeleteAsync(new[] { "raw", "raw-replies", "run-task", "orchestrator" }
+                .SelectMany(q => new[] { settings.QueuePrefix + q, settings.QueuePrefix + q + "_error" }));
+        }
+        return 0;
+    }
+
+    private static async Task<double> EngineAsync(DistributedSettings settings, int tasks)
+    {
+        var orch = Path.Combine(AppContext.BaseDirectory, "orch.dll");
+        var hosts = new List<Process>
+        {
+            Host(orch, settings, "orchestrator"),
+            Host(orch, settings, "worker", "--name", "bench-w1", "--slots", $"{Slots}", "--prefetch", "8"),
+            Host(orch, settings, "worker", "--name", "bench-w2", "--slots", $"{Slots}", "--prefetch", "8"),
+        };
+        try
+        {
+            await using var client = await DistributedClient.OpenAsync(settings);
+            // Warm-up: the hosts start, connect and JIT before the timed process.
+            await RunAsync(client, 200);
+            var cpuBefore = hosts.Select(h => h.TotalProcessorTime).ToArray();
+            var clock = Stopwatch.StartNew();
+            await RunAsync(client, tasks);
+            var rate = tasks / clock.Elapsed.TotalSeconds;
+            var cpu = hosts.Select((h, i) => (h.TotalProcessorTime - cpuBefore[i]).TotalSeconds).ToArray();
+            Console.WriteLine($"  cpu during the run: orchestrator {cpu[0]:0.0} s, workers {cpu[1]:0.0} s + {cpu[2]:0.0} s, wall {clock.Elapsed.TotalSeconds:0.0} s");
+            return rate;
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                if (!host.HasExited) Process.Start("kill", ["-TERM", host.Id.ToString()])!.WaitForExit();
+                if (!host.WaitForExit(TimeSpan.FromSeconds(30))) host.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task RunAsync(Engine client, int tasks)
+    {
+        var graph = ProcessGraph.Define("bench-noop", 1)
+            .Reduce("count", DataSource.Dataset("none"), StepWork.Code("fan-out"), s => s.Param("count", tasks.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Map("noop", Metadata.Count("count", "count"), StepWork.Code("noop"))
+            .Build();
+        var id = ProcessId.From($"bench-{Guid.NewGuid():N}");
+        await client.Runtime.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var state = await client.WaitForEndAsync(id, cancellationToken: deadline.Token);
+        if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"bench process {state.Status}: {state.EndReason}");
+    }
+
+    private static Process Host(string orch, DistributedSettings settings, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(orch);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["Orchestration__Mode"] = "distributed";
+        info.Environment["Orchestration__Postgres"] = settings.Postgres;
+        info.Environment["Orchestration__RabbitMq"] = settings.RabbitMq;
+        info.Environment["Orchestration__Blobs"] = settings.Blobs;
+        info.Environment["Orchestration__Schema"] = settings.Schema;
+        info.Environment["Orchestration__BlobContainer"] = settings.BlobContainer;
+        info.Environment["Orchestration__QueuePrefix"] = settings.QueuePrefix;
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  [{args[0]}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Two competing "workers" (separate connections) with the engine's slots and prefetch, replies counted by a third.</summary>
+    private static async Task<double> RawSendAndReplyAsync(DistributedSettings settings, int messages)
+    {
+        var queue = $"{settings.QueuePrefix}raw";
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = 0;
+        var workers = new List<ServiceProvider>();
+        for (var w = 0; w < 2; w++)
+            workers.Add(await Bus(settings, rabbit => rabbit.ReceiveEndpoint(queue, e =>
+            {
+                e.PrefetchCount = 8;
+                e.ConcurrentMessageLimit = Slots;
+                e.Handler<RunTask>(c => c.Publish(new TaskCompleted(c.Message.ProcessId, c.Message.TaskId, c.Message.Attempt, WorkerId.From("raw"), [],
+                    new Dictionary<string, string> { ["rows"] = "0" }, TaskMetrics.None)));
+            })));
+        var replies = await Bus(settings, rabbit => rabbit.ReceiveEndpoint($"{queue}-replies", e =>
+        {
+            e.PrefetchCount = 1024;
+            e.ConcurrentMessageLimit = 1024;
+            e.Handler<TaskCompleted>(_ =>
+            {
+                if (Interlocked.Increment(ref received) == messages + 200) done.TrySetResult();
+                return Task.CompletedTask;
+            });
+        }));
+        try
+        {
+            var send = new MassTransitTaskQueue(replies.GetRequiredService<IBusControl>(), isDurable: true, queue);
+            var process = ProcessId.From("raw");
+            RunTask Task(int i) => new(process, TaskId.For(process, "noop", i), 1, "noop", i, StepWork.Code("noop"), [],
+                new Dictionary<string, string> { ["partition"] = $"{i}" }, DateTimeOffset.UtcNow.AddMinutes(5));
+            await send.SendAsync(Enumerable.Range(0, 200).Select(Task).ToArray()); // warm-up
+            var clock = Stopwatch.StartNew();
+            for (var sent = 0; sent < messages; sent += 500)
+                await send.SendAsync(Enumerable.Range(sent, Math.Min(500, messages - sent)).Select(Task).ToArray());
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(5));
+            return messages / clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            foreach (var bus in workers.Append(replies))
+            {
+                await bus.GetRequiredService<IBusControl>().StopAsync();
+                await bus.DisposeAsync();
+            }
+            // Gone before the engine runs: the replies queue is bound to the result exchange and would copy every result.
+            using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
+            await management.DeleteAsync([queue, $"{queue}-replies"]);
+        }
+    }
+
+    private static async Task<ServiceProvider> Bus(DistributedSettings settings, Action<IRabbitMqBusFactoryConfigurator> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
+        {
+            RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
+            configure(rabbit);
+        }));
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IBusControl>().StartAsync();
+        return provider;
+    }
+
+    private static async Task<(double Single, double Grouped)> AppendsAsync(DistributedSettings settings)
+    {
+        await using var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema + "_appends");
+        try
+        {
+            IEventStore store = stores.Events;
+            const int commands = 2_000;
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < commands; i++)
+                await store.AppendAsync([new StreamAppend($"single-{i}", 0, Events($"single-{i}"))]);
+            var single = commands * 2 / clock.Elapsed.TotalSeconds;
+
+            clock.Restart();
+            for (var batch = 0; batch < commands / 100; batch++)
+                await store.AppendAsync(Enumerable.Range(0, 100).Select(i => new StreamAppend($"grouped-{batch}-{i}", 0, Events($"grouped-{batch}-{i}"))).ToArray());
+            var grouped = commands * 2 / clock.Elapsed.TotalSeconds;
+            return (single, grouped);
+        }
+        finally
+        {
+            await using var db = NpgsqlDataSource.Create(settings.Postgres);
+            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{settings.Schema}_appends\" CASCADE").ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>What a typical command appends: a task confirmed, and a step started.</summary>
+    private static IProcessEvent[] Events(string stream)
+    {
+        var id = ProcessId.From(stream);
+        var at = DateTimeOffset.UtcNow;
+        return
+        [
+            new TaskConfirmed(id, TaskId.For(id, "map", 0), 1, WorkerId.From("w"), [new BlobRef(new Uri("blob://azure/c/x.parquet"), "00", 10, 1)],
+                new Dictionary<string, string> { ["rows"] = "1" }, TaskMetrics.None, at),
+            new StepStarted(id, "merge", 1, at),
+        ];
+    }
+}

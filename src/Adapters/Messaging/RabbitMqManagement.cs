@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Orchestration.Adapters.Messaging;
+
+/// <summary>
+/// RabbitMQ's management HTTP API (port 15672 on the broker's host, same credentials as AMQP): queue depth and
+/// consumers for operators and the autoscaler, and removing the queues a test or benchmark made.
+/// </summary>
+public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDisposable
+{
+    private readonly HttpClient _http = Client(amqpAddress, port);
+
+    public sealed record QueueDepth(string Queue, long Ready, long Unacknowledged, int Consumers);
+
+    public async Task<QueueDepth?> DepthAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync($"queues/%2F/{Uri.EscapeDataString(queue)}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await Ensure(response, $"reading queue '{queue}'");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        var root = json.RootElement;
+        long Read(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+        return new QueueDepth(queue, Read("messages_ready"), Read("messages_unacknowledged"), (int)Read("consumers"));
+    }
+
+    /// <summary>Deletes queues and their exchanges; what does not exist is skipped.</summary>
+    public async Task DeleteAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
+    {
+        foreach (var name in names)
+            foreach (var kind in (string[])["queues", "exchanges"])
+            {
+                using var response = await _http.DeleteAsync($"{kind}/%2F/{Uri.EscapeDataString(name)}", cancellationToken);
+                if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting {kind} '{name}'");
+            }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task Ensure(HttpResponseMessage response, string what)
+    {
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"RabbitMQ management API, {what}: {(int)response.StatusCode} {response.ReasonPhrase} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static HttpClient Client(Uri amqp, int port)
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://{amqp.Host}:{port}/api/"), Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        return http;
+    }
+}
