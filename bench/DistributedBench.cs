@@ -38,10 +38,23 @@ internal static class DistributedBench
         Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL + RabbitMQ");
         try
         {
-            var raw = await RawSendAndReplyAsync(settings, tasks);
-            Console.WriteLine($"  raw MassTransit on RabbitMQ send-and-reply (RunTask -> TaskCompleted): {raw,8:N0} msg/s");
-            var rate = await EngineAsync(settings, tasks);
-            Console.WriteLine($"  engine:                                                        {rate,8:N0} tasks/s  ({rate / raw:P0} of raw)");
+            // The broker's speed drifts during a run (its own disk writes and collections), so raw and engine take
+            // turns, three times, and the best of each is compared.
+            var raws = new List<double>();
+            var engines = new List<double>();
+            await using (var engine = await EngineHosts.StartAsync(settings))
+            {
+                for (var round = 0; round < 3; round++)
+                {
+                    raws.Add(await RawSendAndReplyAsync(settings, tasks));
+                    engines.Add(await engine.RunAsync(tasks));
+                }
+                Console.WriteLine($"  cpu of the hosts over all rounds: {engine.CpuReport()}");
+            }
+            var (raw, rate) = (raws.Max(), engines.Max());
+            Console.WriteLine($"  raw MassTransit on RabbitMQ send-and-reply (RunTask -> TaskCompleted): {raw,8:N0} msg/s  (rounds: {string.Join(", ", raws.Select(r => r.ToString("N0")))})");
+            Console.WriteLine($"  engine:                                                        {rate,8:N0} tasks/s (rounds: {string.Join(", ", engines.Select(r => r.ToString("N0")))})");
+            Console.WriteLine($"  engine / raw, best of each: {rate / raw:P0}");
             var (single, grouped) = await AppendsAsync(settings);
             Console.WriteLine($"  PostgreSQL appends, one command per append:  {single,8:N0} events/s");
             Console.WriteLine($"  PostgreSQL appends, 100 commands per append: {grouped,8:N0} events/s  ({grouped / single:0.0}x, group commit)");
@@ -58,31 +71,47 @@ internal static class DistributedBench
         return 0;
     }
 
-    private static async Task<double> EngineAsync(DistributedSettings settings, int tasks)
+    /// <summary>One orchestrator and two worker processes, started once and warmed up, and a client to run processes with.</summary>
+    private sealed class EngineHosts : IAsyncDisposable
     {
-        var orch = Path.Combine(AppContext.BaseDirectory, "orch.dll");
-        var hosts = new List<Process>
+        private readonly List<Process> _hosts;
+        private readonly DistributedClient _client;
+        private readonly TimeSpan[] _cpuAtStart;
+
+        private EngineHosts(List<Process> hosts, DistributedClient client) =>
+            (_hosts, _client, _cpuAtStart) = (hosts, client, hosts.Select(h => h.TotalProcessorTime).ToArray());
+
+        public static async Task<EngineHosts> StartAsync(DistributedSettings settings)
         {
-            Host(orch, settings, "orchestrator"),
-            Host(orch, settings, "worker", "--name", "bench-w1", "--slots", $"{Slots}", "--prefetch", "8"),
-            Host(orch, settings, "worker", "--name", "bench-w2", "--slots", $"{Slots}", "--prefetch", "8"),
-        };
-        try
-        {
-            await using var client = await DistributedClient.OpenAsync(settings);
-            // Warm-up: the hosts start, connect and JIT before the timed process.
-            await RunAsync(client, 200);
-            var cpuBefore = hosts.Select(h => h.TotalProcessorTime).ToArray();
-            var clock = Stopwatch.StartNew();
-            await RunAsync(client, tasks);
-            var rate = tasks / clock.Elapsed.TotalSeconds;
-            var cpu = hosts.Select((h, i) => (h.TotalProcessorTime - cpuBefore[i]).TotalSeconds).ToArray();
-            Console.WriteLine($"  cpu during the run: orchestrator {cpu[0]:0.0} s, workers {cpu[1]:0.0} s + {cpu[2]:0.0} s, wall {clock.Elapsed.TotalSeconds:0.0} s");
-            return rate;
+            var orch = Path.Combine(AppContext.BaseDirectory, "orch.dll");
+            var hosts = new List<Process>
+            {
+                Host(orch, settings, "orchestrator"),
+                Host(orch, settings, "worker", "--name", "bench-w1", "--slots", $"{Slots}", "--prefetch", "8"),
+                Host(orch, settings, "worker", "--name", "bench-w2", "--slots", $"{Slots}", "--prefetch", "8"),
+            };
+            var client = await DistributedClient.OpenAsync(settings);
+            await DistributedBench.RunAsync(client, 300); // warm-up: the hosts connect and JIT before anything is timed
+            return new EngineHosts(hosts, client);
         }
-        finally
+
+        public async Task<double> RunAsync(int tasks)
         {
-            foreach (var host in hosts)
+            var clock = Stopwatch.StartNew();
+            await DistributedBench.RunAsync(_client, tasks);
+            return tasks / clock.Elapsed.TotalSeconds;
+        }
+
+        public string CpuReport()
+        {
+            var cpu = _hosts.Select((h, i) => (h.TotalProcessorTime - _cpuAtStart[i]).TotalSeconds).ToArray();
+            return $"orchestrator {cpu[0]:0.0} s, workers {cpu[1]:0.0} s + {cpu[2]:0.0} s";
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisposeAsync();
+            foreach (var host in _hosts)
             {
                 if (!host.HasExited) Process.Start("kill", ["-TERM", host.Id.ToString()])!.WaitForExit();
                 if (!host.WaitForExit(TimeSpan.FromSeconds(30))) host.Kill(entireProcessTree: true);

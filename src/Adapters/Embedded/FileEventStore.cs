@@ -14,8 +14,6 @@ namespace Orchestration.Adapters.Embedded;
 /// </summary>
 public sealed class FileEventStore : IEventStore, IDisposable
 {
-    private const int TailCacheSize = 1 << 18;
-
     private readonly FileStream _log;
     private readonly FileStream? _lock;
     private readonly string _path;
@@ -23,7 +21,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly List<long> _offsets = [0]; // _offsets[p - 1] is where the event at position p starts; the last entry is the end
     private readonly Dictionary<string, List<long>> _streams = new(StringComparer.Ordinal); // stream -> positions
-    private readonly StoredEvent?[] _tail = new StoredEvent?[TailCacheSize];
+    private readonly RecentEvents _recent = new();
     private TaskCompletionSource _appended = NewSignal();
     private long _head;
 
@@ -163,7 +161,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
                 _offsets.Add(start + end);
                 i = end;
                 (_streams.TryGetValue(stored.Stream, out var list) ? list : _streams[stored.Stream] = []).Add(stored.Position);
-                _tail[stored.Position % TailCacheSize] = stored;
+                _recent.Add(stored);
             }
         }
         Interlocked.Exchange(ref _head, written.Count > 0 ? written[^1].Position : _head);
@@ -176,8 +174,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
         var missingFrom = -1;
         for (var i = 0; i < count; i++)
         {
-            var cached = _tail[(afterPosition + 1 + i) % TailCacheSize];
-            if (cached?.Position == afterPosition + 1 + i) result[i] = cached;
+            if (_recent.At(afterPosition + 1 + i) is { } cached) result[i] = cached;
             else if (missingFrom < 0) missingFrom = i;
         }
         if (missingFrom >= 0)

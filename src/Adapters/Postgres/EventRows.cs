@@ -24,6 +24,11 @@ internal sealed class EventRows
     }
 
     public int Count => Ids.Length;
+    /// <summary>When the group was written: stored with its events, and the same instant in the writer's memory.</summary>
+    public DateTimeOffset RecordedAt { get; } = Microseconds(DateTimeOffset.UtcNow);
+
+    // PostgreSQL keeps microseconds; rounding here keeps the remembered instant equal to the stored one.
+    private static DateTimeOffset Microseconds(DateTimeOffset t) => t.AddTicks(-(t.Ticks % 10));
     public Guid[] Ids { get; }
     public string[] StreamIds { get; }
     public long[] Versions { get; }

@@ -27,6 +27,8 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
     private readonly NpgsqlDataSource _source;
     private readonly PostgresSchema _schema;
     private readonly AppendNotifications _notifications;
+    private readonly RecentEvents _recent = new();
+    private long _lastWritten;
 
     private PostgresEventStore(NpgsqlDataSource source, PostgresSchema schema)
     {
@@ -59,6 +61,7 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
         if (rows.Count == 0) return head;
         var last = await WriteAsync(connection, rows, head, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Remember(appends, head, rows.RecordedAt);
         _notifications.Announce(last);
         return last;
     }
@@ -76,8 +79,13 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
         }
     }
 
-    public Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default) =>
-        QueryEventsAsync($"{SelectEvents} WHERE seq_id > $1 ORDER BY seq_id LIMIT $2", cancellationToken, afterPosition, max);
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
+    {
+        // What this instance wrote itself is served from memory, up to the first position another writer took.
+        var recent = _recent.After(afterPosition, max);
+        if (recent.Count > 0) return recent;
+        return await QueryEventsAsync($"{SelectEvents} WHERE seq_id > $1 ORDER BY seq_id LIMIT $2", cancellationToken, afterPosition, max);
+    }
 
     public async Task<long> HeadAsync(CancellationToken cancellationToken = default)
     {
@@ -92,7 +100,7 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
         {
             await _notifications.EnsureListeningAsync(cancellationToken);
             var next = _notifications.Next;
-            if (_notifications.Latest > afterPosition || await HeadAsync(cancellationToken) > afterPosition) return;
+            if (_notifications.Latest > afterPosition || Interlocked.Read(ref _lastWritten) > afterPosition || await HeadAsync(cancellationToken) > afterPosition) return;
             var remaining = timeout - clock.Elapsed;
             if (remaining <= TimeSpan.Zero) return;
             try { await next.WaitAsync(remaining, cancellationToken); }
@@ -111,6 +119,23 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
     }
 
     public void Dispose() => _notifications.Dispose();
+
+    private void Remember(IReadOnlyList<StreamAppend> appends, long head, DateTimeOffset recordedAt)
+    {
+        var position = head;
+        foreach (var append in appends)
+        {
+            var version = append.ExpectedVersion;
+            foreach (var e in append.Events) _recent.Add(new StoredEvent(++position, append.Stream, ++version, e, recordedAt));
+        }
+        InterlockedMax(ref _lastWritten, position);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current) { }
+    }
 
     private string SelectEvents => $"SELECT seq_id, stream_id, version, type, data, timestamp FROM {_schema.Events}";
 
@@ -152,11 +177,11 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
                     ON CONFLICT (id) DO UPDATE SET version = excluded.version, timestamp = excluded.timestamp
                     """, rows.Streams, rows.StreamVersions),
                 Command($"""
-                    INSERT INTO {_schema.Events} (seq_id, id, stream_id, version, data, type, mt_dotnet_type)
-                    SELECT seq_id, id, stream_id, version, data::jsonb, type, dotnet
+                    INSERT INTO {_schema.Events} (seq_id, id, stream_id, version, data, type, mt_dotnet_type, timestamp)
+                    SELECT seq_id, id, stream_id, version, data::jsonb, type, dotnet, $8
                     FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
                         AS u(seq_id, id, stream_id, version, data, type, dotnet)
-                    """, rows.Positions(head), rows.Ids, rows.StreamIds, rows.Versions, rows.Data, rows.Types, rows.DotnetTypes),
+                    """, rows.Positions(head), rows.Ids, rows.StreamIds, rows.Versions, rows.Data, rows.Types, rows.DotnetTypes, rows.RecordedAt),
                 Command("SELECT pg_notify($1, $2)", _schema.Channel, last.ToString(CultureInfo.InvariantCulture)),
             },
         };

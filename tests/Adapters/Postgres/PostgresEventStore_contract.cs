@@ -108,6 +108,21 @@ public sealed class PostgresEventStore_contract : EventStoreContract
     }
 
     [Fact]
+    public async Task A_writer_reading_behind_itself_still_sees_the_positions_another_writer_took_in_between()
+    {
+        var other = await AnotherProcessAsync();
+        await Store.AppendAsync([new StreamAppend("p-mine-1", 0, [TestEvents.Confirmed("p-mine-1", 0)])]);
+        await other.AppendAsync([new StreamAppend("p-theirs", 0, [TestEvents.Confirmed("p-theirs", 0)])]);
+        await Store.AppendAsync([new StreamAppend("p-mine-2", 0, [TestEvents.Confirmed("p-mine-2", 0)])]);
+
+        var seen = new List<StoredEvent>();
+        while (seen.Count < 3) seen.AddRange(await Store.ReadAllAsync(seen.Count, 10));
+
+        seen.Select(e => (e.Position, e.Stream)).Should().Equal((1L, "p-mine-1"), (2L, "p-theirs"), (3L, "p-mine-2"));
+        seen[0].RecordedAt.Should().Be((await other.ReadAllAsync(0, 1))[0].RecordedAt, "what the writer remembers is what was stored");
+    }
+
+    [Fact]
     public async Task Events_are_stored_as_json_with_their_wire_type_like_martens()
     {
         await Store.AppendAsync([new StreamAppend("p-json", 0, TestEvents.Started("p-json"))]);
