@@ -10,6 +10,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     DemoCommand.Create(),
     QueryCommand.Create(),
     RunCommand.Create(),
+    RunCommand.Submit(),
     InspectCommands.Status(),
     InspectCommands.Describe(),
     InspectCommands.History(),

@@ -7,19 +7,27 @@ using Orchestration.Processes;
 
 namespace Orchestration.Cli.Commands;
 
-/// <summary><c>orch run &lt;graph&gt;</c>: runs a registered graph over named data sets.</summary>
+/// <summary>
+/// <c>orch run &lt;graph&gt;</c> runs a registered graph over named data sets and waits for its result;
+/// <c>orch submit &lt;graph&gt;</c> only starts it (for a distributed deployment, whose orchestrator carries it on).
+/// </summary>
 public static class RunCommand
 {
     public static readonly GraphCatalog Catalog = new GraphCatalog().Add(RetailDemo.Graph);
 
-    public static Command Create()
+    public static Command Create() => Create("run", "Run a registered graph and write its result", wait: true);
+
+    public static Command Submit() => Create("submit", "Start a registered graph and return at once with its process id (follow it with status, describe)", wait: false);
+
+    private static Command Create(string name, string description, bool wait)
     {
         var graphName = new Argument<string>("graph") { Description = $"The graph to run: {string.Join(", ", Catalog.All.Select(g => g.Name))}" };
         var dataset = new Option<string[]>("--dataset") { Description = "A data set the graph reads: name=<glob> (repeatable). The demo graph defaults to the demo data set" };
         var param = new Option<string[]>("--param") { Description = "A parameter every task sees: key=value (repeatable)" };
         var version = new Option<int?>("--version") { Description = "The graph version (default: the latest)" };
         var output = new Option<string?>("--out") { Description = "Where to write the result CSV (default: <graph>.csv)" };
-        var command = new Command("run", "Run a registered graph") { graphName, dataset, param, version, output, CommonOptions.Workers };
+        var command = new Command(name, description) { graphName, dataset, param, version, CommonOptions.Workers };
+        if (wait) command.Options.Add(output);
         command.SetAction(async (parse, cancellationToken) =>
         {
             ProcessGraph graph;
@@ -35,7 +43,10 @@ public static class RunCommand
                 datasets[name] = await Inputs.UploadAsync(engine.Blobs, paths, cancellationToken);
             var id = Inputs.ProcessIdFor("run", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), parameters);
             var start = new StartProcess(id, graph, datasets, parameters);
-            return await ProcessRunner.RunAsync(engine, start, parse.GetValue(output) ?? $"{graph.Name}.csv", cancellationToken);
+            if (wait) return await ProcessRunner.RunAsync(engine, start, parse.GetValue(output) ?? $"{graph.Name}.csv", cancellationToken);
+            var state = await engine.StartOrResumeAsync(start);
+            Console.WriteLine($"{id} {state.Status.ToString().ToLowerInvariant()}");
+            return 0;
         });
         return command;
     }
