@@ -183,7 +183,7 @@ internal static class DistributedBench
             var send = new MassTransitTaskQueue(replies.GetRequiredService<IBusControl>(), isDurable: true, queue);
             var process = ProcessId.From("raw");
             RunTask Task(int i) => new(process, TaskId.For(process, "noop", i), 1, "noop", i, StepWork.Code("noop"), [],
-                new Dictionary<string, string> { ["partition"] = $"{i}" }, DateTimeOffset.UtcNow.AddMinutes(5));
+                new Dictionary<string, string> { ["partition"] = $"{i}" }, DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromSeconds(10));
             await send.SendAsync(Enumerable.Range(0, 200).Select(Task).ToArray()); // warm-up
             var clock = Stopwatch.StartNew();
             for (var sent = 0; sent < messages; sent += 500)

@@ -106,7 +106,7 @@ internal static class EmbeddedBench
 
     /// <summary>A RunTask as the engine sends one for a no-op task.</summary>
     private static RunTask RunTaskLike(int i) => new(RawProcess, TaskId.For(RawProcess, "noop", i), 1, "noop", i, StepWork.Code("noop"), [],
-        new Dictionary<string, string> { ["partition"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["partitions"] = "100000" }, DateTimeOffset.UtcNow.AddMinutes(5));
+        new Dictionary<string, string> { ["partition"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture), ["partitions"] = "100000" }, DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromSeconds(10));
 
     /// <summary>A TaskCompleted as a worker publishes one for a no-op task.</summary>
     private static TaskCompleted CompletedLike(RunTask task) => new(task.ProcessId, task.TaskId, task.Attempt, WorkerId.From("raw"), [],

@@ -102,6 +102,22 @@ public sealed class Embedded_engine : IAsyncLifetime
         (await HistoryOf(state.Id)).OfType<ProcessFailed>().Should().ContainSingle();
     }
 
+    [Fact]
+    public async Task A_long_task_whose_worker_beats_outlives_its_task_timeout_and_completes()
+    {
+        var graph = ProcessGraph.Define("long", 1)
+            .Map("map", DataSource.Dataset("in"), StepWork.Code(FlakyStep.Name),
+                s => s.Param("mode", "slow").Timeout(TimeSpan.FromSeconds(3)).Heartbeat(TimeSpan.FromSeconds(1.5)))
+            .Build();
+
+        var state = await RunAsync(graph, blobs: 1);
+
+        state.Status.Should().Be(ProcessStatus.Completed, state.EndReason);
+        var history = await HistoryOf(state.Id);
+        history.OfType<TaskTimedOut>().Should().BeEmpty("the worker kept reporting the task alive; history:\n" + string.Join("\n", history));
+        history.OfType<TaskHeartbeatRecorded>().Should().NotBeEmpty().And.OnlyContain(h => h.Attempt == 1);
+    }
+
     /// <summary>A C# step whose behaviour the graph chooses: fail or hang on the first attempt, or always fail.</summary>
     private sealed class FlakyStep : ICodeStep
     {
@@ -114,6 +130,7 @@ public sealed class Embedded_engine : IAsyncLifetime
             if (mode == "always-fail") throw new StepFailure("this step always fails", retryable: true);
             if (context.Task.Attempt == 1 && mode == "fail-first") throw new StepFailure("first attempts fail", retryable: true);
             if (context.Task.Attempt == 1 && mode == "hang-first") await Task.Delay(Timeout.Infinite, cancellationToken);
+            if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the step's own work, longer than its timeout
             return new CodeStepResult([], new Dictionary<string, string>());
         }
     }

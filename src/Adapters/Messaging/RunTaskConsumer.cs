@@ -6,15 +6,44 @@ namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
 /// A worker's end of the task queue: competes for <see cref="RunTask"/>, runs it, and publishes
-/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>. A task that is cancelled by shutdown is not
-/// acknowledged, so the broker hands it to another worker.
+/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>; while it runs, it publishes a <see cref="TaskHeartbeat"/>
+/// every <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker
+/// hands it to another worker.
 /// </summary>
 public sealed class RunTaskConsumer(TaskRunner runner) : IConsumer<RunTask>
 {
     public async Task Consume(ConsumeContext<RunTask> context)
     {
-        var outcome = await runner.RunAsync(context.Message, context.CancellationToken);
+        var task = context.Message;
+        TaskOutcome outcome;
+        using (var running = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
+        {
+            var beating = task.HeartbeatEvery > TimeSpan.Zero ? BeatAsync(context, task, running.Token) : Task.CompletedTask;
+            try
+            {
+                outcome = await runner.RunAsync(task, context.CancellationToken);
+            }
+            finally
+            {
+                await running.CancelAsync();
+                await beating;
+            }
+        }
         if (outcome.Completed is { } completed) await context.Publish(completed);
         else await context.Publish(outcome.Failed!);
+    }
+
+    private async Task BeatAsync(ConsumeContext context, RunTask task, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(task.HeartbeatEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+                await context.Publish(new TaskHeartbeat(task.ProcessId, task.TaskId, task.Attempt, runner.Worker, DateTimeOffset.UtcNow), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the task ended: no more beats
+        }
     }
 }

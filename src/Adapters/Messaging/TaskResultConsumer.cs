@@ -11,11 +11,13 @@ namespace Orchestration.Adapters.Messaging;
 /// aggregate refuses (an unknown task) is logged and acknowledged; a store failure is thrown, so the broker redelivers.
 /// </summary>
 public sealed class TaskResultConsumer(ProcessRuntime runtime, ILogger<TaskResultConsumer> logger) :
-    IConsumer<TaskCompleted>, IConsumer<TaskFailed>
+    IConsumer<TaskCompleted>, IConsumer<TaskFailed>, IConsumer<TaskHeartbeat>
 {
     public Task Consume(ConsumeContext<TaskCompleted> context) => SendAsync(ConfirmTask.From(context.Message));
 
     public Task Consume(ConsumeContext<TaskFailed> context) => SendAsync(FailTask.From(context.Message));
+
+    public Task Consume(ConsumeContext<TaskHeartbeat> context) => SendAsync(RecordHeartbeat.From(context.Message));
 
     private async Task SendAsync(IProcessCommand command)
     {

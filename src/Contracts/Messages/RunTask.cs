@@ -4,6 +4,7 @@ namespace Orchestration.Contracts.Messages;
 /// Command to a worker: run one attempt of one task. Workers compete for these; a worker may receive
 /// the same command twice, so running it must be idempotent (outputs are named by task and attempt).
 /// </summary>
+/// <param name="HeartbeatEvery">How often the worker reports the attempt alive while it runs (zero: never).</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -14,7 +15,8 @@ public sealed record RunTask(
     StepWork Work,
     IReadOnlyList<TaskInput> Inputs,
     IReadOnlyDictionary<string, string> Parameters,
-    DateTimeOffset Deadline)
+    DateTimeOffset Deadline,
+    TimeSpan HeartbeatEvery = default)
 {
     public override string ToString() =>
         $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s), due by {Deadline:O}";

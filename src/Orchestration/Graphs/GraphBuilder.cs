@@ -89,6 +89,9 @@ public sealed class StepOptions
 
     public StepOptions Timeout(TimeSpan taskTimeout) { _retry = _retry with { TaskTimeout = taskTimeout }; return this; }
 
+    /// <summary>Once a task's worker beats, the task is late this long after the last beat.</summary>
+    public StepOptions Heartbeat(TimeSpan heartbeatTimeout) { _retry = _retry with { HeartbeatTimeout = heartbeatTimeout }; return this; }
+
     public StepOptions Backoff(TimeSpan baseDelay, TimeSpan maxDelay) { _retry = _retry with { BaseDelay = baseDelay, MaxDelay = maxDelay }; return this; }
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>

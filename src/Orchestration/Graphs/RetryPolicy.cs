@@ -3,10 +3,16 @@ namespace Orchestration.Graphs;
 /// <summary>
 /// How long an attempt may run and how often a task is tried. Attempt <c>n ≥ 2</c> waits
 /// <c>min(BaseDelay · 2^(n-2), MaxDelay)</c> before it is sent (exponential backoff).
+/// An attempt is late after <see cref="TaskTimeout"/>; once its worker sends heartbeats, it is late instead
+/// <see cref="HeartbeatTimeout"/> after the last one: a long task lives while it beats and is timed out soon
+/// after its worker dies.
 /// </summary>
-public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan BaseDelay, TimeSpan MaxDelay)
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSpan HeartbeatTimeout)
 {
-    public static readonly RetryPolicy Default = new(3, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+    public static readonly RetryPolicy Default = new(3, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>How often a worker beats: three beats per heartbeat timeout, so one lost beat does not time a task out.</summary>
+    public TimeSpan HeartbeatInterval => HeartbeatTimeout / 3;
 
     public TimeSpan BackoffBefore(int attempt)
     {

@@ -45,6 +45,13 @@ public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, W
     public override string ToString() => $"Fail task {TaskId} attempt {Attempt} from {Worker} ({(Retryable ? "retryable" : "not retryable")}): {Error}";
 }
 
+/// <summary>Record that an attempt of a long task is still running (from a worker's <see cref="TaskHeartbeat"/>).</summary>
+public sealed record RecordHeartbeat(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker) : IProcessCommand
+{
+    public static RecordHeartbeat From(TaskHeartbeat e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker);
+    public override string ToString() => $"Record a heartbeat of task {TaskId} attempt {Attempt} from {Worker}";
+}
+
 /// <summary>Sent by the timeout manager when an attempt's deadline passed; the aggregate checks its own state first.</summary>
 public sealed record TryTimeoutTask(ProcessId ProcessId, TaskId TaskId, int Attempt) : IProcessCommand
 {

@@ -66,6 +66,13 @@ public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int A
     public override string ToString() => $"Task {TaskId} attempt {Attempt} failed on {Worker}{(Retryable ? "" : " (not retryable)")}: {Error}";
 }
 
+/// <summary>An attempt's worker is alive: the attempt is now late only after <paramref name="Deadline"/>.</summary>
+[WireName("task-heartbeat-recorded.v1")]
+public sealed record TaskHeartbeatRecorded(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} is alive on {Worker}; deadline moved to {Deadline:HH:mm:ss}";
+}
+
 [WireName("task-timed-out.v1")]
 public sealed record TaskTimedOut(ProcessId ProcessId, TaskId TaskId, int Attempt, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
 {

@@ -46,6 +46,20 @@ public static partial class ProcessDecider
         return RetryOrFail(state, task, timedOut, $"timed out after {Describe(timeout)}", retryable: true, now);
     }
 
+    private static Decision Heartbeat(ProcessState state, RecordHeartbeat c, DateTimeOffset now)
+    {
+        RequireStarted(state, c.ProcessId);
+        var task = KnownTask(state, c.TaskId);
+        if (state.HasEnded || task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+            return Decision.Drop(DropKind.StaleHeartbeat, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
+        var timeout = task.Step.Definition.Retry.HeartbeatTimeout;
+        var deadline = now + timeout;
+        // Moves of less than half a heartbeat timeout are left out: a beating task writes an event every other beat.
+        if ((deadline - task.Deadline).Duration() < timeout / 2)
+            return Decision.Drop(DropKind.HeartbeatNotNeeded, $"task {c.TaskId} attempt {c.Attempt} is already due at {task.Deadline:O}");
+        return Decision.Of([new TaskHeartbeatRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, deadline, now)]);
+    }
+
     /// <summary>Another attempt with backoff while the step's limit allows and the error is retryable; otherwise the step and the process fail.</summary>
     private static Decision RetryOrFail(ProcessState state, TaskState task, IProcessEvent cause, string reason, bool retryable, DateTimeOffset now)
     {

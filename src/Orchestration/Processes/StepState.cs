@@ -67,6 +67,11 @@ public sealed class StepState(StepDefinition definition)
         (_attempts[p], _notBefore[p], _deadlines[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks);
     }
 
+    internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline)
+    {
+        if (_attempts[p] == attempt) _deadlines[p] = deadline.UtcTicks;
+    }
+
     internal void Confirm(int p, TaskConfirmed e)
     {
         if (_confirmations[p] is not null) return;

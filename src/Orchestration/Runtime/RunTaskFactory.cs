@@ -45,7 +45,7 @@ internal sealed class RunTaskFactory(IEventStore store)
         parameters["partitions"] = known.StepTasks.GetValueOrDefault(scheduled.Step, 1).ToString(CultureInfo.InvariantCulture);
         if (scheduled.Target is { } target) parameters["target"] = target;
         return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline);
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval);
     }
 
     public void Forget(ProcessId id) => _processes.Remove(id);
