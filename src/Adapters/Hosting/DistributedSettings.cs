@@ -18,6 +18,8 @@ public sealed record DistributedSettings
     public string RabbitMq { get; init; } = "";
     public string Blobs { get; init; } = "";
     public string BlobContainer { get; init; } = "orchestration";
+    /// <summary><c>Development</c> (the committed default) or <c>Production</c>, where the development credentials are refused.</summary>
+    public string Environment { get; init; } = "Development";
     /// <summary>Put before the queue names, so several deployments (or test runs) can share one broker.</summary>
     public string QueuePrefix { get; init; } = "";
 
@@ -26,12 +28,32 @@ public sealed record DistributedSettings
 
     public bool IsDistributed => string.Equals(Mode, "distributed", StringComparison.OrdinalIgnoreCase);
 
+    public bool IsProduction => string.Equals(Environment, "Production", StringComparison.OrdinalIgnoreCase);
+
     public static DistributedSettings From(IConfiguration configuration)
     {
         var settings = configuration.GetSection(Section).Get<DistributedSettings>() ?? new DistributedSettings();
         if (!settings.IsDistributed && !string.Equals(settings.Mode, "embedded", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
         return settings;
+    }
+
+    // The credentials of the repository's local stack (appsettings.json, services.sh, docker-compose.yml) and
+    // Azurite's published development key: public, so never acceptable in production.
+    private static readonly string[] DevelopmentSecrets =
+        ["orch-dev", "UseDevelopmentStorage=true", "devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="];
+
+    /// <summary>In production, throws naming every setting that still holds a local-development credential.</summary>
+    public DistributedSettings RefuseDevelopmentCredentials()
+    {
+        if (!IsProduction) return this;
+        var offending = new (string Name, string Value)[] { (nameof(Postgres), Postgres), (nameof(RabbitMq), RabbitMq), (nameof(Blobs), Blobs) }
+            .Where(s => DevelopmentSecrets.Any(secret => s.Value.Contains(secret, StringComparison.OrdinalIgnoreCase)))
+            .Select(s => $"{Section}:{s.Name}")
+            .ToList();
+        return offending.Count == 0 ? this : throw new InvalidOperationException(
+            $"{Section}:Environment is Production but {string.Join(", ", offending)} still use the local-development credentials. " +
+            $"Set real ones through the environment ({string.Join(", ", offending.Select(o => o.Replace(":", "__")))}).");
     }
 
     /// <summary>Throws, naming every missing setting and where to set it, unless all that <paramref name="needs"/> names are set.</summary>
@@ -44,14 +66,14 @@ public sealed record DistributedSettings
             nameof(Blobs) => string.IsNullOrWhiteSpace(Blobs),
             _ => false,
         }).ToList();
-        return missing.Count == 0 ? this : throw new InvalidOperationException(
+        return missing.Count == 0 ? RefuseDevelopmentCredentials() : throw new InvalidOperationException(
             $"Not configured: {string.Join(", ", missing.Select(m => $"{Section}:{m}"))}. Set them in appsettings.json or as environment variables ({string.Join(", ", missing.Select(m => $"{Section}__{m}"))}).");
     }
 
     public static IConfiguration Load() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
-        .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production"}.json", optional: true)
+        .AddJsonFile($"appsettings.{System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production"}.json", optional: true)
         .AddEnvironmentVariables()
         .Build();
 }
