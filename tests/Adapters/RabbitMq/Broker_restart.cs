@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using FluentAssertions;
+using MassTransit;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Xunit;
+
+namespace Orchestration.Tests.Adapters.RabbitMq;
+
+/// <summary>Tests that stop the shared broker: they run alone, never beside another test that needs it.</summary>
+[CollectionDefinition(nameof(BrokerOutage), DisableParallelization = true)]
+public sealed class BrokerOutage;
+
+[Collection(nameof(BrokerOutage))]
+public sealed class Broker_restart
+{
+    private readonly string _queue = $"test-{Guid.NewGuid():N}-restart";
+
+    private static async Task RabbitMqCtl(string command)
+    {
+        var info = new ProcessStartInfo("/usr/sbin/rabbitmqctl", [command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var ctl = Process.Start(info)!;
+        var error = ctl.StandardError.ReadToEndAsync();
+        await ctl.StandardOutput.ReadToEndAsync();
+        await ctl.WaitForExitAsync();
+        ctl.ExitCode.Should().Be(0, $"rabbitmqctl {command}: {await error}");
+    }
+
+    [Fact]
+    public async Task Sender_and_worker_reconnect_after_the_broker_restarts_and_no_task_is_lost()
+    {
+        var arrived = Channel.CreateUnbounded<RunTask>();
+        await using var worker = await RabbitMqBus.StartAsync((_, rabbit) =>
+            rabbit.ReceiveEndpoint(_queue, e => e.Handler<RunTask>(c => arrived.Writer.WriteAsync(c.Message).AsTask())));
+        await using var sender = await RabbitMqBus.StartAsync((_, _) => { });
+        var queue = new MassTransitTaskQueue(sender.Control, isDurable: true, _queue);
+        var process = ProcessId.From("p-restart");
+        RunTask Task(int partition) => new(process, TaskId.For(process, "map", partition), 1, "map", partition, StepWork.Code("noop"), [],
+            new Dictionary<string, string>(), DateTimeOffset.UtcNow.AddMinutes(5));
+        try
+        {
+            await queue.SendAsync([Task(0)]);
+            using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                (await arrived.Reader.ReadAsync(first.Token)).Partition.Should().Be(0);
+
+            await RabbitMqCtl("stop_app");
+            await RabbitMqCtl("start_app");
+            await RabbitMqCtl("await_startup");
+
+            // The sender's channel was closed under it: sending goes on once MassTransit has reconnected.
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await Eventually.True(async () =>
+            {
+                try { await queue.SendAsync([Task(1)], deadline.Token); return true; }
+                catch (Exception e) when (e is not OperationCanceledException) { return false; }
+            }, TimeSpan.FromSeconds(90), "a send after the broker came back");
+            (await arrived.Reader.ReadAsync(deadline.Token)).Partition.Should().Be(1, "the worker reconnected and consumes again");
+        }
+        finally
+        {
+            await RabbitMqBus.DeleteAsync(_queue);
+        }
+    }
+}
