@@ -32,6 +32,9 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 
+# Name the failed tests at the end, where a reader of the CI log looks first.
+grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*' "$results"/*.trx 2>/dev/null | grep -o 'testName="[^"]*"' | sed 's/^testName=/failed: /' || true
+
 if [ "$found" -eq 0 ]; then
   echo "tests: 0 passed, 1 failed (no test results were written)"
   exit 1
