@@ -8,6 +8,7 @@ using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Ports;
+using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Hosting;
 
@@ -31,7 +32,9 @@ public static class DistributedHosts
         services.AddSingleton(stores);
         services.AddSingleton<IEventStore>(stores.Events);
         services.AddSingleton<ICheckpointStore>(stores.Checkpoints);
-        services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue));
+        services.AddSingleton(settings.Faults);
+        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue), settings.Faults));
+        services.AddHostedService(sp => new ShutdownReport(sp.GetRequiredService<ProcessRuntime>().Counters.ToString, settings.Faults));
         services.AddOrchestrator();
         services.AddMassTransit(bus =>
         {
@@ -57,6 +60,8 @@ public static class DistributedHosts
         var builder = NewBuilder();
         var services = builder.Services;
         services.AddSingleton<IBlobStore>(_ => new AzureBlobStore(settings.Blobs, settings.BlobContainer));
+        services.AddSingleton(settings.Faults);
+        services.AddHostedService(_ => new ShutdownReport(() => $"worker {options.Name}", settings.Faults));
         services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, registerSteps);
         services.AddMassTransit(bus =>
         {
@@ -70,6 +75,8 @@ public static class DistributedHosts
         services.GracefulStop(options.ShutdownGrace);
         return builder.Build();
     }
+
+    private static ITaskQueue WithFaults(ITaskQueue queue, FaultInjection faults) => faults.DuplicateShare > 0 ? new DuplicatingTaskQueue(queue, faults) : queue;
 
     private static HostApplicationBuilder NewBuilder() =>
         Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory, Args = [] });

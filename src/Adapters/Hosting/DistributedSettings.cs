@@ -26,6 +26,9 @@ public sealed record DistributedSettings
     public string TaskQueue => QueuePrefix + "run-task";
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
 
+    /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
+    public FaultInjection Faults { get; init; } = FaultInjection.None;
+
     public bool IsDistributed => string.Equals(Mode, "distributed", StringComparison.OrdinalIgnoreCase);
 
     public bool IsProduction => string.Equals(Environment, "Production", StringComparison.OrdinalIgnoreCase);

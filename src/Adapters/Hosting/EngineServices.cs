@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.Messaging;
@@ -37,6 +38,7 @@ public static class EngineServices
     /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store.</summary>
     public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, Action<CodeStepRegistry>? registerSteps)
     {
+        services.TryAddSingleton(FaultInjection.None);
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
         services.AddSingleton(_ =>
         {

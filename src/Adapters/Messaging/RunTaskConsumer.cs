@@ -1,5 +1,6 @@
 using MassTransit;
 using Orchestration.Contracts.Messages;
+using Orchestration.Adapters.Hosting;
 using Orchestration.DataProcessing.Workers;
 
 namespace Orchestration.Adapters.Messaging;
@@ -10,11 +11,13 @@ namespace Orchestration.Adapters.Messaging;
 /// every <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker
 /// hands it to another worker.
 /// </summary>
-public sealed class RunTaskConsumer(TaskRunner runner) : IConsumer<RunTask>
+public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults) : IConsumer<RunTask>
 {
     public async Task Consume(ConsumeContext<RunTask> context)
     {
         var task = context.Message;
+        if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
+        if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, context.CancellationToken);
         TaskOutcome outcome;
         using (var running = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
         {
@@ -29,8 +32,11 @@ public sealed class RunTaskConsumer(TaskRunner runner) : IConsumer<RunTask>
                 await beating;
             }
         }
-        if (outcome.Completed is { } completed) await context.Publish(completed);
-        else await context.Publish(outcome.Failed!);
+        for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
+        {
+            if (outcome.Completed is { } completed) await context.Publish(completed);
+            else await context.Publish(outcome.Failed!);
+        }
     }
 
     private async Task BeatAsync(ConsumeContext context, RunTask task, CancellationToken cancellationToken)
