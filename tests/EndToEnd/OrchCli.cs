@@ -4,7 +4,7 @@ using System.Text;
 namespace Orchestration.Tests.EndToEnd;
 
 /// <summary>Runs the real <c>orch</c> command line as a separate process, as a user would.</summary>
-internal sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
 {
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -48,7 +48,7 @@ internal sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<strin
 }
 
 /// <summary>A fresh temporary directory per test, removed afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory("orch-e2e-").FullName;
 
