@@ -13,6 +13,7 @@ namespace Orchestration.Tests.Chaos;
 /// dropped and counted, not applied.
 /// </summary>
 [Trait("Category", "Chaos")]
+[Collection(RealProcesses.Name)]
 public sealed class Duplicate_delivery(ITestOutputHelper output) : ChaosDeployment
 {
     protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string> { ["Orchestration__Faults__DuplicateShare"] = "0.3" };

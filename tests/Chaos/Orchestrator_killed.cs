@@ -14,6 +14,7 @@ namespace Orchestration.Tests.Chaos;
 /// meanwhile wait in its durable queue. The result must equal DuckDB's and every task be confirmed exactly once.
 /// </summary>
 [Trait("Category", "Chaos")]
+[Collection(RealProcesses.Name)]
 public sealed class Orchestrator_killed(ITestOutputHelper output) : ChaosDeployment
 {
     protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();

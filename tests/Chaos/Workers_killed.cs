@@ -13,6 +13,7 @@ namespace Orchestration.Tests.Chaos;
 /// result must equal DuckDB's and every task be confirmed exactly once.
 /// </summary>
 [Trait("Category", "Chaos")]
+[Collection(RealProcesses.Name)]
 public sealed class Workers_killed(ITestOutputHelper output) : ChaosDeployment
 {
     protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();

@@ -11,6 +11,7 @@ namespace Orchestration.Tests.EndToEnd;
 /// The distributed deployment as an operator runs it: one orchestrator process and two worker processes on the
 /// real PostgreSQL, RabbitMQ and Azurite, driven by the same CLI commands as the embedded engine.
 /// </summary>
+[Collection(RealProcesses.Name)]
 public sealed class Distributed_deployment : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();

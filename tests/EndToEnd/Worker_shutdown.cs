@@ -8,6 +8,7 @@ using Xunit;
 namespace Orchestration.Tests.EndToEnd;
 
 /// <summary>A worker stopped with SIGTERM mid-task hands the task back; another worker runs it; nothing waits for a timeout.</summary>
+[Collection(RealProcesses.Name)]
 public sealed class Worker_shutdown : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
