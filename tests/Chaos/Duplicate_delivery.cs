@@ -14,7 +14,7 @@ namespace Orchestration.Tests.Chaos;
 /// </summary>
 [Trait("Category", "Chaos")]
 [Collection(RealProcesses.Name)]
-public sealed class Duplicate_delivery(ITestOutputHelper output) : ChaosDeployment
+public sealed class Duplicate_delivery(ITestOutputHelper output) : DistributedStack
 {
     protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string> { ["Orchestration__Faults__DuplicateShare"] = "0.3" };
 

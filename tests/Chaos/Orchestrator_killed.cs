@@ -15,10 +15,8 @@ namespace Orchestration.Tests.Chaos;
 /// </summary>
 [Trait("Category", "Chaos")]
 [Collection(RealProcesses.Name)]
-public sealed class Orchestrator_killed(ITestOutputHelper output) : ChaosDeployment
+public sealed class Orchestrator_killed(ITestOutputHelper output) : DistributedStack
 {
-    protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();
-
     private async Task<long> Confirmed()
     {
         await using var db = NpgsqlDataSource.Create(Services.Postgres);

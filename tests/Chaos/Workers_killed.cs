@@ -14,10 +14,8 @@ namespace Orchestration.Tests.Chaos;
 /// </summary>
 [Trait("Category", "Chaos")]
 [Collection(RealProcesses.Name)]
-public sealed class Workers_killed(ITestOutputHelper output) : ChaosDeployment
+public sealed class Workers_killed(ITestOutputHelper output) : DistributedStack
 {
-    protected override IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();
-
     private static readonly Dictionary<string, string> Dying = new() { ["Orchestration__Faults__KillShare"] = "0.02" };
 
     [Fact]

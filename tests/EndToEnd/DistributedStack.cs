@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using Npgsql;
 using Orchestration.Tests.Adapters.RabbitMq;
-using Orchestration.Tests.EndToEnd;
 using Xunit;
 
-namespace Orchestration.Tests.Chaos;
+namespace Orchestration.Tests.EndToEnd;
 
 /// <summary>
-/// A distributed deployment of real processes for a chaos scenario: one orchestrator and workers on the real
-/// services, in a schema, container and queues of their own, with the faults the scenario switches on.
+/// A distributed deployment of real processes for a test: an orchestrator and workers on the real services, in a
+/// schema, container and queues of their own (removed afterwards), with the faults a chaos scenario switches on.
 /// </summary>
-public abstract class ChaosDeployment : IAsyncLifetime
+public abstract class DistributedStack : IAsyncLifetime
 {
     private readonly List<(Process Host, Task<string> Output)> _hosts = [];
     protected TempDirectory Dir { get; } = new();
@@ -18,7 +17,7 @@ public abstract class ChaosDeployment : IAsyncLifetime
     protected OrchCli Orch { get; private set; } = null!;
 
     /// <summary>Configuration the scenario adds (e.g. <c>Orchestration__Faults__DuplicateShare</c>), for every process it starts.</summary>
-    protected abstract IReadOnlyDictionary<string, string> Faults { get; }
+    protected virtual IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();
 
     public virtual Task InitializeAsync()
     {
