@@ -165,11 +165,13 @@ internal static class DistributedBench
             {
                 e.PrefetchCount = 8;
                 e.ConcurrentMessageLimit = Slots;
-                e.Handler<RunTask>(c => c.Publish(new TaskCompleted(c.Message.ProcessId, c.Message.TaskId, c.Message.Attempt, WorkerId.From("raw"), [],
-                    new Dictionary<string, string> { ["rows"] = "0" }, TaskMetrics.None)));
+                // Sent straight to the replies queue, as the engine's workers send results to their orchestrator.
+                e.Handler<RunTask>(async c => await (await c.GetSendEndpoint(new Uri($"queue:{queue}-replies"))).Send(new TaskCompleted(c.Message.ProcessId, c.Message.TaskId,
+                    c.Message.Attempt, WorkerId.From("raw"), [], new Dictionary<string, string> { ["rows"] = "0" }, TaskMetrics.None)));
             })));
         var replies = await Bus(settings, rabbit => rabbit.ReceiveEndpoint($"{queue}-replies", e =>
         {
+            e.ConfigureConsumeTopology = false;
             e.PrefetchCount = 1024;
             e.ConcurrentMessageLimit = 1024;
             e.Handler<TaskCompleted>(_ =>

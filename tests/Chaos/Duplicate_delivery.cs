@@ -21,9 +21,7 @@ public sealed class Duplicate_delivery(ITestOutputHelper output) : DistributedSt
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        StartHost("orchestrator");
-        StartHost("worker", "--name", "w1", "--slots", "1");
-        StartHost("worker", "--name", "w2", "--slots", "1");
+        StartDeployment();
     }
 
     [Fact]

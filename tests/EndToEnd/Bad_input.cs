@@ -110,4 +110,16 @@ public sealed class Bad_input : IDisposable
         run.ExitCode.Should().Be(2);
         run.Error.Should().StartWith("orch: No process 'nope' in this data directory. Known: query-");
     }
+
+    [Theory]
+    [InlineData("--attempts", "0", "orch: --attempts must be between 1 and 100 (got 0).")]
+    [InlineData("--task-timeout", "-5", "orch: --task-timeout must be a number of seconds above 0 and at most 604800 (got -5).")]
+    public async Task Invalid_retry_parameters_are_refused_before_a_process_starts(string option, string value, string error)
+    {
+        var run = await Query("SELECT * FROM input", "in/*.parquet", option, value);
+
+        run.ExitCode.Should().Be(2);
+        run.Error.Trim().Should().Be(error);
+        File.Exists(_dir["data/events/events.log"]).Should().BeFalse("nothing was recorded for a refused query");
+    }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using FluentAssertions;
 using Npgsql;
 using Orchestration.Tests.Adapters.RabbitMq;
 using Xunit;
@@ -51,6 +53,14 @@ public abstract class DistributedStack : IAsyncLifetime
         return host;
     }
 
+    /// <summary>An orchestrator and workers w1, w2… with one slot each; returns the orchestrator.</summary>
+    protected Process StartDeployment(int workers = 2)
+    {
+        var orchestrator = StartHost("orchestrator");
+        for (var w = 1; w <= workers; w++) StartHost("worker", "--name", $"w{w}", "--slots", "1");
+        return orchestrator;
+    }
+
     protected IEnumerable<Process> Hosts => _hosts.Select(h => h.Host);
 
     /// <summary>Stops the hosts cleanly and returns what each printed (their shutdown reports), in start order.</summary>
@@ -76,6 +86,58 @@ public abstract class DistributedStack : IAsyncLifetime
         await new Azure.Storage.Blobs.BlobContainerClient(Services.Blobs, Name).DeleteIfExistsAsync();
         await RabbitMqBus.DeleteAsync($"{Name}-run-task", $"{Name}-orchestrator", $"{Name}-run-task_error", $"{Name}-orchestrator_error");
         Dir.Dispose();
+    }
+
+    /// <summary>How many events of a wire type (e.g. <c>task-confirmed.v1</c>) this deployment's store holds.</summary>
+    protected async Task<long> CountEvents(string type)
+    {
+        await using var db = NpgsqlDataSource.Create(Services.Postgres);
+        try { return (long)(await db.CreateCommand($"SELECT count(*) FROM \"{Name}\".mt_events WHERE type = '{type}'").ExecuteScalarAsync())!; }
+        catch (Exception e) when (e is PostgresException or NpgsqlException) { return 0; } // the schema is not there yet, or the database is restarting
+    }
+
+    /// <summary>Streams whose event versions are not exactly 1..n, and global positions that skip (both should be none).</summary>
+    private async Task<long> BrokenStreams()
+    {
+        await using var db = NpgsqlDataSource.Create(Services.Postgres);
+        var events = $"\"{Name}\".mt_events";
+        return (long)(await db.CreateCommand($"""
+            SELECT (SELECT count(*) FROM (SELECT stream_id FROM {events} GROUP BY stream_id HAVING count(*) <> max(version) OR min(version) <> 1) broken)
+                 + (SELECT CASE WHEN count(*) = max(seq_id) THEN 0 ELSE 1 END FROM {events})
+            """).ExecuteScalarAsync())!;
+    }
+
+    /// <summary>A finished chaos run: the query's output, the process's history and its figures.</summary>
+    protected sealed record ChaosRun(OrchCli.Result Result, string History, long ConfirmedAtFault, TimeSpan Elapsed)
+    {
+        public int Retries => Regex.Matches(History, "will be retried").Count;
+        public int TimedOut => Regex.Matches(History, @"attempt \d+ timed out").Count;
+    }
+
+    /// <summary>
+    /// Runs the standard query over <paramref name="files"/> parts, brings on <paramref name="fault"/> once
+    /// <paramref name="faultAfter"/> tasks are confirmed, and checks what every scenario must hold: the result equals
+    /// DuckDB's and every task is confirmed exactly once.
+    /// </summary>
+    protected async Task<ChaosRun> QueryThroughFaultAsync(int files, int faultAfter, Func<Task> fault, params string[] queryOptions)
+    {
+        WriteParts(files);
+        var clock = Stopwatch.StartNew();
+        var run = Orch.RunAsync(["query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"], .. queryOptions]);
+        await Eventually.True(async () => await CountEvents("task-confirmed.v1") >= faultAfter || run.IsCompleted, TimeSpan.FromMinutes(3), $"{faultAfter} tasks confirmed");
+        var confirmedAtFault = await CountEvents("task-confirmed.v1");
+        await fault();
+        var result = await run;
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        DuckDb.CsvRows(Dir["out.csv"]).Should().Equal(Expected());
+        var process = Regex.Match(result.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
+        var history = (await Orch.RunAsync("history", process)).Output;
+        Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList()
+            .Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
+        confirmedAtFault.Should().BeLessThan(files, "the fault came mid-process");
+        (await BrokenStreams()).Should().Be(0, "every stream's versions run 1..n with no gap: no event lost, none written twice");
+        return new ChaosRun(result, history, confirmedAtFault, clock.Elapsed);
     }
 
     /// <summary>Small CSV files parts/p-NNN.csv: <paramref name="files"/> tasks for a query.</summary>

@@ -81,4 +81,25 @@ public sealed class Process_runtime : IDisposable
         (await runtime.SendAsync(Confirm(id, 0))).Events.OfType<ProcessCompleted>().Should().ContainSingle();
         runtime.Counters.Rejected.Should().Be(1);
     }
+
+    [Fact]
+    public async Task A_runtime_behind_the_store_decides_a_command_it_would_refuse_again_on_the_latest_events()
+    {
+        await using var first = new ProcessRuntime(_store, TimeProvider.System);
+        await using var second = new ProcessRuntime(_store, TimeProvider.System);
+        var id = ProcessId.From("two-steps");
+        var graph = ProcessGraph.Define("runtime-test", 1)
+            .Map("map", DataSource.Dataset("in"), StepWork.Code("noop"))
+            .Reduce("merge", DataSource.Step("map"), StepWork.Code("noop"))
+            .Build();
+        await first.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["in"] = [new BlobRef(new Uri("blob://local/in/0"), "00", 1, 1)] }, new Dictionary<string, string>()));
+        (await second.SendAsync(new TryTimeoutTask(id, TaskId.For(id, "map", 0), 1))).Dropped.Should().NotBeNull("the second runtime now holds the process in memory");
+        await first.SendAsync(Confirm(id, 0)); // schedules the merge, which the second runtime has not seen
+
+        var merged = await second.SendAsync(new ConfirmTask(id, TaskId.For(id, "merge", 0), 1, WorkerId.From("w"), [], new Dictionary<string, string>(), TaskMetrics.None));
+
+        merged.Events.OfType<ProcessCompleted>().Should().ContainSingle("the stale copy caught up instead of refusing an unknown task");
+        second.Counters.CaughtUp.Should().Be(1);
+        second.Counters.Rejected.Should().Be(0);
+    }
 }

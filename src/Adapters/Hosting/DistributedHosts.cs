@@ -34,7 +34,8 @@ public static class DistributedHosts
         services.AddSingleton<ICheckpointStore>(stores.Checkpoints);
         services.AddSingleton(settings.Faults);
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue), settings.Faults));
-        services.AddHostedService(sp => new ShutdownReport(sp.GetRequiredService<ProcessRuntime>().Counters.ToString, settings.Faults));
+        services.AddPoisonMessageCount();
+        services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
         services.AddOrchestrator();
         services.AddMassTransit(bus =>
         {
@@ -61,8 +62,9 @@ public static class DistributedHosts
         var services = builder.Services;
         services.AddSingleton<IBlobStore>(_ => new AzureBlobStore(settings.Blobs, settings.BlobContainer));
         services.AddSingleton(settings.Faults);
-        services.AddHostedService(_ => new ShutdownReport(() => $"worker {options.Name}", settings.Faults));
-        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, registerSteps);
+        services.AddPoisonMessageCount();
+        services.AddHostedService(sp => new ShutdownReport(() => $"worker {options.Name}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
+        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, settings.OrchestratorQueue, registerSteps);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();
@@ -74,6 +76,12 @@ public static class DistributedHosts
         });
         services.GracefulStop(options.ShutdownGrace);
         return builder.Build();
+    }
+
+    private static void AddPoisonMessageCount(this IServiceCollection services)
+    {
+        services.AddSingleton<PoisonMessages>();
+        services.AddReceiveObserver(sp => sp.GetRequiredService<PoisonMessages>());
     }
 
     private static ITaskQueue WithFaults(ITaskQueue queue, FaultInjection faults) => faults.DuplicateShare > 0 ? new DuplicatingTaskQueue(queue, faults) : queue;

@@ -39,8 +39,9 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<ICheckpointStore>(_ => new FileCheckpointStore(options.CheckpointsDirectory));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
+        services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process
         services.AddOrchestrator();
-        services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, registerSteps);
+        services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, EngineServices.OrchestratorQueue, registerSteps);
 
         services.AddMassTransit(bus =>
         {

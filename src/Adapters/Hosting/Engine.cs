@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.Ports;
@@ -12,6 +13,9 @@ namespace Orchestration.Adapters.Hosting;
 /// </summary>
 public abstract class Engine : IAsyncDisposable
 {
+    /// <summary>How long a watcher waits out an unreachable event store before it gives up.</summary>
+    private static readonly TimeSpan StoreOutageTolerance = TimeSpan.FromMinutes(2);
+
     public abstract IEventStore Events { get; }
     public abstract IBlobStore Blobs { get; }
     public abstract ProcessRuntime Runtime { get; }
@@ -30,19 +34,29 @@ public abstract class Engine : IAsyncDisposable
     {
         var state = new ProcessState();
         long version = 0;
+        var unreachableSince = (DateTime?)null;
         while (true)
         {
-            var head = await Events.HeadAsync(cancellationToken);
-            await foreach (var stored in Events.ReadStreamAsync(ProcessStreams.StreamOf(id), version, cancellationToken))
+            try
             {
-                ProcessState.Evolve(state, stored.Event);
-                version = stored.Version;
+                var head = await Events.HeadAsync(cancellationToken);
+                await foreach (var stored in Events.ReadStreamAsync(ProcessStreams.StreamOf(id), version, cancellationToken))
+                {
+                    ProcessState.Evolve(state, stored.Event);
+                    version = stored.Version;
+                }
+                unreachableSince = null;
+                progress?.Invoke(state);
+                if (state.HasEnded) return state;
+                // A watcher reads at most a few times a second, however busy the process: it must not load the store.
+                await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken),
+                    Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken));
             }
-            progress?.Invoke(state);
-            if (state.HasEnded) return state;
-            // A watcher reads at most a few times a second, however busy the process: it must not load the store.
-            await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken),
-                Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken));
+            catch (DbException) when (DateTime.UtcNow - (unreachableSince ??= DateTime.UtcNow) < StoreOutageTolerance)
+            {
+                // The store is restarting or out of reach: the process goes on without its watcher, so wait and read on.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
         }
     }
 

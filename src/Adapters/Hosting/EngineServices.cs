@@ -23,7 +23,7 @@ public static class EngineServices
     /// <summary>The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue.</summary>
     public static IServiceCollection AddOrchestrator(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
         services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
             new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
@@ -36,9 +36,10 @@ public static class EngineServices
     }
 
     /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store.</summary>
-    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, Action<CodeStepRegistry>? registerSteps)
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, string orchestratorQueue, Action<CodeStepRegistry>? registerSteps)
     {
         services.TryAddSingleton(FaultInjection.None);
+        services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
         services.AddSingleton(_ =>
         {
@@ -55,6 +56,7 @@ public static class EngineServices
     {
         endpoint.PrefetchCount = 1024;
         endpoint.ConcurrentMessageLimit = 1024;
+        endpoint.ConfigureConsumeTopology = false; // workers send here directly (see ResultsAddress); no exchange of other deployments feeds it
         endpoint.ConfigureConsumer<TaskResultConsumer>(context);
     }
 

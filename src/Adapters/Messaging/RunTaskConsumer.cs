@@ -6,12 +6,12 @@ using Orchestration.DataProcessing.Workers;
 namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
-/// A worker's end of the task queue: competes for <see cref="RunTask"/>, runs it, and publishes
-/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>; while it runs, it publishes a <see cref="TaskHeartbeat"/>
+/// A worker's end of the task queue: competes for <see cref="RunTask"/>, runs it, and sends its orchestrator
+/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>; while it runs, it sends a <see cref="TaskHeartbeat"/>
 /// every <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker
 /// hands it to another worker.
 /// </summary>
-public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults) : IConsumer<RunTask>
+public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, ResultsAddress results) : IConsumer<RunTask>
 {
     public async Task Consume(ConsumeContext<RunTask> context)
     {
@@ -32,20 +32,22 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults) : 
                 await beating;
             }
         }
+        var orchestrator = await context.GetSendEndpoint(results.Address);
         for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
         {
-            if (outcome.Completed is { } completed) await context.Publish(completed);
-            else await context.Publish(outcome.Failed!);
+            if (outcome.Completed is { } completed) await orchestrator.Send(completed);
+            else await orchestrator.Send(outcome.Failed!);
         }
     }
 
     private async Task BeatAsync(ConsumeContext context, RunTask task, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(task.HeartbeatEvery);
+        var orchestrator = await context.GetSendEndpoint(results.Address);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
-                await context.Publish(new TaskHeartbeat(task.ProcessId, task.TaskId, task.Attempt, runner.Worker, DateTimeOffset.UtcNow), cancellationToken);
+                await orchestrator.Send(new TaskHeartbeat(task.ProcessId, task.TaskId, task.Attempt, runner.Worker, DateTimeOffset.UtcNow), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

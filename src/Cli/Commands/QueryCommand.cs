@@ -11,6 +11,8 @@ namespace Orchestration.Cli.Commands;
 /// </summary>
 public static class QueryCommand
 {
+    private const double MaxTaskTimeoutSeconds = 7 * 24 * 3600;
+
     public static Command Create()
     {
         var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file", Required = true };
@@ -18,15 +20,22 @@ public static class QueryCommand
         var with = new Option<string[]>("--with") { Description = "A side table every task sees in full: name=<file> (repeatable)", AllowMultipleArgumentsPerToken = false };
         var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
         var output = new Option<string>("--out") { Description = "Where to write the result CSV", Required = true };
+        var attempts = new Option<int>("--attempts") { Description = "Times a task is tried before the query fails", DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts };
+        var timeout = new Option<double>("--task-timeout") { Description = "Seconds a task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, output, CommonOptions.Workers,
+            input, sql, with, merge, output, attempts, timeout, CommonOptions.Workers,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var files = Inputs.Expand(parse.GetValue(input)!);
             if (files.Count == 0)
                 throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
+            if (parse.GetValue(attempts) is < 1 or > 100)
+                throw CliError.BadArguments($"--attempts must be between 1 and 100 (got {parse.GetValue(attempts)}).");
+            if (parse.GetValue(timeout) is not (> 0 and <= MaxTaskTimeoutSeconds))
+                throw CliError.BadArguments($"--task-timeout must be a number of seconds above 0 and at most {MaxTaskTimeoutSeconds} (got {parse.GetValue(timeout)}).");
+            var retry = RetryPolicy.Default with { MaxAttempts = parse.GetValue(attempts), TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
             var sides = CommonOptions.Pairs("--with", parse.GetValue(with));
             var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
 
@@ -35,23 +44,24 @@ public static class QueryCommand
             foreach (var (name, file) in sides)
                 datasets[$"side-{name}"] = await Inputs.UploadAsync(engine.Blobs, [file], cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys);
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry);
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
             return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>()), parse.GetValue(output)!, cancellationToken);
         });
         return command;
     }
 
-    private static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides)
+    private static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry)
     {
         try
         {
             return ProcessGraph.Define("query", 1)
                 .Map("map", DataSource.Dataset("input"), StepWork.Sql(sql), s =>
                 {
+                    s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout);
                     foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
                 })
-                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials"))
+                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout))
                 .Build();
         }
         catch (InvalidGraphException invalid)

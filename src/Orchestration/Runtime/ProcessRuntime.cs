@@ -5,7 +5,12 @@ using Orchestration.Processes;
 
 namespace Orchestration.Runtime;
 
-public sealed record ProcessRuntimeOptions(int Partitions = 2, int MaxBatch = 512, int MaxConflictRetries = 5);
+/// <param name="SingleWriter">
+/// True when no other runtime can write to the store (the embedded store is locked by its process). Otherwise an
+/// aggregate kept in memory may be behind the store, so a command it would drop or refuse is decided again on the
+/// stream's latest events first: another orchestrator may already have scheduled what this one does not know of.
+/// </param>
+public sealed record ProcessRuntimeOptions(int Partitions = 2, int MaxBatch = 512, int MaxConflictRetries = 5, bool SingleWriter = false);
 
 /// <summary>
 /// Executes commands against process aggregates, one at a time per process: each process belongs to one
@@ -92,7 +97,7 @@ public sealed class ProcessRuntime : IAsyncDisposable
                 try
                 {
                     state = await StateOf(id);
-                    decision = ProcessDecider.Decide(state, pending.Command, clock.GetUtcNow());
+                    decision = await DecideAsync(state, pending.Command, catchUp: !options.SingleWriter && !appends.ContainsKey(id));
                 }
                 catch (Exception error)
                 {
@@ -146,6 +151,33 @@ public sealed class ProcessRuntime : IAsyncDisposable
                 }
                 return false;
             }
+        }
+
+        /// <summary>Decides on the state in memory; a drop or a refusal is decided again if the stream has moved on since.</summary>
+        private async Task<Decision> DecideAsync(ProcessState state, IProcessCommand command, bool catchUp)
+        {
+            Decision decision;
+            try
+            {
+                decision = ProcessDecider.Decide(state, command, clock.GetUtcNow());
+            }
+            catch (DomainError) when (catchUp)
+            {
+                if (!await CaughtUpAsync(state, command.ProcessId)) throw;
+                return ProcessDecider.Decide(state, command, clock.GetUtcNow());
+            }
+            if (!catchUp || decision.Events.Count > 0 || !await CaughtUpAsync(state, command.ProcessId)) return decision;
+            return ProcessDecider.Decide(state, command, clock.GetUtcNow());
+        }
+
+        /// <summary>Folds in events another writer appended after the state's version; true when there were any.</summary>
+        private async Task<bool> CaughtUpAsync(ProcessState state, ProcessId id)
+        {
+            var before = state.Version;
+            await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(id), state.Version))
+                ProcessState.Evolve(state, stored.Event);
+            if (state.Version > before) counters.CatchUp();
+            return state.Version > before;
         }
 
         private async Task<ProcessState> StateOf(ProcessId id)

@@ -3,7 +3,7 @@ namespace Orchestration.Runtime;
 /// <summary>What the orchestrator has done since it started; read by progress views, metrics and benchmarks.</summary>
 public sealed class RuntimeCounters
 {
-    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent;
+    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp;
 
     public long Commands => Interlocked.Read(ref _commands);
     public long Events => Interlocked.Read(ref _events);
@@ -14,6 +14,8 @@ public sealed class RuntimeCounters
     public long Conflicts => Interlocked.Read(ref _conflicts);
     public long Dispatched => Interlocked.Read(ref _dispatched);
     public long TimeoutsSent => Interlocked.Read(ref _timeoutsSent);
+    /// <summary>Aggregates found behind the store (another orchestrator wrote to them) and brought up to date.</summary>
+    public long CaughtUp => Interlocked.Read(ref _caughtUp);
 
     internal void Command() => Interlocked.Increment(ref _commands);
     internal void Appended(int events) { Interlocked.Increment(ref _appends); Interlocked.Add(ref _events, events); }
@@ -22,7 +24,8 @@ public sealed class RuntimeCounters
     internal void Conflict() => Interlocked.Increment(ref _conflicts);
     internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);
     internal void TimeoutSent() => Interlocked.Increment(ref _timeoutsSent);
+    internal void CatchUp() => Interlocked.Increment(ref _caughtUp);
 
     public override string ToString() =>
-        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {Dispatched:N0} tasks dispatched";
+        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched";
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using FluentAssertions;
 using MassTransit;
@@ -9,24 +8,10 @@ using Xunit;
 
 namespace Orchestration.Tests.Adapters.RabbitMq;
 
-/// <summary>Tests that stop the shared broker: they run alone, never beside another test that needs it.</summary>
-[CollectionDefinition(nameof(BrokerOutage), DisableParallelization = true)]
-public sealed class BrokerOutage;
-
-[Collection(nameof(BrokerOutage))]
+[Collection(ServiceOutage.Name)]
 public sealed class Broker_restart
 {
     private readonly string _queue = $"test-{Guid.NewGuid():N}-restart";
-
-    private static async Task RabbitMqCtl(string command)
-    {
-        var info = new ProcessStartInfo("/usr/sbin/rabbitmqctl", [command]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var ctl = Process.Start(info)!;
-        var error = ctl.StandardError.ReadToEndAsync();
-        await ctl.StandardOutput.ReadToEndAsync();
-        await ctl.WaitForExitAsync();
-        ctl.ExitCode.Should().Be(0, $"rabbitmqctl {command}: {await error}");
-    }
 
     [Fact]
     public async Task Sender_and_worker_reconnect_after_the_broker_restarts_and_no_task_is_lost()
@@ -45,9 +30,9 @@ public sealed class Broker_restart
             using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
                 (await arrived.Reader.ReadAsync(first.Token)).Partition.Should().Be(0);
 
-            await RabbitMqCtl("stop_app");
-            await RabbitMqCtl("start_app");
-            await RabbitMqCtl("await_startup");
+            await ServiceOutage.RabbitMqCtl("stop_app");
+            await ServiceOutage.RabbitMqCtl("start_app");
+            await ServiceOutage.RabbitMqCtl("await_startup");
 
             // The sender's channel was closed under it: sending goes on once MassTransit has reconnected.
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using FluentAssertions;
+using Orchestration.Tests.EndToEnd;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Orchestration.Tests.Chaos;
+
+/// <summary>
+/// Chaos: a worker freezes mid-process (SIGSTOP: its connection stays open, so the broker does not hand its task back)
+/// and is later SIGKILLed. Nothing but the orchestrator's timeout can save its task: the attempt times out, a new
+/// attempt runs on another worker, and the result is still exact with every task confirmed once.
+/// </summary>
+[Trait("Category", "Chaos")]
+[Collection(RealProcesses.Name)]
+public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
+{
+    [Fact]
+    public async Task A_frozen_then_killed_worker_s_task_times_out_and_runs_again_elsewhere()
+    {
+        const int files = 100;
+        StartHost("orchestrator");
+        var frozen = StartHost("worker", "--name", "w1", "--slots", "1", "--prefetch", "1");
+        StartHost("worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
+
+        var run = await QueryThroughFaultAsync(files, faultAfter: 20, async () =>
+        {
+            Process.Start("kill", ["-STOP", frozen.Id.ToString()])!.WaitForExit();
+            await Eventually.True(async () => await CountEvents("task-timed-out.v1") >= 1, TimeSpan.FromMinutes(2), "the frozen worker's task to time out");
+            frozen.Kill(entireProcessTree: true);
+            StartHost("worker", "--name", "w3", "--slots", "1", "--prefetch", "1");
+        }, "--task-timeout", "8");
+
+        run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
+        run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");
+        output.WriteLine($"chaos worker frozen: {files + 1} tasks, 1 worker frozen then killed at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+    }
+}
