@@ -26,6 +26,6 @@ public sealed class Broker_stopped(ITestOutputHelper output) : DistributedStack
             await ServiceOutage.RabbitMqCtl("await_startup");
         });
 
-        output.WriteLine($"chaos broker restart: {files + 1} tasks, RabbitMQ stopped and started at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+        output.WriteLine($"chaos broker restart: {files + 1} tasks, RabbitMQ stopped and started at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

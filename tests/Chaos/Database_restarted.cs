@@ -21,6 +21,6 @@ public sealed class Database_restarted(ITestOutputHelper output) : DistributedSt
 
         var run = await QueryThroughFaultAsync(files, faultAfter: 40, ServiceOutage.RestartPostgres);
 
-        output.WriteLine($"chaos database restart: {files + 1} tasks, PostgreSQL restarted at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+        output.WriteLine($"chaos database restart: {files + 1} tasks, PostgreSQL restarted at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

@@ -26,6 +26,6 @@ public sealed class Orchestrator_killed(ITestOutputHelper output) : DistributedS
             StartHost("orchestrator");
         });
 
-        output.WriteLine($"chaos orchestrator kill: {files + 1} tasks, 1 orchestrator killed at {run.ConfirmedAtFault} confirmed, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+        output.WriteLine($"chaos orchestrator kill: {files + 1} tasks, 1 orchestrator killed at {run.ConfirmedAtFault} confirmed, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

@@ -34,6 +34,6 @@ public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedSta
         var conflicts = orchestrators.Sum(r => Figure(r, "conflicts"));
         var caughtUp = orchestrators.Sum(r => Figure(r, "caught up"));
         orchestrators.Should().AllSatisfy(r => Figure(r, "commands").Should().BeGreaterThan(0, "both orchestrators took part"));
-        output.WriteLine($"chaos two orchestrators: {files + 1} tasks, 2 orchestrators from {run.ConfirmedAtFault} confirmed, {dropped} duplicates dropped, {conflicts} conflicts, {caughtUp} caught up, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+        output.WriteLine($"chaos two orchestrators: {files + 1} tasks, 2 orchestrators from {run.ConfirmedAtFault} confirmed, {dropped} duplicates dropped, {conflicts} conflicts, {caughtUp} caught up, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

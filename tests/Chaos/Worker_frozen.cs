@@ -33,6 +33,6 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
 
         run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
         run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");
-        output.WriteLine($"chaos worker frozen: {files + 1} tasks, 1 worker frozen then killed at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s, result match");
+        output.WriteLine($"chaos worker frozen: {files + 1} tasks, 1 worker frozen then killed at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

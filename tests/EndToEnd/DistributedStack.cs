@@ -108,7 +108,8 @@ public abstract class DistributedStack : IAsyncLifetime
     }
 
     /// <summary>A finished chaos run: the query's output, the process's history and its figures.</summary>
-    protected sealed record ChaosRun(OrchCli.Result Result, string History, long ConfirmedAtFault, TimeSpan Elapsed)
+    /// <param name="Recovery">From the end of the fault to the next task confirmed.</param>
+    protected sealed record ChaosRun(OrchCli.Result Result, string History, long ConfirmedAtFault, TimeSpan Recovery, TimeSpan Elapsed)
     {
         public int Retries => Regex.Matches(History, "will be retried").Count;
         public int TimedOut => Regex.Matches(History, @"attempt \d+ timed out").Count;
@@ -127,6 +128,10 @@ public abstract class DistributedStack : IAsyncLifetime
         await Eventually.True(async () => await CountEvents("task-confirmed.v1") >= faultAfter || run.IsCompleted, TimeSpan.FromMinutes(3), $"{faultAfter} tasks confirmed");
         var confirmedAtFault = await CountEvents("task-confirmed.v1");
         await fault();
+        var afterFault = Stopwatch.StartNew();
+        var confirmedAfterFault = await CountEvents("task-confirmed.v1");
+        await Eventually.True(async () => await CountEvents("task-confirmed.v1") > confirmedAfterFault || run.IsCompleted, TimeSpan.FromMinutes(5), "a task confirmed after the fault");
+        var recovery = afterFault.Elapsed;
         var result = await run;
 
         result.ExitCode.Should().Be(0, result.ToString());
@@ -137,7 +142,7 @@ public abstract class DistributedStack : IAsyncLifetime
             .Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
         confirmedAtFault.Should().BeLessThan(files, "the fault came mid-process");
         (await BrokenStreams()).Should().Be(0, "every stream's versions run 1..n with no gap: no event lost, none written twice");
-        return new ChaosRun(result, history, confirmedAtFault, clock.Elapsed);
+        return new ChaosRun(result, history, confirmedAtFault, recovery, clock.Elapsed);
     }
 
     /// <summary>Small CSV files parts/p-NNN.csv: <paramref name="files"/> tasks for a query.</summary>
