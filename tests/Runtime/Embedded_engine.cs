@@ -1,12 +1,7 @@
 using FluentAssertions;
-using Orchestration.Adapters.Hosting;
 using Orchestration.Contracts;
-using Orchestration.DataProcessing.Sql;
-using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
 using Orchestration.Processes;
-using Orchestration.Runtime;
-using Orchestration.Tests.EndToEnd;
 using Xunit;
 
 namespace Orchestration.Tests.Runtime;
@@ -14,42 +9,20 @@ namespace Orchestration.Tests.Runtime;
 /// <summary>The embedded engine in-process: runtime, dispatcher, timeout manager and workers on real files and DuckDB.</summary>
 public sealed class Embedded_engine : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private readonly FlakyStep _flaky = new();
-    private EmbeddedEngine _engine = null!;
+    private EmbeddedRun _run = null!;
 
-    public async Task InitializeAsync() =>
-        _engine = await EmbeddedEngine.StartAsync(new EngineOptions(_dir["data"], Workers: 3, FlushToDisk: false, ShutdownGrace: TimeSpan.FromMilliseconds(200)), steps => steps.Add(_flaky));
+    public async Task InitializeAsync() => _run = await EmbeddedRun.StartAsync(workers: 3, new FlakyStep());
 
-    public async Task DisposeAsync()
-    {
-        await _engine.DisposeAsync();
-        _dir.Dispose();
-    }
+    public async Task DisposeAsync() => await _run.DisposeAsync();
 
-    private async Task<ProcessState> RunAsync(ProcessGraph graph, int blobs = 4)
-    {
-        var inputs = new List<BlobRef>();
-        for (var i = 0; i < blobs; i++)
-            inputs.Add(await _engine.Blobs.PutAsync($"inputs/{i}.csv", new MemoryStream("n\n1\n2\n"u8.ToArray()), 2));
-        var id = ProcessId.From($"p-{Guid.NewGuid():N}");
-        await _engine.StartOrResumeAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["in"] = inputs }, new Dictionary<string, string>()));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        return await _engine.WaitForEndAsync(id, cancellationToken: deadline.Token);
-    }
+    private Task<ProcessState> RunAsync(ProcessGraph graph, int blobs = 4) => _run.RunAsync(graph, blobs);
 
-    private async Task<IReadOnlyList<IProcessEvent>> HistoryOf(ProcessId id) =>
-        (await _engine.Events.ReadStreamAsync(ProcessStreams.StreamOf(id)).ToListAsync()).Select(e => e.Event).ToList();
+    private Task<IReadOnlyList<IProcessEvent>> HistoryOf(ProcessId id) => _run.HistoryAsync(id);
 
     [Fact]
     public async Task A_map_reduce_of_sql_steps_completes_with_every_task_confirmed_once()
     {
-        var graph = ProcessGraph.Define("sum", 1)
-            .Map("map", DataSource.Dataset("in"), StepWork.Sql("SELECT sum(n)::BIGINT AS s FROM input"))
-            .Reduce("total", DataSource.Step("map"), StepWork.Sql("SELECT sum(s)::BIGINT AS total, count(*)::BIGINT AS parts FROM partials"), s => s.As("partials"))
-            .Build();
-
-        var state = await RunAsync(graph, blobs: 5);
+        var state = await RunAsync(EmbeddedRun.SumOfInputs, blobs: 5);
 
         state.Status.Should().Be(ProcessStatus.Completed, state.EndReason);
         var history = await HistoryOf(state.Id);
@@ -116,22 +89,5 @@ public sealed class Embedded_engine : IAsyncLifetime
         var history = await HistoryOf(state.Id);
         history.OfType<TaskTimedOut>().Should().BeEmpty("the worker kept reporting the task alive; history:\n" + string.Join("\n", history));
         history.OfType<TaskHeartbeatRecorded>().Should().NotBeEmpty().And.OnlyContain(h => h.Attempt == 1);
-    }
-
-    /// <summary>A C# step whose behaviour the graph chooses: fail or hang on the first attempt, or always fail.</summary>
-    private sealed class FlakyStep : ICodeStep
-    {
-        public const string Name = "flaky";
-        string ICodeStep.Name => Name;
-
-        public async Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken)
-        {
-            var mode = context.Task.Parameters["mode"];
-            if (mode == "always-fail") throw new StepFailure("this step always fails", retryable: true);
-            if (context.Task.Attempt == 1 && mode == "fail-first") throw new StepFailure("first attempts fail", retryable: true);
-            if (context.Task.Attempt == 1 && mode == "hang-first") await Task.Delay(Timeout.Infinite, cancellationToken);
-            if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the step's own work, longer than its timeout
-            return new CodeStepResult([], new Dictionary<string, string>());
-        }
     }
 }

@@ -22,7 +22,8 @@ public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string 
 /// </summary>
 public static class DistributedHosts
 {
-    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken)
+    /// <param name="addServices">What the command line adds around the engine (telemetry, health checks).</param>
+    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, Action<IServiceCollection>? addServices = null)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
@@ -52,10 +53,11 @@ public static class DistributedHosts
             });
         });
         services.GracefulStop(TimeSpan.FromSeconds(10));
+        addServices?.Invoke(services);
         return builder.Build();
     }
 
-    public static IHost Worker(DistributedSettings settings, WorkerOptions options, Action<CodeStepRegistry>? registerSteps = null)
+    public static IHost Worker(DistributedSettings settings, WorkerOptions options, Action<CodeStepRegistry>? registerSteps = null, Action<IServiceCollection>? addServices = null)
     {
         settings.Require(nameof(DistributedSettings.RabbitMq), nameof(DistributedSettings.Blobs));
         var builder = NewBuilder();
@@ -75,6 +77,7 @@ public static class DistributedHosts
             });
         });
         services.GracefulStop(options.ShutdownGrace);
+        addServices?.Invoke(services);
         return builder.Build();
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.Processes;
 using Orchestration.Runtime;
@@ -13,22 +15,29 @@ namespace Orchestration.Adapters.Messaging;
 public sealed class TaskResultConsumer(ProcessRuntime runtime, ILogger<TaskResultConsumer> logger) :
     IConsumer<TaskCompleted>, IConsumer<TaskFailed>, IConsumer<TaskHeartbeat>
 {
-    public Task Consume(ConsumeContext<TaskCompleted> context) => SendAsync(ConfirmTask.From(context.Message));
+    public Task Consume(ConsumeContext<TaskCompleted> context) =>
+        SendAsync(ConfirmTask.From(context.Message), "confirm task", context.Message.TaskId, context.Message.Attempt);
 
-    public Task Consume(ConsumeContext<TaskFailed> context) => SendAsync(FailTask.From(context.Message));
+    public Task Consume(ConsumeContext<TaskFailed> context) =>
+        SendAsync(FailTask.From(context.Message), "fail task", context.Message.TaskId, context.Message.Attempt);
 
-    public Task Consume(ConsumeContext<TaskHeartbeat> context) => SendAsync(RecordHeartbeat.From(context.Message));
+    public Task Consume(ConsumeContext<TaskHeartbeat> context) =>
+        SendAsync(RecordHeartbeat.From(context.Message), "record heartbeat", context.Message.TaskId, context.Message.Attempt);
 
-    private async Task SendAsync(IProcessCommand command)
+    private async Task SendAsync(IProcessCommand command, string spanName, TaskId task, int attempt)
     {
+        // A child of MassTransit's consume span, itself a child of the worker's publish: the task's trace ends here.
+        using var span = EngineTelemetry.StartTaskSpan(spanName, command.ProcessId, task, attempt);
         try
         {
             var decision = await runtime.SendAsync(command);
+            EngineTelemetry.Decided(span, decision);
             if (decision.Dropped is { } dropped)
                 logger.LogDebug("Dropped {Command}: {Reason}", command, dropped);
         }
         catch (DomainError refused)
         {
+            span?.SetStatus(ActivityStatusCode.Error, refused.Name);
             logger.LogWarning("Refused {Command}: {Error} ({Name})", command, refused.Message, refused.Name);
         }
     }

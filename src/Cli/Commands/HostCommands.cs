@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Orchestration.Adapters.Hosting;
+using Orchestration.Operations.Telemetry;
 
 namespace Orchestration.Cli.Commands;
 
@@ -10,9 +11,13 @@ public static class HostCommands
     public static Command Orchestrator()
     {
         var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped");
-        command.SetAction(async (_, cancellationToken) =>
+        var health = new HealthCommand.EndpointOptions();
+        health.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken);
+            var endpoint = health.Endpoint(parse);
+            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken,
+                services => services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
             await host.RunAsync(cancellationToken);
             return 0;
         });
@@ -27,13 +32,17 @@ public static class HostCommands
         var scratch = new Option<string?>("--scratch") { Description = "Scratch directory for task inputs and outputs (default: a temporary folder)" };
         var grace = new Option<int>("--grace-seconds") { Description = "On SIGTERM, how long running tasks may finish before they are handed back", DefaultValueFactory = _ => 30 };
         var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace };
+        var health = new HealthCommand.EndpointOptions();
+        health.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var endpoint = health.Endpoint(parse);
             var workerName = parse.GetValue(name)!;
             if (parse.GetValue(slots) is < 1 or > 256) throw CliError.BadArguments("--slots must be between 1 and 256.");
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
                 parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)));
-            using var host = DistributedHosts.Worker(Engines.Settings, options);
+            using var host = DistributedHosts.Worker(Engines.Settings, options,
+                addServices: services => services.AddWorkerOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
             await host.RunAsync(cancellationToken);
             return 0;
         });

@@ -25,6 +25,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        using var span = WorkerTelemetry.StartTask(task, worker);
         var sandbox = await sandboxes.RentAsync(cancellationToken);
         var scratch = new TaskScratch(sandbox, $"{task.TaskId.Value}-a{task.Attempt}");
         var downloaded = new List<(string Local, BlobRef Blob)>();
@@ -41,7 +42,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 ["bytes"] = bytes.ToString(CultureInfo.InvariantCulture),
             };
             var metrics = new TaskMetrics(rows, bytes, bytesRead, clock.Elapsed);
-            return new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics), null);
+            return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics), null));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -52,7 +53,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             var (message, retryable) = Describe(task, error);
             // The user knows their blobs, not this worker's scratch paths.
             foreach (var (local, blob) in downloaded) message = message.Replace(local, blob.Uri.ToString());
-            return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker, message, retryable));
+            return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker, message, retryable)));
         }
         finally
         {
@@ -71,7 +72,8 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             var input = task.Inputs[i];
             var local = scratch.File($"in-{i}{Extension(input.Blob)}");
             downloaded.Add((local, input.Blob));
-            await blobs.DownloadAsync(input.Blob, local, cancellationToken);
+            using (WorkerTelemetry.StartBlob("download blob", input.Blob.Uri.ToString(), input.Blob.Size))
+                await blobs.DownloadAsync(input.Blob, local, cancellationToken);
             inputs.Add(new SqlInput(input.Name, local));
             bytes += input.Blob.Size;
         }
@@ -82,6 +84,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         RunTask task, TaskScratch scratch, IReadOnlyList<SqlInput> inputs, CancellationToken cancellationToken)
     {
         var sandbox = scratch.Sandbox;
+        using var span = WorkerTelemetry.Source.StartActivity(task.Work.Kind switch { WorkKind.Code => "code step", WorkKind.Sql => "duckdb query", _ => "duckdb partition" });
         if (task.Work.Kind == WorkKind.Code)
         {
             var ran = await codeSteps.Get(task.Work.Body).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox), cancellationToken);
@@ -106,8 +109,10 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         var outputs = new List<BlobRef>(files.Count);
         foreach (var file in files)
         {
+            var name = BlobNames.ForOutput(task.TaskId, task.Attempt, Path.GetFileName(file.File));
             await using var content = File.OpenRead(file.File);
-            outputs.Add(await blobs.PutAsync(BlobNames.ForOutput(task.TaskId, task.Attempt, Path.GetFileName(file.File)), content, file.Rows, cancellationToken));
+            using var span = WorkerTelemetry.StartBlob("upload blob", name, content.Length);
+            outputs.Add(await blobs.PutAsync(name, content, file.Rows, cancellationToken));
         }
         return outputs;
     }

@@ -45,11 +45,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             foreach (var stored in events)
                 await TakeAsync(stored, ready, cancellationToken);
             TakeDue(ready);
-            if (ready.Count > 0)
-            {
-                await queue.SendAsync(ready, cancellationToken);
-                counters.Dispatch(ready.Count);
-            }
+            await SendAsync(ready, cancellationToken);
             if (events.Count > 0) position = events[^1].Position;
 
             // Never past an event not yet sent: a held-back retry is read again after a restart.
@@ -86,6 +82,14 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         }
     }
 
+    private async Task SendAsync(List<RunTask> ready, CancellationToken cancellationToken)
+    {
+        if (ready.Count == 0) return;
+        if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, ready, cancellationToken);
+        else await queue.SendAsync(ready, cancellationToken);
+        counters.Dispatch(ready.Count);
+    }
+
     private TimeSpan NextWait()
     {
         if (!_backingOff.TryPeek(out _, out var due)) return _options.Idle;
@@ -118,11 +122,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         var ready = new List<RunTask>();
         foreach (var (scheduled, at) in open.Values.Where(o => !ended.Contains(o.Event.ProcessId)).OrderBy(o => o.Position))
             await TakeAsync(new StoredEvent(at, scheduled.ProcessId.Value, 0, scheduled, clock.GetUtcNow()), ready, cancellationToken);
-        if (ready.Count > 0)
-        {
-            await queue.SendAsync(ready, cancellationToken);
-            counters.Dispatch(ready.Count);
-        }
+        await SendAsync(ready, cancellationToken);
         return position;
     }
 }

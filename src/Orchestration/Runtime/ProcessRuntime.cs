@@ -134,6 +134,7 @@ public sealed class ProcessRuntime : IAsyncDisposable
             {
                 await store.AppendAsync(appends.Values.ToArray());
                 counters.Appended(appends.Values.Sum(a => a.Events.Count));
+                foreach (var append in appends.Values) EngineTelemetry.Stored(append.Events);
                 return true;
             }
             catch (Exception error)

@@ -19,7 +19,11 @@ public sealed class RuntimeCounters
 
     internal void Command() => Interlocked.Increment(ref _commands);
     internal void Appended(int events) { Interlocked.Increment(ref _appends); Interlocked.Add(ref _events, events); }
-    internal void Duplicate() => Interlocked.Increment(ref _duplicates);
+    internal void Duplicate()
+    {
+        Interlocked.Increment(ref _duplicates);
+        EngineTelemetry.DuplicateDropped();
+    }
     internal void Reject() => Interlocked.Increment(ref _rejected);
     internal void Conflict() => Interlocked.Increment(ref _conflicts);
     internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);

@@ -66,6 +66,7 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
         foreach (var (task, process, attempt, _) in due)
         {
             _running.Remove(task);
+            using var span = EngineTelemetry.StartTaskSpan("time out task", process, task, attempt);
             try
             {
                 await runtime.SendAsync(new TryTimeoutTask(process, task, attempt));
