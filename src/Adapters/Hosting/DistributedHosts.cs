@@ -6,14 +6,15 @@ using Orchestration.Adapters.Messaging;
 using Orchestration.Adapters.Postgres;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Ports;
 using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Hosting;
 
-/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch and scratch space.</summary>
-public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace);
+/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch, scratch space and the local roots steps may read.</summary>
+public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace, LocalRoots? LocalRoots = null);
 
 /// <summary>
 /// The distributed deployment's two processes on the .NET Generic Host: one orchestrator (PostgreSQL event store,
@@ -62,7 +63,7 @@ public static class DistributedHosts
         services.AddSingleton<IBlobStore>(_ => new AzureBlobStore(settings.Blobs, settings.BlobContainer));
         services.AddSingleton(settings.Faults);
         services.AddHostedService(_ => new ShutdownReport(() => $"worker {options.Name}", settings.Faults));
-        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, registerSteps);
+        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, registerSteps, options.LocalRoots);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();

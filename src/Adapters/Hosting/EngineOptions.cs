@@ -1,3 +1,5 @@
+using Orchestration.DataProcessing.LocalData;
+
 namespace Orchestration.Adapters.Hosting;
 
 /// <summary>How an embedded engine runs: where its data lives and how many tasks its workers run at once.</summary>
@@ -5,7 +7,8 @@ namespace Orchestration.Adapters.Hosting;
 /// <param name="Workers">Concurrent task slots (worker threads), each with its own sandboxed DuckDB.</param>
 /// <param name="FlushToDisk">fsync each group commit; off only for throwaway runs (benchmarks).</param>
 /// <param name="ShutdownGrace">How long running tasks may finish on shutdown before they are cancelled (and abandoned).</param>
-public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null)
+/// <param name="LocalRoots">The directories steps may read in place as <c>local://name/glob</c>; none by default.</param>
+public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null, LocalRoots? LocalRoots = null)
 {
     public TimeSpan Grace => ShutdownGrace ?? TimeSpan.FromSeconds(10);
 

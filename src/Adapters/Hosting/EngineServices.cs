@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Ports;
 using Orchestration.Runtime;
@@ -35,8 +36,9 @@ public static class EngineServices
         return services;
     }
 
-    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store.</summary>
-    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, Action<CodeStepRegistry>? registerSteps)
+    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store and its allowed local roots.</summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, Action<CodeStepRegistry>? registerSteps,
+        LocalRoots? localRoots = null)
     {
         services.TryAddSingleton(FaultInjection.None);
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
@@ -46,7 +48,7 @@ public static class EngineServices
             registerSteps?.Invoke(registry);
             return registry;
         });
-        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker));
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker, localRoots));
         return services;
     }
 

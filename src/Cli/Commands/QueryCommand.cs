@@ -8,22 +8,24 @@ namespace Orchestration.Cli.Commands;
 
 /// <summary>
 /// <c>orch query</c>: an ad hoc map/merge over the user's own files, one task per file, through the whole engine.
+/// An input <c>local://root/glob</c> is read in place by a worker that allows that root: one task over all its files.
 /// </summary>
 public static class QueryCommand
 {
     public static Command Create()
     {
-        var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file", Required = true };
+        var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file; or local://root/<glob>, read in place on a worker (see --allow-local)", Required = true };
         var sql = new Option<string>("--sql") { Description = "DuckDB SQL run on each file, which it sees as table 'input'", Required = true };
         var with = new Option<string[]>("--with") { Description = "A side table every task sees in full: name=<file> (repeatable)", AllowMultipleArgumentsPerToken = false };
         var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
         var output = new Option<string>("--out") { Description = "Where to write the result CSV", Required = true };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, output, CommonOptions.Workers,
+            input, sql, with, merge, output, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (LocalQuery.IsLocal(parse.GetValue(input)!)) return await LocalQuery.RunAsync(parse, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, cancellationToken);
             var files = Inputs.Expand(parse.GetValue(input)!);
             if (files.Count == 0)
                 throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
@@ -42,12 +44,12 @@ public static class QueryCommand
         return command;
     }
 
-    private static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides)
+    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, DataSource? over = null)
     {
         try
         {
             return ProcessGraph.Define("query", 1)
-                .Map("map", DataSource.Dataset("input"), StepWork.Sql(sql), s =>
+                .Map("map", over ?? DataSource.Dataset("input"), StepWork.Sql(sql), s =>
                 {
                     foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
                 })
