@@ -8,6 +8,7 @@ using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
+using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
 
@@ -23,7 +24,7 @@ public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string 
 /// </summary>
 public static class DistributedHosts
 {
-    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken)
+    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, GraphCatalog? schedules = null)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
@@ -36,7 +37,7 @@ public static class DistributedHosts
         services.AddSingleton(settings.Faults);
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue), settings.Faults));
         services.AddHostedService(sp => new ShutdownReport(sp.GetRequiredService<ProcessRuntime>().Counters.ToString, settings.Faults));
-        services.AddOrchestrator();
+        services.AddOrchestrator(schedules);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();

@@ -32,6 +32,9 @@ public sealed record DistributedSettings
     /// </summary>
     public Dictionary<string, string> Local { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Schedules of the deployment's graphs (<c>Orchestration__Schedules__0__Name=nightly</c>, <c>__Graph</c>, <c>__Cron</c>, ...).</summary>
+    public List<ScheduleSettings> Schedules { get; init; } = [];
+
     /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
     public FaultInjection Faults { get; init; } = FaultInjection.None;
 

@@ -39,7 +39,7 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<ICheckpointStore>(_ => new FileCheckpointStore(options.CheckpointsDirectory));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
-        services.AddOrchestrator();
+        services.AddOrchestrator(options.Schedules);
         services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, registerSteps, options.LocalRoots);
 
         services.AddMassTransit(bus =>

@@ -8,6 +8,7 @@ using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
+using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
 
@@ -21,8 +22,11 @@ public static class EngineServices
 {
     public const string OrchestratorQueue = "orchestrator";
 
-    /// <summary>The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue.</summary>
-    public static IServiceCollection AddOrchestrator(this IServiceCollection services)
+    /// <summary>
+    /// The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue, and a
+    /// scheduler when <paramref name="schedules"/> holds any.
+    /// </summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null)
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>()));
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
@@ -33,6 +37,10 @@ public static class EngineServices
         services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
             new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
+        if (schedules is { Schedules.Count: > 0 })
+            services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",
+                new Scheduler(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), schedules, sp.GetRequiredService<TimeProvider>()).RunAsync,
+                sp.GetRequiredService<ILogger<FollowerService>>()));
         return services;
     }
 

@@ -12,7 +12,7 @@ public static class HostCommands
         var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped");
         command.SetAction(async (_, cancellationToken) =>
         {
-            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken);
+            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken, Catalog.WithSchedules());
             await host.RunAsync(cancellationToken);
             return 0;
         });

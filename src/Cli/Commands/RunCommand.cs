@@ -13,7 +13,7 @@ namespace Orchestration.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public static readonly GraphCatalog Catalog = new GraphCatalog().Add(RetailDemo.Graph);
+    public static GraphCatalog Catalog => Cli.Catalog.Graphs;
 
     public static Command Create() => Create("run", "Run a registered graph and write its result", wait: true);
 
