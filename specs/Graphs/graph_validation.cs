@@ -70,6 +70,23 @@ public sealed class graph_validation
     }
 
     [Fact]
+    public void a_local_source_must_name_a_simple_root_and_a_relative_glob_that_stays_inside_it()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("local", 1)
+            .Map("climbs", DataSource.Local("sales", "../etc/*.csv"), Work)
+            .Map("absolute", DataSource.Local("sales", "/etc/passwd"), Work)
+            .Map("odd-root", DataSource.Local("../sales", "*.csv"), Work, s => s.With("empty", DataSource.Local("sales", "")))
+            .Build());
+        Assert.Equal(
+        [
+            "step 'climbs': the glob '../etc/*.csv' under local root 'sales' may not climb out of it with '..'",
+            "step 'absolute': the glob '/etc/passwd' under local root 'sales' must be a relative path with '/' separators, not an absolute one",
+            "step 'odd-root': the glob under local root 'sales' is empty (e.g. '*.csv')",
+            "step 'odd-root': local root name '../sales' must be 1-64 letters, digits, '_' or '-', starting with a letter",
+        ], error.Problems);
+    }
+
+    [Fact]
     public void a_valid_graph_builds_and_depends_on_what_its_steps_read()
     {
         var graph = SalesGraph();

@@ -20,7 +20,8 @@ public static class Engines
     public static async Task<Engine> OpenAsync(ParseResult parse, CancellationToken cancellationToken) =>
         Settings.IsDistributed
             ? await DistributedClient.OpenAsync(Settings, cancellationToken)
-            : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), CommonOptions.CheckedWorkers(parse)), cancellationToken: cancellationToken);
+            : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), CommonOptions.CheckedWorkers(parse),
+                LocalRoots: CommonOptions.CheckedLocalRoots(parse, Settings.Local)), cancellationToken: cancellationToken);
 
     /// <summary>The event store to read from, beside a running engine if need be.</summary>
     public static async Task<(IEventStore Store, IAsyncDisposable Owner)> OpenEventsAsync(ParseResult parse)

@@ -14,6 +14,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     InspectCommands.Status(),
     InspectCommands.Describe(),
     InspectCommands.History(),
+    SchedulesCommand.Create(),
     HostCommands.Orchestrator(),
     HostCommands.Worker(),
     HealthCommand.Create(),

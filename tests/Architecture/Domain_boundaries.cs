@@ -25,7 +25,7 @@ public sealed class Domain_boundaries
     public void The_aggregate_reads_no_clock_and_makes_no_random_ids()
     {
         var calls = typeof(ProcessDecider).Assembly.GetTypes()
-            .Where(t => t.Namespace is "Orchestration.Processes" or "Orchestration.Graphs")
+            .Where(t => t.Namespace is "Orchestration.Processes" or "Orchestration.Graphs" or "Orchestration.Schedules")
             .SelectMany(t => t.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             .Where(m => m.GetMethodBody() is not null)
             .SelectMany(m => CalledMembers(m).Select(called => $"{m.DeclaringType!.Name}.{m.Name} -> {called}"))

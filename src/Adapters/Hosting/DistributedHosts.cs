@@ -6,14 +6,16 @@ using Orchestration.Adapters.Messaging;
 using Orchestration.Adapters.Postgres;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
+using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Hosting;
 
-/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch and scratch space.</summary>
-public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace);
+/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch, scratch space and the local roots steps may read.</summary>
+public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace, LocalRoots? LocalRoots = null);
 
 /// <summary>
 /// The distributed deployment's two processes on the .NET Generic Host: one orchestrator (PostgreSQL event store,
@@ -23,7 +25,7 @@ public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string 
 public static class DistributedHosts
 {
     /// <param name="addServices">What the command line adds around the engine (telemetry, health checks).</param>
-    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, Action<IServiceCollection>? addServices = null)
+    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, Action<IServiceCollection>? addServices = null, GraphCatalog? schedules = null)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
@@ -37,7 +39,7 @@ public static class DistributedHosts
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
-        services.AddOrchestrator();
+        services.AddOrchestrator(schedules);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();
@@ -66,7 +68,7 @@ public static class DistributedHosts
         services.AddSingleton(settings.Faults);
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new ShutdownReport(() => $"worker {options.Name}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
-        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, settings.OrchestratorQueue, registerSteps);
+        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, settings.OrchestratorQueue, registerSteps, options.LocalRoots);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();

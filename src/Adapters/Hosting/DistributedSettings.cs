@@ -26,6 +26,15 @@ public sealed record DistributedSettings
     public string TaskQueue => QueuePrefix + "run-task";
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
 
+    /// <summary>
+    /// Local roots steps may read in place on this host's workers, by name (<c>Orchestration__Local__sales=/srv/pos</c>);
+    /// a worker's <c>--allow-local</c> options add to them.
+    /// </summary>
+    public Dictionary<string, string> Local { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Schedules of the deployment's graphs (<c>Orchestration__Schedules__0__Name=nightly</c>, <c>__Graph</c>, <c>__Cron</c>, ...).</summary>
+    public List<ScheduleSettings> Schedules { get; init; } = [];
+
     /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
     public FaultInjection Faults { get; init; } = FaultInjection.None;
 

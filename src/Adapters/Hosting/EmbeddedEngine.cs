@@ -40,8 +40,8 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process
-        services.AddOrchestrator();
-        services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, EngineServices.OrchestratorQueue, registerSteps);
+        services.AddOrchestrator(options.Schedules);
+        services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, EngineServices.OrchestratorQueue, registerSteps, options.LocalRoots);
 
         services.AddMassTransit(bus =>
         {

@@ -1,3 +1,6 @@
+using Orchestration.DataProcessing.LocalData;
+using Orchestration.Graphs;
+
 namespace Orchestration.Adapters.Hosting;
 
 /// <summary>How an embedded engine runs: where its data lives and how many tasks its workers run at once.</summary>
@@ -5,7 +8,10 @@ namespace Orchestration.Adapters.Hosting;
 /// <param name="Workers">Concurrent task slots (worker threads), each with its own sandboxed DuckDB.</param>
 /// <param name="FlushToDisk">fsync each group commit; off only for throwaway runs (benchmarks).</param>
 /// <param name="ShutdownGrace">How long running tasks may finish on shutdown before they are cancelled (and abandoned).</param>
-public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null)
+/// <param name="LocalRoots">The directories steps may read in place as <c>local://name/glob</c>; none by default.</param>
+/// <param name="Schedules">Graphs with schedules to fire while the engine runs; none by default (a one-off command fires none).</param>
+public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null, LocalRoots? LocalRoots = null,
+    GraphCatalog? Schedules = null)
 {
     public TimeSpan Grace => ShutdownGrace ?? TimeSpan.FromSeconds(10);
 

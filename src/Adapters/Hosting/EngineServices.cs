@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Workers;
+using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
 
@@ -20,8 +22,11 @@ public static class EngineServices
 {
     public const string OrchestratorQueue = "orchestrator";
 
-    /// <summary>The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue.</summary>
-    public static IServiceCollection AddOrchestrator(this IServiceCollection services)
+    /// <summary>
+    /// The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue, and a
+    /// scheduler when <paramref name="schedules"/> holds any.
+    /// </summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null)
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
@@ -32,11 +37,16 @@ public static class EngineServices
         services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
             new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
+        if (schedules is { Schedules.Count: > 0 })
+            services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",
+                new Scheduler(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), schedules, sp.GetRequiredService<TimeProvider>()).RunAsync,
+                sp.GetRequiredService<ILogger<FollowerService>>()));
         return services;
     }
 
-    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store.</summary>
-    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, string orchestratorQueue, Action<CodeStepRegistry>? registerSteps)
+    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store and its allowed local roots.</summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, string orchestratorQueue,
+        Action<CodeStepRegistry>? registerSteps, LocalRoots? localRoots = null)
     {
         services.TryAddSingleton(FaultInjection.None);
         services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
@@ -47,7 +57,7 @@ public static class EngineServices
             registerSteps?.Invoke(registry);
             return registry;
         });
-        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker));
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker, localRoots));
         return services;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestration.DataProcessing.LocalData;
 
 namespace Orchestration.Cli.Commands;
 
@@ -17,6 +18,21 @@ public static class CommonOptions
         Description = "Worker threads running tasks at once",
         DefaultValueFactory = _ => Environment.ProcessorCount,
     };
+
+    public static readonly Option<string[]> AllowLocal = new("--allow-local")
+    {
+        Description = "A directory steps may read in place as local://name/<glob>: name=/path (repeatable; adds to Orchestration__Local__name)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The local roots from configuration and <c>--allow-local</c>, checked (the name an identifier, the directory there).</summary>
+    public static LocalRoots CheckedLocalRoots(ParseResult parse, IReadOnlyDictionary<string, string> configured)
+    {
+        var roots = new Dictionary<string, string>(configured, StringComparer.Ordinal);
+        foreach (var (name, path) in Pairs("--allow-local", parse.GetValue(AllowLocal))) roots[name] = path;
+        try { return LocalRoots.From(roots); }
+        catch (ArgumentException bad) { throw CliError.BadArguments(bad.Message); }
+    }
 
     public static int CheckedWorkers(ParseResult parse)
     {

@@ -17,7 +17,7 @@ public static class HostCommands
         {
             var endpoint = health.Endpoint(parse);
             using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken,
-                services => services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
+                services => services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint), Catalog.WithSchedules());
             await host.RunAsync(cancellationToken);
             return 0;
         });
@@ -31,7 +31,7 @@ public static class HostCommands
         var prefetch = new Option<int>("--prefetch") { Description = "Tasks fetched ahead from the queue (at least --slots)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scratch = new Option<string?>("--scratch") { Description = "Scratch directory for task inputs and outputs (default: a temporary folder)" };
         var grace = new Option<int>("--grace-seconds") { Description = "On SIGTERM, how long running tasks may finish before they are handed back", DefaultValueFactory = _ => 30 };
-        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace };
+        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace, CommonOptions.AllowLocal };
         var health = new HealthCommand.EndpointOptions();
         health.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -40,7 +40,8 @@ public static class HostCommands
             var workerName = parse.GetValue(name)!;
             if (parse.GetValue(slots) is < 1 or > 256) throw CliError.BadArguments("--slots must be between 1 and 256.");
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
-                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)));
+                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)),
+                CommonOptions.CheckedLocalRoots(parse, Engines.Settings.Local));
             using var host = DistributedHosts.Worker(Engines.Settings, options,
                 addServices: services => services.AddWorkerOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
             await host.RunAsync(cancellationToken);

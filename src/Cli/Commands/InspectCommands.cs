@@ -18,7 +18,9 @@ public static class InspectCommands
             await using var _ = owner;
             var processes = new List<Processes.ProcessState>();
             foreach (var stream in await store.StreamsAsync(cancellationToken))
-                processes.Add(await store.LoadAsync(ProcessId.From(stream.Stream), cancellationToken));
+                if (await store.LoadAsync(ProcessId.From(stream.Stream), cancellationToken) is { Status: not Processes.ProcessStatus.NotStarted } process)
+                    processes.Add(process); // not a schedule's stream of firings
+
             ProcessViews.Status(processes);
             return 0;
         });

@@ -8,6 +8,7 @@ namespace Orchestration.Cli.Commands;
 
 /// <summary>
 /// <c>orch query</c>: an ad hoc map/merge over the user's own files, one task per file, through the whole engine.
+/// An input <c>local://root/glob</c> is read in place by a worker that allows that root: one task over all its files.
 /// </summary>
 public static class QueryCommand
 {
@@ -15,7 +16,7 @@ public static class QueryCommand
 
     public static Command Create()
     {
-        var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file", Required = true };
+        var input = new Option<string>("--input") { Description = "Glob of input files (Parquet, CSV, JSON lines), one task per file; or local://root/<glob>, read in place on a worker (see --allow-local)", Required = true };
         var sql = new Option<string>("--sql") { Description = "DuckDB SQL run on each file, which it sees as table 'input'", Required = true };
         var with = new Option<string[]>("--with") { Description = "A side table every task sees in full: name=<file> (repeatable)", AllowMultipleArgumentsPerToken = false };
         var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
@@ -24,18 +25,19 @@ public static class QueryCommand
         var timeout = new Option<double>("--task-timeout") { Description = "Seconds a task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, output, attempts, timeout, CommonOptions.Workers,
+            input, sql, with, merge, output, attempts, timeout, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var files = Inputs.Expand(parse.GetValue(input)!);
-            if (files.Count == 0)
-                throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
             if (parse.GetValue(attempts) is < 1 or > 100)
                 throw CliError.BadArguments($"--attempts must be between 1 and 100 (got {parse.GetValue(attempts)}).");
             if (parse.GetValue(timeout) is not (> 0 and <= MaxTaskTimeoutSeconds))
                 throw CliError.BadArguments($"--task-timeout must be a number of seconds above 0 and at most {MaxTaskTimeoutSeconds} (got {parse.GetValue(timeout)}).");
             var retry = RetryPolicy.Default with { MaxAttempts = parse.GetValue(attempts), TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
+            if (LocalQuery.IsLocal(parse.GetValue(input)!)) return await LocalQuery.RunAsync(parse, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, cancellationToken);
+            var files = Inputs.Expand(parse.GetValue(input)!);
+            if (files.Count == 0)
+                throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
             var sides = CommonOptions.Pairs("--with", parse.GetValue(with));
             var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
 
@@ -51,12 +53,12 @@ public static class QueryCommand
         return command;
     }
 
-    private static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry)
+    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null)
     {
         try
         {
             return ProcessGraph.Define("query", 1)
-                .Map("map", DataSource.Dataset("input"), StepWork.Sql(sql), s =>
+                .Map("map", over ?? DataSource.Dataset("input"), StepWork.Sql(sql), s =>
                 {
                     s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout);
                     foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));

@@ -13,7 +13,7 @@ namespace Orchestration.Cli.Commands;
 /// </summary>
 public static class RunCommand
 {
-    public static readonly GraphCatalog Catalog = new GraphCatalog().Add(RetailDemo.Graph);
+    public static GraphCatalog Catalog => Cli.Catalog.Graphs;
 
     public static Command Create() => Create("run", "Run a registered graph and write its result", wait: true);
 
@@ -26,7 +26,7 @@ public static class RunCommand
         var param = new Option<string[]>("--param") { Description = "A parameter every task sees: key=value (repeatable)" };
         var version = new Option<int?>("--version") { Description = "The graph version (default: the latest)" };
         var output = new Option<string?>("--out") { Description = "Where to write the result CSV (default: <graph>.csv)" };
-        var command = new Command(name, description) { graphName, dataset, param, version, CommonOptions.Workers };
+        var command = new Command(name, description) { graphName, dataset, param, version, CommonOptions.Workers, CommonOptions.AllowLocal };
         if (wait) command.Options.Add(output);
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -1,3 +1,4 @@
+using Orchestration.Contracts.Messages;
 using Orchestration.Processes;
 using Spectre.Console;
 
@@ -34,13 +35,19 @@ public static class ProcessViews
         foreach (var step in p.Steps)
             AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("task").NoWrap())
-            .AddColumns("step", "attempt", "status", "worker", "duration", "rows", "outputs");
+            .AddColumns("step", "attempt", "status", "worker", "duration", "rows", "scanned locally", "moved", "outputs");
         foreach (var task in p.Tasks.OrderBy(t => t.Step.Name).ThenBy(t => t.Partition))
             table.AddRow(Markup.Escape(task.Id.Value), Markup.Escape(task.Step.Name), task.Attempt.ToString(), task.Status.ToString(),
                 Markup.Escape(task.Worker?.Value ?? ""), task.Metrics is { } m ? $"{m.Duration.TotalMilliseconds:N0} ms" : "",
-                task.Metrics is { } n ? $"{n.RowsWritten:N0}" : "", Markup.Escape(string.Join(" ", task.Outputs.Select(o => o.Uri.AbsolutePath.TrimStart('/')))));
+                task.Metrics is { } n ? $"{n.RowsWritten:N0}" : "", task.Metrics is { } l ? Bytes(l.LocalBytesScanned) : "",
+                task.Metrics is { } b ? Bytes(b.BytesMoved) : "", Markup.Escape(string.Join(" ", task.Outputs.Select(o => o.Uri.AbsolutePath.TrimStart('/')))));
         AnsiConsole.Write(table);
+        var metrics = p.Tasks.Select(t => t.Metrics).OfType<TaskMetrics>().ToList();
+        // One line people (and tests) read: how much data stayed where it was, and how much crossed the network.
+        AnsiConsole.MarkupLine($"bytes scanned locally: {Bytes(metrics.Sum(m => m.LocalBytesScanned))}, bytes moved (blobs read + written): {Bytes(metrics.Sum(m => m.BytesMoved))}");
     }
+
+    private static string Bytes(long bytes) => bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string StatusMarkup(ProcessState p) => p.Status switch
     {

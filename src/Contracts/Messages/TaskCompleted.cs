@@ -17,8 +17,20 @@ public sealed record TaskCompleted(
 }
 
 /// <summary>What an attempt cost: rows and bytes written, bytes read, and how long it ran.</summary>
-public sealed record TaskMetrics(long RowsWritten, long BytesWritten, long BytesRead, TimeSpan Duration)
+/// <param name="BytesWritten">Bytes of the outputs, written to the blob store.</param>
+/// <param name="BytesRead">Bytes of input blobs fetched from the blob store.</param>
+/// <param name="LocalBytesScanned">
+/// Bytes of <see cref="LocalInput"/> files read where they lie, on the worker. Optional (0) so that events stored before
+/// local data existed still read back.
+/// </param>
+public sealed record TaskMetrics(long RowsWritten, long BytesWritten, long BytesRead, TimeSpan Duration, long LocalBytesScanned = 0)
 {
     public static readonly TaskMetrics None = new(0, 0, 0, TimeSpan.Zero);
-    public override string ToString() => $"{RowsWritten:N0} rows, {BytesWritten:N0} bytes written, {BytesRead:N0} bytes read in {Duration.TotalMilliseconds:N0} ms";
+
+    /// <summary>What crossed the network: blobs fetched plus outputs written.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long BytesMoved => BytesRead + BytesWritten;
+
+    public override string ToString() =>
+        $"{RowsWritten:N0} rows, {BytesWritten:N0} bytes written, {BytesRead:N0} bytes read{(LocalBytesScanned > 0 ? $", {LocalBytesScanned:N0} bytes scanned locally" : "")} in {Duration.TotalMilliseconds:N0} ms";
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Sql;
 
 namespace Orchestration.DataProcessing.Workers;
@@ -14,12 +15,14 @@ public sealed record TaskOutcome(TaskCompleted? Completed, TaskFailed? Failed)
 }
 
 /// <summary>
-/// Runs one attempt of one task on a worker: fetches the input blobs into a sandbox's scratch directory,
-/// runs the step (DuckDB SQL, a shuffle's partitioning, or a registered C# step), writes the outputs as new
+/// Runs one attempt of one task on a worker: fetches the input blobs into a sandbox's scratch directory (and links
+/// the files of <c>local://</c> inputs there from the worker's allow-listed roots), runs the step (DuckDB SQL, a shuffle's partitioning, or a registered C# step), writes the outputs as new
 /// immutable blobs named by task and attempt, and reports the outcome. It knows nothing of the graph.
 /// </summary>
-public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStepRegistry codeSteps, WorkerId worker)
+public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStepRegistry codeSteps, WorkerId worker, LocalRoots? localRoots = null)
 {
+    private readonly LocalRoots _localRoots = localRoots ?? LocalRoots.None;
+
     public WorkerId Worker => worker;
 
     public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken)
@@ -28,10 +31,10 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         using var span = WorkerTelemetry.StartTask(task, worker);
         var sandbox = await sandboxes.RentAsync(cancellationToken);
         var scratch = new TaskScratch(sandbox, $"{task.TaskId.Value}-a{task.Attempt}");
-        var downloaded = new List<(string Local, BlobRef Blob)>();
+        var fetched = new List<(string Local, string Shown)>();
         try
         {
-            var (inputs, bytesRead) = await DownloadAsync(task, scratch, downloaded, cancellationToken);
+            var (inputs, bytesRead, localBytes) = await FetchAsync(task, scratch, fetched, cancellationToken);
             var (files, metadata) = await RunStepAsync(task, scratch, inputs, cancellationToken);
             var outputs = await UploadAsync(task, files, cancellationToken);
             var rows = outputs.Sum(o => Math.Max(0, o.Rows));
@@ -41,7 +44,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 ["rows"] = rows.ToString(CultureInfo.InvariantCulture),
                 ["bytes"] = bytes.ToString(CultureInfo.InvariantCulture),
             };
-            var metrics = new TaskMetrics(rows, bytes, bytesRead, clock.Elapsed);
+            var metrics = new TaskMetrics(rows, bytes, bytesRead, clock.Elapsed, localBytes);
             return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics), null));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -51,8 +54,8 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         catch (Exception error)
         {
             var (message, retryable) = Describe(task, error);
-            // The user knows their blobs, not this worker's scratch paths.
-            foreach (var (local, blob) in downloaded) message = message.Replace(local, blob.Uri.ToString());
+            // The user knows their blobs and local files, not this worker's scratch paths.
+            foreach (var (local, shown) in fetched) message = message.Replace(local, shown);
             return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker, message, retryable)));
         }
         finally
@@ -62,22 +65,36 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
     }
 
-    private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead)> DownloadAsync(
-        RunTask task, TaskScratch scratch, List<(string Local, BlobRef Blob)> downloaded, CancellationToken cancellationToken)
+    /// <summary>Blobs are downloaded (bytes moved); local files are linked where they lie (bytes scanned locally).</summary>
+    private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead, long LocalBytes)> FetchAsync(
+        RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
-        long bytes = 0;
+        long bytes = 0, localBytes = 0;
         for (var i = 0; i < task.Inputs.Count; i++)
         {
             var input = task.Inputs[i];
+            if (LocalInput.IsLocal(input.Blob))
+            {
+                var files = LocalFiles.Resolve(_localRoots, input.Blob);
+                for (var f = 0; f < files.Count; f++)
+                {
+                    var linked = scratch.File($"in-{i}-{f}{LocalExtension(files[f].RealPath)}");
+                    fetched.Add((linked, files[f].Shown));
+                    ScratchLink.Create(files[f].RealPath, linked);
+                    inputs.Add(new SqlInput(input.Name, linked));
+                    localBytes += files[f].Size;
+                }
+                continue;
+            }
             var local = scratch.File($"in-{i}{Extension(input.Blob)}");
-            downloaded.Add((local, input.Blob));
+            fetched.Add((local, input.Blob.Uri.ToString()));
             using (WorkerTelemetry.StartBlob("download blob", input.Blob.Uri.ToString(), input.Blob.Size))
                 await blobs.DownloadAsync(input.Blob, local, cancellationToken);
             inputs.Add(new SqlInput(input.Name, local));
             bytes += input.Blob.Size;
         }
-        return (inputs, bytes);
+        return (inputs, bytes, localBytes);
     }
 
     private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata)> RunStepAsync(
@@ -121,6 +138,13 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     {
         var extension = Path.GetExtension(blob.Uri.AbsolutePath).ToLowerInvariant();
         return extension is ".parquet" or ".csv" or ".json" or ".jsonl" or ".ndjson" ? extension : ".parquet";
+    }
+
+    /// <summary>The reader follows the extension, so a compressed file keeps its inner one too (<c>.csv.gz</c>).</summary>
+    private static string LocalExtension(string file)
+    {
+        var extension = Path.GetExtension(file).ToLowerInvariant();
+        return extension is ".gz" or ".zst" ? Path.GetExtension(Path.GetFileNameWithoutExtension(file)).ToLowerInvariant() + extension : extension;
     }
 
     private static (string Message, bool Retryable) Describe(RunTask task, Exception error) => error switch

@@ -1,7 +1,11 @@
 namespace Orchestration.Graphs;
 
-/// <summary>Where a step's blobs come from: a dataset given when the process starts, or the outputs of an earlier step.</summary>
-public sealed record DataSource(SourceKind Kind, string Name)
+/// <summary>
+/// Where a step's blobs come from: a dataset given when the process starts, the outputs of an earlier step, or files
+/// that stay on the worker that runs the task.
+/// </summary>
+/// <param name="Pattern">For <see cref="SourceKind.Local"/>: the glob under the worker's root; null otherwise.</param>
+public sealed record DataSource(SourceKind Kind, string Name, string? Pattern = null)
 {
     /// <summary>The blobs of a dataset named in <c>StartProcess</c> (e.g. the daily sales files).</summary>
     public static DataSource Dataset(string name) => new(SourceKind.Dataset, name);
@@ -9,10 +13,23 @@ public sealed record DataSource(SourceKind Kind, string Name)
     /// <summary>Every output blob of an earlier step, in partition order; makes this step depend on it.</summary>
     public static DataSource Step(string name) => new(SourceKind.StepOutputs, name);
 
-    public override string ToString() => Kind == SourceKind.Dataset ? $"dataset '{Name}'" : $"outputs of '{Name}'";
+    /// <summary>
+    /// The files matching <paramref name="pattern"/> (e.g. <c>*.csv</c>, <c>2026/**/*.parquet</c>) under the local root
+    /// <paramref name="root"/> of the worker that runs the task (<c>orch worker --allow-local sales=/srv/pos</c>), read
+    /// there as <c>local://sales/*.csv</c>. The orchestrator cannot list a worker's files, so a step gets one reference
+    /// per local source, not one per file: a map over it is one task, a broadcast one task per target worker.
+    /// </summary>
+    public static DataSource Local(string root, string pattern) => new(SourceKind.Local, root, pattern);
+
+    public override string ToString() => Kind switch
+    {
+        SourceKind.Dataset => $"dataset '{Name}'",
+        SourceKind.Local => $"local files '{Name}/{Pattern}'",
+        _ => $"outputs of '{Name}'",
+    };
 }
 
-public enum SourceKind { Dataset, StepOutputs }
+public enum SourceKind { Dataset, StepOutputs, Local }
 
 /// <summary>A count read at run time from the metadata of an earlier step's tasks (summed over its tasks).</summary>
 public sealed record MetadataCount(string Step, string Key)

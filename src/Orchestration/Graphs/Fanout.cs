@@ -17,6 +17,17 @@ public abstract record Fanout
     /// <summary>The steps whose outputs or metadata this fan-out reads.</summary>
     public abstract IEnumerable<string> StepsRead { get; }
 
+    /// <summary>The source whose blobs a task reads as its main input, if the fan-out has one.</summary>
+    [JsonIgnore]
+    public DataSource? MainSource => this switch
+    {
+        OnePerBlob f => f.Source,
+        AllInOne f => f.Source,
+        CountFromMetadata f => f.Source,
+        OnePerTarget f => f.Source,
+        _ => null,
+    };
+
     private protected static IEnumerable<string> StepOf(DataSource? source) =>
         source is { Kind: SourceKind.StepOutputs } ? [source.Name] : [];
 }

@@ -52,6 +52,9 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' needs at least 1 bucket (has {bucketed.Buckets})";
         if (step.Fanout is OnePerTarget { Targets.Count: 0 })
             yield return $"broadcast step '{step.Name}' has no targets";
+        foreach (var local in step.Sources.Where(s => s.Kind == SourceKind.Local))
+            if (LocalInput.Problem(local.Name, local.Pattern ?? "") is { } problem)
+                yield return $"step '{step.Name}': {problem}";
     }
 
     /// <summary>Each cycle once, as a path of step names that returns to its start.</summary>

@@ -29,6 +29,10 @@ public sealed record StepDefinition(
         .Distinct()
         .ToArray();
 
+    /// <summary>Every source the step reads: its main one, if any, and its side inputs.</summary>
+    [JsonIgnore]
+    public IEnumerable<DataSource> Sources => SideInputs.Select(s => s.Source).Append(Fanout.MainSource).OfType<DataSource>();
+
     public override string ToString() => $"{Shape} '{Name}': {Fanout}, {Work}";
 }
 

@@ -91,6 +91,7 @@ internal sealed class Planner(
     {
         null => [],
         { Kind: SourceKind.Dataset } => datasets[source.Name],
+        { Kind: SourceKind.Local } => [LocalInput.Reference(source.Name, source.Pattern ?? "")],
         _ => ResultsOf(source.Name).SelectMany(r => r.Outputs).ToArray(),
     };
 

@@ -56,20 +56,10 @@ public static partial class ProcessDecider
 
     private static IEnumerable<string> MissingDatasets(StartProcess c) =>
         c.Graph.Steps
-            .SelectMany(s => s.SideInputs.Select(i => i.Source).Append(SourceOf(s.Fanout)))
-            .OfType<DataSource>()
+            .SelectMany(s => s.Sources)
             .Where(s => s.Kind == SourceKind.Dataset && !c.Datasets.ContainsKey(s.Name))
             .Select(s => s.Name)
             .Distinct();
-
-    private static DataSource? SourceOf(Fanout fanout) => fanout switch
-    {
-        OnePerBlob f => f.Source,
-        AllInOne f => f.Source,
-        CountFromMetadata f => f.Source,
-        OnePerTarget f => f.Source,
-        _ => null,
-    };
 
     private static void RequireStarted(ProcessState state, ProcessId id)
     {

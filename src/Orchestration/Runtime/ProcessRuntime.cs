@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
 using Orchestration.Ports;
 using Orchestration.Processes;
 
@@ -124,6 +125,7 @@ public sealed class ProcessRuntime : IAsyncDisposable
             foreach (var (pending, decision) in decided)
             {
                 if (decision.Dropped is { IsDuplicate: true }) counters.Duplicate();
+                foreach (var confirmed in decision.Events.OfType<TaskConfirmed>()) counters.Confirmed(confirmed.Metrics);
                 pending.Outcome.TrySetResult(decision);
             }
         }

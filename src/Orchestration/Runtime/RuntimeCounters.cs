@@ -1,9 +1,11 @@
+using Orchestration.Contracts.Messages;
+
 namespace Orchestration.Runtime;
 
 /// <summary>What the orchestrator has done since it started; read by progress views, metrics and benchmarks.</summary>
 public sealed class RuntimeCounters
 {
-    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp;
+    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp, _localBytes, _bytesMoved;
 
     public long Commands => Interlocked.Read(ref _commands);
     public long Events => Interlocked.Read(ref _events);
@@ -16,6 +18,10 @@ public sealed class RuntimeCounters
     public long TimeoutsSent => Interlocked.Read(ref _timeoutsSent);
     /// <summary>Aggregates found behind the store (another orchestrator wrote to them) and brought up to date.</summary>
     public long CaughtUp => Interlocked.Read(ref _caughtUp);
+    /// <summary>Bytes of local files the confirmed tasks read where they lie, on their workers.</summary>
+    public long LocalBytesScanned => Interlocked.Read(ref _localBytes);
+    /// <summary>Bytes the confirmed tasks moved over the network: blobs read plus outputs written.</summary>
+    public long BytesMoved => Interlocked.Read(ref _bytesMoved);
 
     internal void Command() => Interlocked.Increment(ref _commands);
     internal void Appended(int events) { Interlocked.Increment(ref _appends); Interlocked.Add(ref _events, events); }
@@ -29,7 +35,8 @@ public sealed class RuntimeCounters
     internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);
     internal void TimeoutSent() => Interlocked.Increment(ref _timeoutsSent);
     internal void CatchUp() => Interlocked.Increment(ref _caughtUp);
+    internal void Confirmed(TaskMetrics metrics) { Interlocked.Add(ref _localBytes, metrics.LocalBytesScanned); Interlocked.Add(ref _bytesMoved, metrics.BytesMoved); }
 
     public override string ToString() =>
-        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched";
+        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched, {LocalBytesScanned:N0} bytes scanned locally, {BytesMoved:N0} bytes moved";
 }
