@@ -18,18 +18,20 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
     [Fact]
     public async Task A_frozen_then_killed_worker_s_task_times_out_and_runs_again_elsewhere()
     {
-        const int files = 40;
+        const int files = 20;
         StartHost("orchestrator");
         var frozen = StartHost("worker", "--name", "w1", "--slots", "1", "--prefetch", "1");
         StartHost("worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
 
-        var run = await QueryThroughFaultAsync(files, faultAfter: 10, async () =>
+        var run = await QueryThroughFaultAsync(files, faultAfter: 5, async () =>
         {
             Process.Start("kill", ["-STOP", frozen.Id.ToString()])!.WaitForExit();
             await Eventually.True(async () => await CountEvents("task-timed-out.v1") >= 1, TimeSpan.FromMinutes(2), "the frozen worker's task to time out");
             frozen.Kill(entireProcessTree: true);
             StartHost("worker", "--name", "w3", "--slots", "1", "--prefetch", "1");
-        }, "--task-timeout", "30", "--attempts", "5"); // a timeout counts queue time too: room for a slow machine
+            // The task timeout must come before RabbitMQ's own verdict on the frozen connection (2-3 missed 10 s
+            // heartbeats), which would hand the task back without any timeout; 5 attempts leave room for a slow machine.
+        }, "--task-timeout", "6", "--attempts", "5");
 
         run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
         run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");

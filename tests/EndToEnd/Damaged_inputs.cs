@@ -18,7 +18,9 @@ public sealed class Damaged_inputs : DistributedStack
         StartHost("orchestrator"); // no worker yet: the blobs are damaged before any task reads them
         var missing = Query("missing");
         var overwritten = Query("overwritten");
-        await Eventually.True(async () => await CountEvents("process-started.v1") == 2, TimeSpan.FromMinutes(1), "both processes started");
+        await Eventually.True(async () => await CountEvents("process-started.v1") == 2 || missing.IsCompleted || overwritten.IsCompleted, TimeSpan.FromMinutes(1), "both processes started");
+        foreach (var early in new[] { missing, overwritten }.Where(q => q.IsCompleted))
+            throw new InvalidOperationException($"A query ended before any worker ran: {await early}");
 
         var container = new BlobContainerClient(Services.Blobs, Name);
         await container.GetBlobClient(await InputBlob(container, "missing")).DeleteAsync();
@@ -39,13 +41,13 @@ public sealed class Damaged_inputs : DistributedStack
     private Task<OrchCli.Result> Query(string name)
     {
         Directory.CreateDirectory(Dir[name]);
-        DuckDb.Execute($"COPY (SELECT 0 AS part, i AS n FROM range(10) t(i)) TO '{Dir[$"{name}/{name}.csv"]}' (HEADER)");
+        DuckDb.Execute($"COPY (SELECT 0 AS part, i AS n FROM range({name.Length}) t(i)) TO '{Dir[$"{name}/{name}.csv"]}' (HEADER)");
         return Orch.RunAsync("query", "--input", $"{name}/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir[$"{name}.out.csv"]);
     }
 
     private static async Task<string> InputBlob(BlobContainerClient container, string file)
     {
-        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "inputs/"))
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "inputs/", CancellationToken.None))
             if (blob.Name.EndsWith($"/{file}.csv", StringComparison.Ordinal)) return blob.Name;
         throw new InvalidOperationException($"No input blob for {file}.csv in {container.Name}");
     }

@@ -25,7 +25,13 @@ public abstract class Engine : IAsyncDisposable
     {
         var existing = await Events.LoadAsync(start.ProcessId);
         if (existing.Status == ProcessStatus.NotStarted)
-            await Runtime.SendAsync(start);
+        {
+            try { await Runtime.SendAsync(start); }
+            catch (DomainError e) when (e.Name == "process-already-started")
+            {
+                // Another client started the same process a moment ago: follow it, as if it had been there first.
+            }
+        }
         return await Events.LoadAsync(start.ProcessId);
     }
 
