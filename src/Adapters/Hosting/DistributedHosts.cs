@@ -12,8 +12,12 @@ using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Hosting;
 
-/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch and scratch space.</summary>
-public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace);
+/// <summary>
+/// How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch, scratch space, and the
+/// labels it announces to the orchestrator (e.g. <c>region=EU</c>).
+/// </summary>
+public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace,
+    IReadOnlyDictionary<string, string>? Labels = null);
 
 /// <summary>
 /// The distributed deployment's two processes on the .NET Generic Host: one orchestrator (PostgreSQL event store,
@@ -39,6 +43,7 @@ public static class DistributedHosts
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();
+            bus.AddConsumer<WorkerStatusConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
@@ -62,7 +67,8 @@ public static class DistributedHosts
         services.AddSingleton<IBlobStore>(_ => new AzureBlobStore(settings.Blobs, settings.BlobContainer));
         services.AddSingleton(settings.Faults);
         services.AddHostedService(_ => new ShutdownReport(() => $"worker {options.Name}", settings.Faults));
-        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, registerSteps);
+        services.AddWorker(new WorkerIdentity(WorkerId.From(options.Name), options.Labels ?? new Dictionary<string, string>(), options.Slots),
+            settings.OrchestratorQueue, options.ScratchDirectory, registerSteps);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();

@@ -26,13 +26,15 @@ public static class HostCommands
         var prefetch = new Option<int>("--prefetch") { Description = "Tasks fetched ahead from the queue (at least --slots)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scratch = new Option<string?>("--scratch") { Description = "Scratch directory for task inputs and outputs (default: a temporary folder)" };
         var grace = new Option<int>("--grace-seconds") { Description = "On SIGTERM, how long running tasks may finish before they are handed back", DefaultValueFactory = _ => 30 };
-        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace };
+        var labels = new Option<string[]>("--label") { Description = "A label the worker announces, key=value (repeatable: --label region=EU --label store=paris-1)" };
+        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace, labels };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var workerName = parse.GetValue(name)!;
             if (parse.GetValue(slots) is < 1 or > 256) throw CliError.BadArguments("--slots must be between 1 and 256.");
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
-                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)));
+                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)),
+                WorkerLabels.Parse(parse.GetValue(labels)));
             using var host = DistributedHosts.Worker(Engines.Settings, options);
             await host.RunAsync(cancellationToken);
             return 0;
