@@ -26,7 +26,8 @@ public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string 
 /// </summary>
 public static class DistributedHosts
 {
-    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken)
+    /// <param name="configure">Adds to the host what the engine itself does not need (the dashboard, from the Operations project).</param>
+    public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, Action<IServiceCollection>? configure = null)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
@@ -56,6 +57,7 @@ public static class DistributedHosts
             });
         });
         services.GracefulStop(TimeSpan.FromSeconds(10));
+        configure?.Invoke(services);
         return builder.Build();
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Orchestration.Adapters.Hosting;
+using Orchestration.Operations.Dashboard;
 
 namespace Orchestration.Cli.Commands;
 
@@ -9,10 +10,15 @@ public static class HostCommands
 {
     public static Command Orchestrator()
     {
-        var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped");
-        command.SetAction(async (_, cancellationToken) =>
+        var dashboardUrls = new Option<string?>("--dashboard-urls")
         {
-            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken);
+            Description = $"Where to serve the dashboard and its JSON API, or 'off' (default: Orchestration__Dashboard__Urls or {DashboardSettings.DefaultUrls})",
+        };
+        var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped") { dashboardUrls };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var dashboard = Dashboards.Settings(parse.GetValue(dashboardUrls));
+            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken, services => services.AddDashboard(dashboard, Engines.Settings));
             await host.RunAsync(cancellationToken);
             return 0;
         });

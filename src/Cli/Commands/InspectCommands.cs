@@ -16,10 +16,7 @@ public static class InspectCommands
         {
             var (store, owner) = await Engines.OpenEventsAsync(parse);
             await using var _ = owner;
-            var processes = new List<Processes.ProcessState>();
-            foreach (var stream in await store.StreamsAsync(cancellationToken))
-                processes.Add(await store.LoadAsync(ProcessId.From(stream.Stream), cancellationToken));
-            ProcessViews.Status(processes);
+            ProcessViews.Status(await store.LoadAllAsync(cancellationToken));
             return 0;
         });
         return command;
