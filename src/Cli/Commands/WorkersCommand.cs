@@ -51,7 +51,9 @@ public static class WorkersCommand
             return;
         }
         var now = DateTimeOffset.UtcNow;
-        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("worker").NoWrap()).AddColumns("labels", "slots", "current tasks", "last seen");
+        // Names and labels are what selectors are written from: never wrapped.
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("worker").NoWrap()).AddColumn(new TableColumn("labels").NoWrap())
+            .AddColumns("slots", "current tasks", "last seen");
         foreach (var w in workers)
             table.AddRow(Markup.Escape(w.Id.Value), Markup.Escape(string.Join(" ", w.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}"))),
                 $"{w.Running.Count}/{w.Slots}", Markup.Escape(w.Running.Count == 0 ? "idle" : string.Join(" ", w.Running)),

@@ -32,7 +32,7 @@ public sealed class WorkerRegistry(TimeProvider clock, TimeSpan? expiry = null)
     {
         lock (_gate)
         {
-            if (_workers.TryGetValue(status.WorkerId, out var known) && known.Status.At >= status.At) return;
+            if (_workers.TryGetValue(status.WorkerId, out var known) && !IsNewer(status, known.Status)) return;
             _workers[status.WorkerId] = new Entry(status, clock.GetUtcNow());
             Forget(clock.GetUtcNow());
         }
@@ -49,6 +49,10 @@ public sealed class WorkerRegistry(TimeProvider clock, TimeSpan? expiry = null)
                 .Select(e => new LiveWorker(e.Status.WorkerId, e.Status.Labels, e.Status.Slots, e.Status.Running, e.Received))
                 .ToList();
     }
+
+    // The stop is the worker's last word: it wins a tie with a beat of the same instant.
+    private static bool IsNewer(WorkerStatus status, WorkerStatus known) =>
+        status.At > known.At || (status.At == known.At && status.Stopping && !known.Stopping);
 
     // A stopped or silent worker is remembered a while longer, so a late beat does not bring it back; then it goes.
     private void Forget(DateTimeOffset now)
