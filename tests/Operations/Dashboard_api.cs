@@ -21,6 +21,7 @@ public sealed class Dashboard_api : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
     private EmbeddedEngine _engine = null!;
+    private DashboardSources _sources = null!;
     private DashboardServer _dashboard = null!;
     private HttpClient _http = null!;
     private ProcessId _completed, _failed;
@@ -31,8 +32,8 @@ public sealed class Dashboard_api : IAsyncLifetime
         _completed = await RunAsync("sum", "SELECT sum(n)::BIGINT AS s FROM input");
         _failed = await RunAsync("broken", "SELECT no_such_column FROM input");
         var depth = new RabbitMqManagement.QueueDepth("run-task", 7, 2, 3);
-        _dashboard = new DashboardServer(DashboardSettings.Parse("http://127.0.0.1:0"),
-            new DashboardSources(_engine.Events, _engine.Workers, "run-task", _ => Task.FromResult<RabbitMqManagement.QueueDepth?>(depth)));
+        _sources = new DashboardSources(_engine.Events, _engine.Workers, "run-task", _ => Task.FromResult<RabbitMqManagement.QueueDepth?>(depth));
+        _dashboard = new DashboardServer(DashboardSettings.Parse("http://127.0.0.1:0"), _sources);
         await _dashboard.StartAsync(CancellationToken.None);
         _http = new HttpClient { BaseAddress = _dashboard.Addresses[0] };
     }
@@ -171,5 +172,15 @@ public sealed class Dashboard_api : IAsyncLifetime
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         response.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
         (await response.Content.ReadAsStringAsync()).Should().Contain("<title>Orchestration dashboard</title>");
+    }
+
+    [Fact]
+    public async Task A_dashboard_whose_address_is_taken_serves_nothing_and_lets_its_orchestrator_run_on()
+    {
+        await using var second = new DashboardServer(DashboardSettings.Parse(_dashboard.Addresses[0].GetLeftPart(UriPartial.Authority)), _sources);
+
+        await second.StartAsync(CancellationToken.None);
+
+        second.Addresses.Should().BeEmpty();
     }
 }

@@ -16,13 +16,11 @@ namespace Orchestration.Tests.Operations;
 public sealed class Dashboard_in_a_browser : DistributedStack
 {
     private const string Chromium = "/usr/bin/chromium";
-    private string _dashboard = "";
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _dashboard = $"http://127.0.0.1:{Workers_command.FreePort()}";
-        StartHost("orchestrator", "--dashboard-urls", _dashboard);
+        StartHost("orchestrator"); // its dashboard on the stack's own port (Orchestration__Dashboard__Urls)
         StartHost("worker", "--name", "w-paris", "--slots", "1", "--label", "region=EU", "--label", "country=FR", "--label", "store=paris-1");
         StartHost("worker", "--name", "w-austin", "--slots", "1", "--label", "region=US");
     }
@@ -33,7 +31,7 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         File.Exists(Chromium).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
         WriteParts(2);
         var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
-        run.ExitCode.Should().Be(0, run.ToString());
+        run.ExitCode.Should().Be(0, run + await HostLogs());
         var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
 
         using var playwright = await Playwright.CreateAsync();
@@ -47,7 +45,7 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         });
         var page = await browser.NewPageAsync();
         SetDefaultExpectTimeout(30_000);
-        await page.GotoAsync(_dashboard);
+        await page.GotoAsync(DashboardUrl);
 
         var row = page.Locator("#processes tbody tr", new() { HasText = process });
         await Expect(row).ToContainTextAsync("completed");
@@ -75,11 +73,17 @@ public sealed class Dashboard_in_a_browser : DistributedStack
     [Fact]
     public async Task Orch_workers_lists_the_live_workers_with_their_labels()
     {
-        var orch = Cli(new Dictionary<string, string> { ["Orchestration__Dashboard__Urls"] = _dashboard });
         OrchCli.Result result = null!;
 
-        await Eventually.True(async () => (result = await orch.RunAsync("workers")).Output.Contains("w-austin") && result.Output.Contains("w-paris"),
-            TimeSpan.FromSeconds(60), "both workers listed by orch workers");
+        try
+        {
+            await Eventually.True(async () => (result = await Orch.RunAsync("workers")).Output.Contains("w-austin") && result.Output.Contains("w-paris"),
+                TimeSpan.FromSeconds(60), "both workers listed by orch workers");
+        }
+        catch (TimeoutException waited)
+        {
+            throw new TimeoutException($"{waited.Message}\nlast orch workers: {result}\n{await HostLogs()}");
+        }
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.Output.Should().MatchRegex(@"│\s*w-paris\s*│\s*country=FR region=EU store=paris-1\s*│\s*0/1\s*│\s*idle\s*│");

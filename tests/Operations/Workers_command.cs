@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using FluentAssertions;
 using Orchestration.Tests.EndToEnd;
 using Xunit;
@@ -18,7 +16,7 @@ public sealed class Workers_command : IDisposable
     [Fact]
     public async Task Workers_says_where_to_start_the_orchestrator_when_none_answers()
     {
-        var port = FreePort();
+        var port = DistributedStack.FreePort();
 
         var result = await Cli(("Orchestration__Mode", "distributed"), ("Orchestration__Dashboard__Urls", $"http://127.0.0.1:{port}")).RunAsync("workers");
 
@@ -64,13 +62,5 @@ public sealed class Workers_command : IDisposable
 
         result.ExitCode.Should().Be(2, result.ToString());
         result.Error.Should().Contain("Dashboard URL 'localhost:5080' is not an http(s) address");
-    }
-
-    /// <summary>A loopback port nothing listens on (asked of the OS, then released).</summary>
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -35,11 +35,21 @@ public sealed class DashboardServer(DashboardSettings settings, DashboardSources
         var app = builder.Build();
         app.MapGet("/", () => Results.Content(DashboardPage.Html, "text/html; charset=utf-8"));
         app.MapDashboardApi(sources);
-        await app.StartAsync(cancellationToken);
+        var logger = (logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<DashboardServer>();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException taken)
+        {
+            // The dashboard only watches: an orchestrator whose address is taken keeps orchestrating, and says why there is no page.
+            logger.LogError("Dashboard not served: {Reason} Set --dashboard-urls or Orchestration__Dashboard__Urls to a free address, or 'off'.", taken.Message);
+            await app.DisposeAsync();
+            return;
+        }
         _app = app;
         Addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        (logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<DashboardServer>()
-            .LogInformation("Dashboard on {Addresses}", string.Join(", ", Addresses));
+        logger.LogInformation("Dashboard on {Addresses}", string.Join(", ", Addresses));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
