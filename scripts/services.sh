@@ -48,6 +48,8 @@ install_packages() {
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
   command -v curl >/dev/null || missing+=(curl)
+  # Debian's chromium, driven headless by the dashboard's browser test (Playwright never downloads a browser here).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   ((${#missing[@]})) || return 0
   say "installing ${missing[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive

@@ -18,6 +18,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     HostCommands.Orchestrator(),
     HostCommands.Worker(),
     HealthCommand.Create(),
+    WorkersCommand.Create(),
 };
 
 var parse = root.Parse(args);

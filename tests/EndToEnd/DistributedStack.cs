@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FluentAssertions;
+using System.Net;
+using System.Net.Sockets;
 using Npgsql;
 using Orchestration.Tests.Adapters.RabbitMq;
 using Xunit;
@@ -17,6 +19,8 @@ public abstract class DistributedStack : IAsyncLifetime
     protected TempDirectory Dir { get; } = new();
     protected string Name { get; } = $"ch{Guid.NewGuid():N}"[..14];
     protected OrchCli Orch { get; private set; } = null!;
+    /// <summary>Where this deployment's orchestrator serves its dashboard: a free loopback port, so stacks never compete for one.</summary>
+    protected string DashboardUrl { get; } = $"http://127.0.0.1:{FreePort()}";
 
     /// <summary>Configuration the scenario adds (e.g. <c>Orchestration__Faults__DuplicateShare</c>), for every process it starts.</summary>
     protected virtual IReadOnlyDictionary<string, string> Faults { get; } = new Dictionary<string, string>();
@@ -39,6 +43,7 @@ public abstract class DistributedStack : IAsyncLifetime
             ["Orchestration__Schema"] = Name,
             ["Orchestration__BlobContainer"] = Name,
             ["Orchestration__QueuePrefix"] = $"{Name}-",
+            ["Orchestration__Dashboard__Urls"] = DashboardUrl,
         };
         foreach (var (key, value) in faults) environment[key] = value;
         return new OrchCli(Dir.Path, environment);
@@ -62,6 +67,15 @@ public abstract class DistributedStack : IAsyncLifetime
     }
 
     protected IEnumerable<Process> Hosts => _hosts.Select(h => h.Host);
+
+    /// <summary>What the hosts that already exited said on stderr: why a deployment stopped answering.</summary>
+    protected async Task<string> HostLogs()
+    {
+        var logs = new List<string>();
+        foreach (var host in Hosts.Where(h => h.HasExited))
+            logs.Add($"host {host.Id} exited {host.ExitCode}: {await host.StandardError.ReadToEndAsync()}");
+        return string.Join("\n", logs);
+    }
 
     /// <summary>Stops the hosts cleanly and returns what each printed (their shutdown reports), in start order.</summary>
     protected async Task<string[]> StopHostsAsync()
@@ -143,6 +157,14 @@ public abstract class DistributedStack : IAsyncLifetime
         confirmedAtFault.Should().BeLessThan(files, "the fault came mid-process");
         (await BrokenStreams()).Should().Be(0, "every stream's versions run 1..n with no gap: no event lost, none written twice");
         return new ChaosRun(result, history, confirmedAtFault, recovery, clock.Elapsed);
+    }
+
+    /// <summary>A loopback port nothing listens on (asked of the OS, then released).</summary>
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Small CSV files parts/p-NNN.csv: <paramref name="files"/> tasks for a query.</summary>

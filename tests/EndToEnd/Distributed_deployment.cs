@@ -19,14 +19,6 @@ public sealed class Distributed_deployment : DistributedStack
         StartHost("worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
     }
 
-    private async Task<string> HostLogs()
-    {
-        var logs = new List<string>();
-        foreach (var host in Hosts.Where(h => h.HasExited))
-            logs.Add($"host {host.Id} exited {host.ExitCode}: {await host.StandardError.ReadToEndAsync()}");
-        return string.Join("\n", logs);
-    }
-
     [Fact]
     public async Task The_retail_demo_and_an_ad_hoc_query_run_on_two_worker_processes_and_match_duckdb()
     {

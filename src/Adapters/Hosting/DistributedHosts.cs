@@ -14,8 +14,12 @@ using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Hosting;
 
-/// <summary>How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch, scratch space and the local roots steps may read.</summary>
-public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace, LocalRoots? LocalRoots = null);
+/// <summary>
+/// How a worker process runs: its name (as it appears in <c>describe</c>), task slots, prefetch, scratch space, the
+/// labels it announces to the orchestrator (e.g. <c>region=EU</c>) and the local roots its steps may read.
+/// </summary>
+public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string ScratchDirectory, TimeSpan ShutdownGrace,
+    IReadOnlyDictionary<string, string>? Labels = null, LocalRoots? LocalRoots = null);
 
 /// <summary>
 /// The distributed deployment's two processes on the .NET Generic Host: one orchestrator (PostgreSQL event store,
@@ -24,7 +28,7 @@ public sealed record WorkerOptions(string Name, int Slots, int Prefetch, string 
 /// </summary>
 public static class DistributedHosts
 {
-    /// <param name="addServices">What the command line adds around the engine (telemetry, health checks).</param>
+    /// <param name="addServices">What the command line adds around the engine (telemetry, health checks, the dashboard).</param>
     public static async Task<IHost> OrchestratorAsync(DistributedSettings settings, CancellationToken cancellationToken, Action<IServiceCollection>? addServices = null, GraphCatalog? schedules = null)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
@@ -43,6 +47,7 @@ public static class DistributedHosts
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();
+            bus.AddConsumer<WorkerStatusConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
@@ -68,7 +73,8 @@ public static class DistributedHosts
         services.AddSingleton(settings.Faults);
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new ShutdownReport(() => $"worker {options.Name}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
-        services.AddWorker(WorkerId.From(options.Name), options.ScratchDirectory, options.Slots, settings.OrchestratorQueue, registerSteps, options.LocalRoots);
+        services.AddWorker(new WorkerIdentity(WorkerId.From(options.Name), options.Labels ?? new Dictionary<string, string>(), options.Slots),
+            settings.OrchestratorQueue, options.ScratchDirectory, registerSteps, options.LocalRoots);
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();

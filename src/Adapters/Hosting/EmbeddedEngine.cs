@@ -26,6 +26,7 @@ public sealed class EmbeddedEngine : Engine
     public override IEventStore Events => _host.Services.GetRequiredService<IEventStore>();
     public override IBlobStore Blobs => _host.Services.GetRequiredService<IBlobStore>();
     public override ProcessRuntime Runtime => _host.Services.GetRequiredService<ProcessRuntime>();
+    public WorkerRegistry Workers => _host.Services.GetRequiredService<WorkerRegistry>();
 
     public static async Task<EmbeddedEngine> StartAsync(EngineOptions options, Action<CodeStepRegistry>? registerSteps = null, CancellationToken cancellationToken = default)
     {
@@ -41,12 +42,15 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process
         services.AddOrchestrator(options.Schedules);
-        services.AddWorker(WorkerId.From($"local-{Environment.ProcessId}"), options.ScratchDirectory, options.Workers, EngineServices.OrchestratorQueue, registerSteps, options.LocalRoots);
+        // The in-process worker announces itself like a remote one, so the registry lists it in embedded mode too.
+        var worker = new WorkerIdentity(WorkerId.From($"local-{Environment.ProcessId}"), new Dictionary<string, string> { ["mode"] = "embedded" }, options.Workers);
+        services.AddWorker(worker, EngineServices.OrchestratorQueue, options.ScratchDirectory, registerSteps, options.LocalRoots);
 
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();
             bus.AddConsumer<TaskResultConsumer>();
+            bus.AddConsumer<WorkerStatusConsumer>();
             bus.UsingInMemory((context, transport) =>
             {
                 transport.ReceiveEndpoint(MassTransitTaskQueue.QueueName, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));

@@ -29,6 +29,7 @@ public static class EngineServices
     public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null)
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
+        services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
         services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
             new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
@@ -44,20 +45,28 @@ public static class EngineServices
         return services;
     }
 
-    /// <summary>A worker: task slots with their sandboxes, running tasks over the registered blob store and its allowed local roots.</summary>
-    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerId worker, string scratchDirectory, int slots, string orchestratorQueue,
+    /// <summary>
+    /// A worker: task slots with their sandboxes, running tasks over the registered blob store and its allowed local
+    /// roots, sending results to and announcing itself (labels, slots, running tasks) to the orchestrator that reads
+    /// <paramref name="orchestratorQueue"/>.
+    /// </summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerIdentity worker, string orchestratorQueue, string scratchDirectory,
         Action<CodeStepRegistry>? registerSteps, LocalRoots? localRoots = null)
     {
         services.TryAddSingleton(FaultInjection.None);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
-        services.AddSingleton(_ => new SandboxPool(scratchDirectory, slots));
+        services.AddSingleton<RunningTasks>();
+        services.AddSingleton<IHostedService>(sp => new WorkerBeat(worker, sp.GetRequiredService<RunningTasks>(), sp.GetRequiredService<ISendEndpointProvider>(),
+            orchestratorQueue, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
+        services.AddSingleton(_ => new SandboxPool(scratchDirectory, worker.Slots));
         services.AddSingleton(_ =>
         {
             var registry = new CodeStepRegistry().Add(new NoOpStep()).Add(new FanOutStep());
             registerSteps?.Invoke(registry);
             return registry;
         });
-        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker, localRoots));
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker.Id, localRoots));
         return services;
     }
 
@@ -68,6 +77,7 @@ public static class EngineServices
         endpoint.ConcurrentMessageLimit = 1024;
         endpoint.ConfigureConsumeTopology = false; // workers send here directly (see ResultsAddress); no exchange of other deployments feeds it
         endpoint.ConfigureConsumer<TaskResultConsumer>(context);
+        endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
     }
 
     /// <summary>A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead.</summary>

@@ -18,5 +18,6 @@ public static class MessageNames
         bus.Message<TaskCompleted>(m => m.SetEntityName(Names.NameOf(typeof(TaskCompleted))));
         bus.Message<TaskFailed>(m => m.SetEntityName(Names.NameOf(typeof(TaskFailed))));
         bus.Message<TaskHeartbeat>(m => m.SetEntityName(Names.NameOf(typeof(TaskHeartbeat))));
+        bus.Message<WorkerStatus>(m => m.SetEntityName(Names.NameOf(typeof(WorkerStatus))));
     }
 }

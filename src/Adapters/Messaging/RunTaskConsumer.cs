@@ -11,7 +11,7 @@ namespace Orchestration.Adapters.Messaging;
 /// every <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker
 /// hands it to another worker.
 /// </summary>
-public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, ResultsAddress results) : IConsumer<RunTask>
+public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, ResultsAddress results, RunningTasks running) : IConsumer<RunTask>
 {
     public async Task Consume(ConsumeContext<RunTask> context)
     {
@@ -19,17 +19,18 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
         if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, context.CancellationToken);
         TaskOutcome outcome;
-        using (var running = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
+        using (running.Start(task.TaskId))
+        using (var beating = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
         {
-            var beating = task.HeartbeatEvery > TimeSpan.Zero ? BeatAsync(context, task, running.Token) : Task.CompletedTask;
+            var beats = task.HeartbeatEvery > TimeSpan.Zero ? BeatAsync(context, task, beating.Token) : Task.CompletedTask;
             try
             {
                 outcome = await runner.RunAsync(task, context.CancellationToken);
             }
             finally
             {
-                await running.CancelAsync();
-                await beating;
+                await beating.CancelAsync();
+                await beats;
             }
         }
         var orchestrator = await context.GetSendEndpoint(results.Address);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Orchestration.Adapters.Hosting;
 using Orchestration.Operations.Telemetry;
+using Orchestration.Operations.Dashboard;
 
 namespace Orchestration.Cli.Commands;
 
@@ -10,14 +11,22 @@ public static class HostCommands
 {
     public static Command Orchestrator()
     {
-        var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped");
+        var dashboardUrls = new Option<string?>("--dashboard-urls")
+        {
+            Description = $"Where to serve the dashboard and its JSON API, or 'off' (default: Orchestration__Dashboard__Urls or {DashboardSettings.DefaultUrls})",
+        };
+        var command = new Command("orchestrator", "Run the orchestrator of the distributed deployment (PostgreSQL, RabbitMQ) until stopped") { dashboardUrls };
         var health = new HealthCommand.EndpointOptions();
         health.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var endpoint = health.Endpoint(parse);
-            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken,
-                services => services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint), Catalog.WithSchedules());
+            var dashboard = Dashboards.Settings(parse.GetValue(dashboardUrls));
+            using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken, services =>
+            {
+                services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint);
+                services.AddDashboard(dashboard, Engines.Settings);
+            }, Catalog.WithSchedules());
             await host.RunAsync(cancellationToken);
             return 0;
         });
@@ -31,7 +40,11 @@ public static class HostCommands
         var prefetch = new Option<int>("--prefetch") { Description = "Tasks fetched ahead from the queue (at least --slots)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scratch = new Option<string?>("--scratch") { Description = "Scratch directory for task inputs and outputs (default: a temporary folder)" };
         var grace = new Option<int>("--grace-seconds") { Description = "On SIGTERM, how long running tasks may finish before they are handed back", DefaultValueFactory = _ => 30 };
-        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped") { name, slots, prefetch, scratch, grace, CommonOptions.AllowLocal };
+        var labels = new Option<string[]>("--label") { Description = "A label the worker announces, key=value (repeatable: --label region=EU --label store=paris-1)" };
+        var command = new Command("worker", "Run a worker of the distributed deployment (RabbitMQ, Azure Blob storage) until stopped")
+        {
+            name, slots, prefetch, scratch, grace, labels, CommonOptions.AllowLocal,
+        };
         var health = new HealthCommand.EndpointOptions();
         health.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,7 +54,7 @@ public static class HostCommands
             if (parse.GetValue(slots) is < 1 or > 256) throw CliError.BadArguments("--slots must be between 1 and 256.");
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
                 parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)),
-                CommonOptions.CheckedLocalRoots(parse, Engines.Settings.Local));
+                WorkerLabels.Parse(parse.GetValue(labels)), CommonOptions.CheckedLocalRoots(parse, Engines.Settings.Local));
             using var host = DistributedHosts.Worker(Engines.Settings, options,
                 addServices: services => services.AddWorkerOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
             await host.RunAsync(cancellationToken);

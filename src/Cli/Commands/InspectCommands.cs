@@ -16,12 +16,7 @@ public static class InspectCommands
         {
             var (store, owner) = await Engines.OpenEventsAsync(parse);
             await using var _ = owner;
-            var processes = new List<Processes.ProcessState>();
-            foreach (var stream in await store.StreamsAsync(cancellationToken))
-                if (await store.LoadAsync(ProcessId.From(stream.Stream), cancellationToken) is { Status: not Processes.ProcessStatus.NotStarted } process)
-                    processes.Add(process); // not a schedule's stream of firings
-
-            ProcessViews.Status(processes);
+            ProcessViews.Status(await store.LoadAllAsync(cancellationToken));
             return 0;
         });
         return command;

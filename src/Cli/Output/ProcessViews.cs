@@ -1,5 +1,6 @@
 using Orchestration.Contracts.Messages;
 using Orchestration.Processes;
+using Orchestration.Runtime;
 using Spectre.Console;
 
 namespace Orchestration.Cli.Output;
@@ -19,10 +20,9 @@ public static class ProcessViews
             .AddColumns("graph", "status", "steps", "tasks", "started", "ended");
         foreach (var p in processes.OrderBy(p => p.StartedAt))
         {
-            var confirmed = p.Steps.Sum(s => s.Confirmed);
-            var scheduled = p.Steps.Sum(s => s.TaskCount);
+            var progress = ProcessProgress.Of(p);
             table.AddRow(Markup.Escape(p.Id.Value), Markup.Escape(p.Graph?.ToString() ?? "?"), StatusMarkup(p),
-                $"{p.CompletedSteps}/{p.Steps.Count}", $"{confirmed}/{scheduled}",
+                $"{progress.CompletedSteps}/{progress.Steps}", $"{progress.ConfirmedTasks}/{progress.Tasks}",
                 $"{p.StartedAt:yyyy-MM-dd HH:mm:ss}", p.EndedAt is { } ended ? $"{ended:HH:mm:ss}" : "");
         }
         AnsiConsole.Write(table);

@@ -1,6 +1,7 @@
 using Orchestration.Adapters.Hosting;
 using Orchestration.Contracts;
 using Orchestration.Processes;
+using Orchestration.Runtime;
 using Spectre.Console;
 
 namespace Orchestration.Cli.Output;
@@ -47,7 +48,7 @@ public static class ProgressView
 
     public static string Describe(StepState step)
     {
-        var running = step.Status == StepStatus.Running ? step.TaskCount - step.Confirmed : 0;
+        var running = StepProgress.Of(step).Running;
         var state = step.Status switch
         {
             StepStatus.Waiting => "waiting",

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Contracts;
+using Orchestration.Ports;
+using Orchestration.Runtime;
+using Orchestration.Storage;
+
+namespace Orchestration.Operations.Dashboard;
+
+/// <summary>What the dashboard reads: the event store, the live workers, and the task queue's depth where there is a broker.</summary>
+public sealed record DashboardSources(IEventStore Events, WorkerRegistry Workers, string TaskQueue, Func<CancellationToken, Task<RabbitMqManagement.QueueDepth?>>? QueueDepth);
+
+/// <summary>A stored event as the history shows it: its version in the stream, when, its wire name and its sentence.</summary>
+public sealed record EventView(long Version, DateTimeOffset RecordedAt, string Type, string Text);
+
+/// <summary>The task queue: messages waiting, taken but not yet acknowledged, and the workers consuming.</summary>
+public sealed record QueueView(string Queue, bool Exists, long Ready, long Unacknowledged, int Consumers);
+
+/// <summary>An error as every endpoint returns it: one sentence saying what went wrong and what to do.</summary>
+public sealed record ErrorView(string Error);
+
+/// <summary>
+/// The JSON API behind the page: <c>/api/processes</c>, <c>/api/processes/{id}</c>, <c>/api/processes/{id}/events</c>,
+/// <c>/api/workers</c> and <c>/api/queue</c>. Read-only: nothing here changes a process.
+/// </summary>
+public static class DashboardApi
+{
+    public const int MaxEventsPerPage = 1000;
+
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app, DashboardSources sources)
+    {
+        var reports = new ProcessReports(sources.Events);
+        var api = app.MapGroup("/api");
+        api.MapGet("/processes", async (CancellationToken ct) => Results.Ok(await reports.AllAsync(ct)));
+        api.MapGet("/processes/{id}", async (string id, CancellationToken ct) =>
+            await reports.FindAsync(ProcessId.From(id), ct) is { } detail ? Results.Ok(detail) : UnknownProcess(id));
+        api.MapGet("/processes/{id}/events", (string id, long? after, int? limit, CancellationToken ct) => EventsAsync(sources.Events, id, after ?? 0, limit, ct));
+        api.MapGet("/workers", () => Results.Ok(sources.Workers.Live()));
+        api.MapGet("/queue", (CancellationToken ct) => QueueAsync(sources, ct));
+        api.MapFallback(() => Results.NotFound(new ErrorView("No such API endpoint. There are /api/processes, /api/processes/{id}, /api/processes/{id}/events, /api/workers and /api/queue.")));
+        return app;
+    }
+
+    /// <summary>The events after version <paramref name="after"/>, at most <see cref="MaxEventsPerPage"/>: page on with the last version seen.</summary>
+    private static async Task<IResult> EventsAsync(IEventStore store, string id, long after, int? limit, CancellationToken ct)
+    {
+        if (after < 0 || limit is < 1 or > MaxEventsPerPage)
+            return Results.BadRequest(new ErrorView($"'after' must be a version of at least 0 and 'limit' between 1 and {MaxEventsPerPage}."));
+        var events = new List<EventView>();
+        await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(ProcessId.From(id)), after, ct))
+        {
+            events.Add(new EventView(stored.Version, stored.RecordedAt, EventSerializer.Instance.TypeOf(stored.Event), stored.Event.ToString() ?? ""));
+            if (events.Count == (limit ?? MaxEventsPerPage)) break;
+        }
+        if (events.Count == 0 && after == 0) return UnknownProcess(id);
+        return Results.Ok(events);
+    }
+
+    private static async Task<IResult> QueueAsync(DashboardSources sources, CancellationToken ct)
+    {
+        if (sources.QueueDepth is null)
+            return Results.Json(new ErrorView("This engine has no broker to ask (embedded mode): its task queue lives in memory."), statusCode: StatusCodes.Status404NotFound);
+        try
+        {
+            var depth = await sources.QueueDepth(ct);
+            return Results.Ok(depth is null
+                ? new QueueView(sources.TaskQueue, false, 0, 0, 0)
+                : new QueueView(depth.Queue, true, depth.Ready, depth.Unacknowledged, depth.Consumers));
+        }
+        catch (Exception error) when (error is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return Results.Json(new ErrorView($"RabbitMQ's management API did not answer: {error.Message}"), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult UnknownProcess(string id) =>
+        Results.NotFound(new ErrorView($"No process '{id}'. GET /api/processes lists the processes there are."));
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Ports;
+using Orchestration.Runtime;
+
+namespace Orchestration.Operations.Dashboard;
+
+public static class DashboardServices
+{
+    /// <summary>
+    /// Serves the dashboard from an orchestrator host (<see cref="DistributedHosts.OrchestratorAsync"/>'s services):
+    /// its processes from the event store, its live workers, and the depth of its task queue from RabbitMQ's management API.
+    /// </summary>
+    public static IServiceCollection AddDashboard(this IServiceCollection services, DashboardSettings dashboard, DistributedSettings deployment)
+    {
+        if (!dashboard.Enabled) return services;
+        services.AddSingleton(_ => new RabbitMqManagement(new Uri(deployment.RabbitMq)));
+        services.AddSingleton(sp =>
+        {
+            var management = sp.GetRequiredService<RabbitMqManagement>();
+            var sources = new DashboardSources(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<WorkerRegistry>(), deployment.TaskQueue,
+                ct => management.DepthAsync(deployment.TaskQueue, ct));
+            return new DashboardServer(dashboard, sources, sp.GetRequiredService<ILoggerFactory>());
+        });
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DashboardServer>());
+        return services;
+    }
+}
