@@ -16,6 +16,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     InspectCommands.History(),
     HostCommands.Orchestrator(),
     HostCommands.Worker(),
+    ScaleCommand.Create(),
 };
 
 var parse = root.Parse(args);
