@@ -14,18 +14,13 @@ namespace Orchestration.Cli.Commands;
 /// </summary>
 public static class ScaleCommand
 {
-    // The CLI's defaults are also the KEDA ScaledObject's figures in deploy/k8s (a test keeps them equal).
-    public const int DefaultMin = 1;
-    public const int DefaultMax = 8;
-    public const int DefaultPerWorker = 50;
-    public const int DefaultCoolDownSeconds = 60;
-
     public static Command Create()
     {
-        var min = new Option<int>("--min") { Description = "Fewest workers, even with an empty queue (0 allowed)", DefaultValueFactory = _ => DefaultMin };
-        var max = new Option<int>("--max") { Description = "Most workers, however deep the queue", DefaultValueFactory = _ => DefaultMax };
-        var perWorker = new Option<int>("--per-worker") { Description = "Ready tasks per worker: the pool is ceil(ready / this), within --min and --max", DefaultValueFactory = _ => DefaultPerWorker };
-        var coolDown = new Option<int>("--cool-down-seconds") { Description = "Scale down only after every reading for this long asked for fewer workers", DefaultValueFactory = _ => DefaultCoolDownSeconds };
+        var defaults = ScalingPolicy.Default;
+        var min = new Option<int>("--min") { Description = "Fewest workers, even with an empty queue (0 allowed)", DefaultValueFactory = _ => defaults.Min };
+        var max = new Option<int>("--max") { Description = "Most workers, however deep the queue", DefaultValueFactory = _ => defaults.Max };
+        var perWorker = new Option<int>("--per-worker") { Description = "Ready tasks per worker: the pool is ceil(ready / this), within --min and --max", DefaultValueFactory = _ => defaults.PerWorker };
+        var coolDown = new Option<int>("--cool-down-seconds") { Description = "Scale down only after every reading for this long asked for fewer workers", DefaultValueFactory = _ => (int)defaults.CoolDown.TotalSeconds };
         var interval = new Option<int>("--interval-ms") { Description = "How often the queue is read", DefaultValueFactory = _ => 2000 };
         var slots = new Option<int>("--slots") { Description = "Each worker's task slots (orch worker --slots)", DefaultValueFactory = _ => 1 };
         var prefetch = new Option<int?>("--prefetch") { Description = "Each worker's prefetch (orch worker --prefetch; default: --slots, so waiting tasks stay visible as ready)" };

@@ -14,6 +14,9 @@ namespace Orchestration.Operations.Scaling;
 /// </remarks>
 public sealed record ScalingPolicy(int Min, int Max, int PerWorker, TimeSpan CoolDown)
 {
+    /// <summary>The defaults of <c>orch scale</c>; deploy/k8s's KEDA ScaledObject repeats them (a test keeps the two equal).</summary>
+    public static readonly ScalingPolicy Default = new(Min: 1, Max: 8, PerWorker: 50, CoolDown: TimeSpan.FromSeconds(60));
+
     /// <summary>Every problem with the bounds at once, as one-line messages naming the option; empty when valid.</summary>
     public IReadOnlyList<string> Problems()
     {
