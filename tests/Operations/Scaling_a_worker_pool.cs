@@ -71,6 +71,29 @@ public sealed partial class Scaling_a_worker_pool(ITestOutputHelper output) : Di
             $"process completed after {completed.TotalSeconds:0.0} s, decided 3 -> 1 after {decidedDown.TotalSeconds:0.0} s, 1 consuming after {scaledDown.TotalSeconds:0.0} s");
     }
 
+    [Fact]
+    public async Task A_worker_that_dies_is_replaced_and_stopping_the_scaler_stops_every_worker_it_started()
+    {
+        using var management = new RabbitMqManagement(Services.RabbitMq);
+        async Task<int> Consumers() => (await management.DepthAsync($"{Name}-run-task"))?.Consumers ?? 0;
+        var scaler = StartHost("scale", "--min", "2", "--max", "2", "--interval-ms", "300", "--grace-seconds", "5");
+        await Eventually.True(async () => await Consumers() == 2, TimeSpan.FromSeconds(60), "the two workers of the minimum consuming the task queue");
+
+        var victim = StartedPids(scaler).First();
+        Process.GetProcessById(victim).Kill(); // SIGKILL: the worker dies without a word
+        await Eventually.True(async () => StartedPids(scaler).Count == 3 && await Consumers() == 2, TimeSpan.FromSeconds(60),
+            "a replacement started and consuming");
+        var outputs = await StopHostsAsync();
+
+        outputs.Single().Should().MatchRegex($@"worker \S+ \(pid {victim}\) exited unexpectedly \(exit \d+\); starting a replacement")
+            .And.Contain("stopping 2 workers");
+        StoppedPids(scaler).Should().BeEquivalentTo(StartedPids(scaler).Except([victim]), "each worker still running was stopped and waited for")
+            .And.OnlyContain(pid => !Running(pid));
+    }
+
+    private List<int> StartedPids(Process scaler) =>
+        Regex.Matches(OutputOf(scaler), @"started worker \S+ \(pid (\d+)\)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+
     private IEnumerable<int> StoppedPids(Process scaler) =>
         Regex.Matches(OutputOf(scaler), @"worker \S+ \(pid (\d+)\) stopped \(exit").Select(m => int.Parse(m.Groups[1].Value));
 
