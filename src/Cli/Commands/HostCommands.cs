@@ -13,7 +13,7 @@ public static class HostCommands
         command.SetAction(async (_, cancellationToken) =>
         {
             using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken);
-            await host.RunAsync(cancellationToken);
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(30));
             return 0;
         });
         return command;
@@ -34,7 +34,8 @@ public static class HostCommands
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
                 parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)));
             using var host = DistributedHosts.Worker(Engines.Settings, options);
-            await host.RunAsync(cancellationToken);
+            // Running tasks get their grace, and MassTransit its stop margin (EngineServices.GracefulStop), before the process ends.
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), options.ShutdownGrace + TimeSpan.FromSeconds(20));
             return 0;
         });
         return command;

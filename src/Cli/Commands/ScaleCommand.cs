@@ -46,7 +46,7 @@ public static class ScaleCommand
             var supervisor = new WorkerSupervisor(name => WorkerStartInfo(name, workerArgs), $"{Environment.MachineName}-{Environment.ProcessId}", stopTimeout, Console.WriteLine, TimeProvider.System);
             var autoscaler = new Autoscaler(policy, new QueueProbe(management, settings.TaskQueue), supervisor,
                 TimeSpan.FromMilliseconds(parse.GetValue(interval)), TimeProvider.System, Console.WriteLine);
-            await UntilWorkersStop(autoscaler.RunAsync(cancellationToken), stopTimeout);
+            await GracefulExit.HoldUntilDone(autoscaler.RunAsync(cancellationToken), stopTimeout + TimeSpan.FromSeconds(10));
             return 0;
         });
         return command;
@@ -60,17 +60,5 @@ public static class ScaleCommand
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (var arg in (string[])["worker", "--name", name, .. workerArgs]) info.ArgumentList.Add(arg);
         return info;
-    }
-
-    /// <summary>
-    /// On SIGTERM the command line gives an action two seconds, then returns and the process exits; stopping the
-    /// workers gracefully takes longer, so the exit waits for it (the runtime runs ProcessExit handlers to completion).
-    /// </summary>
-    private static async Task UntilWorkersStop(Task running, TimeSpan stopTimeout)
-    {
-        void Wait(object? sender, EventArgs e) => Task.WhenAny(running).Wait(stopTimeout + TimeSpan.FromSeconds(10));
-        AppDomain.CurrentDomain.ProcessExit += Wait;
-        try { await running; }
-        finally { AppDomain.CurrentDomain.ProcessExit -= Wait; }
     }
 }
