@@ -13,7 +13,7 @@ public static class HostCommands
         command.SetAction(async (_, cancellationToken) =>
         {
             using var host = await DistributedHosts.OrchestratorAsync(Engines.Settings, cancellationToken);
-            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(30));
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(35));
             return 0;
         });
         return command;
@@ -35,7 +35,7 @@ public static class HostCommands
                 parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)));
             using var host = DistributedHosts.Worker(Engines.Settings, options);
             // Running tasks get their grace, and MassTransit its stop margin (EngineServices.GracefulStop), before the process ends.
-            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), options.ShutdownGrace + TimeSpan.FromSeconds(20));
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), options.ShutdownGrace + TimeSpan.FromSeconds(25));
             return 0;
         });
         return command;

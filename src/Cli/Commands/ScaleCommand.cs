@@ -41,7 +41,7 @@ public static class ScaleCommand
             var settings = Engines.Settings.Require(nameof(DistributedSettings.RabbitMq), nameof(DistributedSettings.Blobs));
             var workerArgs = new[] { "--slots", $"{parse.GetValue(slots)}", "--prefetch", $"{workerPrefetch}", "--grace-seconds", $"{parse.GetValue(grace)}" };
             // A worker gets its grace plus MassTransit's own stop margin (EngineServices.GracefulStop) before it is killed.
-            var stopTimeout = TimeSpan.FromSeconds(parse.GetValue(grace) + 20);
+            var stopTimeout = TimeSpan.FromSeconds(parse.GetValue(grace) + 25);
             using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
             var supervisor = new WorkerSupervisor(name => WorkerStartInfo(name, workerArgs), $"{Environment.MachineName}-{Environment.ProcessId}", stopTimeout, Console.WriteLine, TimeProvider.System);
             var autoscaler = new Autoscaler(policy, new QueueProbe(management, settings.TaskQueue), supervisor,
