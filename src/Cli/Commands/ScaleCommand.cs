@@ -43,10 +43,18 @@ public static class ScaleCommand
             // A worker gets its grace plus MassTransit's own stop margin (EngineServices.GracefulStop) before it is killed.
             var stopTimeout = TimeSpan.FromSeconds(parse.GetValue(grace) + 25);
             using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
-            var supervisor = new WorkerSupervisor(name => WorkerStartInfo(name, workerArgs), $"{Environment.MachineName}-{Environment.ProcessId}", stopTimeout, Console.WriteLine, TimeProvider.System);
+            // Every worker's scratch space under one directory, removed when the pool stops (names are never reused).
+            var scratch = Directory.CreateTempSubdirectory("orch-scale-").FullName;
+            var supervisor = new WorkerSupervisor(name => WorkerStartInfo(name, [.. workerArgs, "--scratch", Path.Combine(scratch, name)]),
+                $"{Environment.MachineName}-{Environment.ProcessId}", stopTimeout, Console.WriteLine, TimeProvider.System);
             var autoscaler = new Autoscaler(policy, new QueueProbe(management, settings.TaskQueue), supervisor,
                 TimeSpan.FromMilliseconds(parse.GetValue(interval)), TimeProvider.System, Console.WriteLine);
-            await GracefulExit.HoldUntilDone(autoscaler.RunAsync(cancellationToken), stopTimeout + TimeSpan.FromSeconds(10));
+            async Task RunPool()
+            {
+                try { await autoscaler.RunAsync(cancellationToken); }
+                finally { Directory.Delete(scratch, recursive: true); }
+            }
+            await GracefulExit.HoldUntilDone(RunPool(), stopTimeout + TimeSpan.FromSeconds(10));
             return 0;
         });
         return command;

@@ -33,7 +33,9 @@ public sealed record ScalingPolicy(int Min, int Max, int PerWorker, TimeSpan Coo
     public ScalingState Start() => new(Min, LowSince: null, LowPeak: 0);
 
     /// <summary>The workers the ready messages alone call for, within the bounds.</summary>
-    public int Recommend(long ready) => (int)Math.Clamp((Math.Max(ready, 0) + PerWorker - 1) / PerWorker, Min, Max);
+    public int Recommend(long ready) => (int)Math.Clamp(Needed(ready), Min, Max);
+
+    private long Needed(long ready) => (Math.Max(ready, 0) + PerWorker - 1) / PerWorker;
 
     public ScalingDecision Decide(ScalingState state, QueueObservation observation, DateTimeOffset now)
     {
@@ -56,7 +58,7 @@ public sealed record ScalingPolicy(int Min, int Max, int PerWorker, TimeSpan Coo
 
     private string Bounded(long ready)
     {
-        var raw = (Math.Max(ready, 0) + PerWorker - 1) / PerWorker;
+        var raw = Needed(ready);
         return raw > Max ? $" = {raw}, capped at max {Max}" : raw < Min ? $" = {raw}, raised to min {Min}" : "";
     }
 
