@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using FluentAssertions;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Npgsql;
 using Orchestration.Tests.Adapters.RabbitMq;
 using Xunit;
@@ -15,7 +16,7 @@ namespace Orchestration.Tests.EndToEnd;
 /// </summary>
 public abstract class DistributedStack : IAsyncLifetime
 {
-    private readonly List<(Process Host, Task<string> Output)> _hosts = [];
+    private readonly List<(Process Host, StringBuilder Output, Task Reading)> _hosts = [];
     protected TempDirectory Dir { get; } = new();
     protected string Name { get; } = $"ch{Guid.NewGuid():N}"[..14];
     protected OrchCli Orch { get; private set; } = null!;
@@ -54,7 +55,8 @@ public abstract class DistributedStack : IAsyncLifetime
     protected Process StartHost(OrchCli cli, params string[] args)
     {
         var host = cli.Start(args);
-        _hosts.Add((host, host.StandardOutput.ReadToEndAsync()));
+        var output = new StringBuilder();
+        _hosts.Add((host, output, FollowAsync(host.StandardOutput, output)));
         return host;
     }
 
@@ -64,6 +66,19 @@ public abstract class DistributedStack : IAsyncLifetime
         var orchestrator = StartHost("orchestrator");
         for (var w = 1; w <= workers; w++) StartHost("worker", "--name", $"w{w}", "--slots", "1");
         return orchestrator;
+    }
+
+    /// <summary>What <paramref name="host"/> has printed so far: a test follows a long-running host (e.g. <c>orch scale</c>) by it.</summary>
+    protected string OutputOf(Process host)
+    {
+        var output = _hosts.Single(h => h.Host == host).Output;
+        lock (output) return output.ToString();
+    }
+
+    private static async Task FollowAsync(StreamReader from, StringBuilder to)
+    {
+        while (await from.ReadLineAsync() is { } line)
+            lock (to) to.AppendLine(line);
     }
 
     protected IEnumerable<Process> Hosts => _hosts.Select(h => h.Host);
@@ -80,13 +95,14 @@ public abstract class DistributedStack : IAsyncLifetime
     /// <summary>Stops the hosts cleanly and returns what each printed (their shutdown reports), in start order.</summary>
     protected async Task<string[]> StopHostsAsync()
     {
-        foreach (var (host, _) in _hosts.Where(h => !h.Host.HasExited))
+        foreach (var (host, _, _) in _hosts.Where(h => !h.Host.HasExited))
             Process.Start("kill", ["-TERM", host.Id.ToString()])!.WaitForExit();
         var outputs = new List<string>();
-        foreach (var (host, text) in _hosts)
+        foreach (var (host, _, reading) in _hosts)
         {
             if (!host.WaitForExit(TimeSpan.FromSeconds(30))) host.Kill(entireProcessTree: true);
-            outputs.Add(await text);
+            await reading;
+            outputs.Add(OutputOf(host));
         }
         return outputs.ToArray();
     }
@@ -94,7 +110,7 @@ public abstract class DistributedStack : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await StopHostsAsync();
-        foreach (var (host, _) in _hosts) host.Dispose();
+        foreach (var (host, _, _) in _hosts) host.Dispose();
         await using (var db = NpgsqlDataSource.Create(Services.Postgres))
             await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{Name}\" CASCADE").ExecuteNonQueryAsync();
         await new Azure.Storage.Blobs.BlobContainerClient(Services.Blobs, Name).DeleteIfExistsAsync();

@@ -89,11 +89,15 @@ public static class EngineServices
     }
 
     /// <summary>On shutdown, running tasks get <paramref name="grace"/> to finish; then they are cancelled and go back to the queue.</summary>
-    public static void GracefulStop(this IServiceCollection services, TimeSpan grace) =>
+    public static void GracefulStop(this IServiceCollection services, TimeSpan grace)
+    {
         services.Configure<MassTransitHostOptions>(host =>
         {
             host.WaitUntilStarted = true;
             host.ConsumerStopTimeout = grace;
             host.StopTimeout = grace + TimeSpan.FromSeconds(15);
         });
+        // The generic host gives its services 30 s to stop by default, which would cut a longer grace short.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = grace + TimeSpan.FromSeconds(20));
+    }
 }

@@ -12,12 +12,14 @@ namespace Orchestration.Adapters.Messaging;
 public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDisposable
 {
     private readonly HttpClient _http = Client(amqpAddress, port);
+    // The virtual host of the AMQP address (its path; "/" when it has none), as the API names it in its URLs.
+    private readonly string _vhost = Uri.EscapeDataString(amqpAddress.AbsolutePath is "" or "/" ? "/" : Uri.UnescapeDataString(amqpAddress.AbsolutePath.TrimStart('/')));
 
     public sealed record QueueDepth(string Queue, long Ready, long Unacknowledged, int Consumers);
 
     public async Task<QueueDepth?> DepthAsync(string queue, CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync($"queues/%2F/{Uri.EscapeDataString(queue)}", cancellationToken);
+        using var response = await _http.GetAsync($"queues/{_vhost}/{Uri.EscapeDataString(queue)}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound) return null;
         await Ensure(response, $"reading queue '{queue}'");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
@@ -32,7 +34,7 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
         foreach (var name in names)
             foreach (var kind in (string[])["queues", "exchanges"])
             {
-                using var response = await _http.DeleteAsync($"{kind}/%2F/{Uri.EscapeDataString(name)}", cancellationToken);
+                using var response = await _http.DeleteAsync($"{kind}/{_vhost}/{Uri.EscapeDataString(name)}", cancellationToken);
                 if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting {kind} '{name}'");
             }
     }

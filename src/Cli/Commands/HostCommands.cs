@@ -27,7 +27,7 @@ public static class HostCommands
                 services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint);
                 services.AddDashboard(dashboard, Engines.Settings);
             }, Catalog.WithSchedules());
-            await host.RunAsync(cancellationToken);
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(35));
             return 0;
         });
         return command;
@@ -57,7 +57,8 @@ public static class HostCommands
                 WorkerLabels.Parse(parse.GetValue(labels)), CommonOptions.CheckedLocalRoots(parse, Engines.Settings.Local));
             using var host = DistributedHosts.Worker(Engines.Settings, options,
                 addServices: services => services.AddWorkerOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
-            await host.RunAsync(cancellationToken);
+            // Running tasks get their grace, and MassTransit its stop margin (EngineServices.GracefulStop), before the process ends.
+            await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), options.ShutdownGrace + TimeSpan.FromSeconds(25));
             return 0;
         });
         return command;
