@@ -53,12 +53,15 @@ public static class HostCommands
             var workerName = parse.GetValue(name)!;
             if (parse.GetValue(slots) is < 1 or > 256) throw CliError.BadArguments("--slots must be between 1 and 256.");
             var options = new WorkerOptions(workerName, parse.GetValue(slots), parse.GetValue(prefetch),
-                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}"), TimeSpan.FromSeconds(parse.GetValue(grace)),
+                // Per process, not per name: a worker left over from an earlier run under the same name must not share task folders.
+                parse.GetValue(scratch) ?? Path.Combine(Path.GetTempPath(), $"orch-worker-{workerName}-{Environment.ProcessId}"), TimeSpan.FromSeconds(parse.GetValue(grace)),
                 WorkerLabels.Parse(parse.GetValue(labels)), CommonOptions.CheckedLocalRoots(parse, Engines.Settings.Local));
             using var host = DistributedHosts.Worker(Engines.Settings, options,
                 addServices: services => services.AddWorkerOperations(Engines.Settings, HealthCommand.Telemetry, endpoint));
             // Running tasks get their grace, and MassTransit its stop margin (EngineServices.GracefulStop), before the process ends.
             await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), options.ShutdownGrace + TimeSpan.FromSeconds(25));
+            if (parse.GetValue(scratch) is null && Directory.Exists(options.ScratchDirectory))
+                Directory.Delete(options.ScratchDirectory, recursive: true); // the temporary folder was this process's alone
             return 0;
         });
         return command;
