@@ -35,10 +35,8 @@ public sealed class Duplicate_delivery(ITestOutputHelper output) : DistributedSt
 
         run.ExitCode.Should().Be(0, run.ToString());
         DuckDb.CsvRows(Dir["out.csv"]).Should().Equal(Expected());
-        var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
-        var history = (await Orch.RunAsync("history", process)).Output;
-        var confirmations = Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList();
-        confirmations.Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
+        var history = await HistoryOf(run);
+        ConfirmedTasks(history).Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
 
         var reports = await StopHostsAsync();
         var injected = reports.Sum(r => Regex.Match(r, @"(\d+) duplicates sent") is { Success: true } m ? int.Parse(m.Groups[1].Value) : 0);

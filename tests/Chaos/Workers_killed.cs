@@ -45,10 +45,8 @@ public sealed class Workers_killed(ITestOutputHelper output) : DistributedStack
 
         result.ExitCode.Should().Be(0, result.ToString());
         DuckDb.CsvRows(Dir["out.csv"]).Should().Equal(Expected());
-        var process = Regex.Match(result.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
-        var history = (await Orch.RunAsync("history", process)).Output;
-        Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList()
-            .Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
+        var history = await HistoryOf(result);
+        ConfirmedTasks(history).Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
         var retries = Regex.Matches(history, "will be retried").Count;
         output.WriteLine($"chaos worker kills: {files + 1} tasks, {kills} workers killed, {retries} retries, {clock.Elapsed.TotalSeconds:0.0} s, result match");
         kills.Should().BeGreaterThan(0, "with 2 % of tasks killing their worker, 500 tasks see kills");

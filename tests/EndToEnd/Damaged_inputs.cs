@@ -51,12 +51,4 @@ public sealed class Damaged_inputs : DistributedStack
             if (blob.Name.EndsWith($"/{file}.csv", StringComparison.Ordinal)) return blob.Name;
         throw new InvalidOperationException($"No input blob for {file}.csv in {container.Name}");
     }
-
-    private async Task<string> HistoryOf(OrchCli.Result run)
-    {
-        var process = System.Text.RegularExpressions.Regex.Match(run.Output + run.Error, @"(query-[0-9a-f]+)").Groups[1].Value;
-        var history = await Orch.RunAsync("history", process);
-        history.ExitCode.Should().Be(0, history.ToString());
-        return history.Output;
-    }
 }

@@ -137,6 +137,20 @@ public abstract class DistributedStack : IAsyncLifetime
             """).ExecuteScalarAsync())!;
     }
 
+    /// <summary>The history of the process a command ran (named in its output), as <c>orch history</c> prints it.</summary>
+    protected async Task<string> HistoryOf(OrchCli.Result run)
+    {
+        var process = Regex.Match(run.Output + run.Error, @"(query-[0-9a-f]+)").Groups[1].Value;
+        process.Should().NotBeEmpty($"the command names its process: {run}");
+        var history = await Orch.RunAsync("history", process);
+        history.ExitCode.Should().Be(0, history.ToString());
+        return history.Output;
+    }
+
+    /// <summary>The task of every confirmation in a history, in order.</summary>
+    protected static IReadOnlyList<string> ConfirmedTasks(string history) =>
+        Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList();
+
     /// <summary>A finished chaos run: the query's output, the process's history and its figures.</summary>
     /// <param name="Recovery">From the end of the fault to the next task confirmed.</param>
     protected sealed record ChaosRun(OrchCli.Result Result, string History, long ConfirmedAtFault, TimeSpan Recovery, TimeSpan Elapsed)
@@ -166,10 +180,8 @@ public abstract class DistributedStack : IAsyncLifetime
 
         result.ExitCode.Should().Be(0, result.ToString());
         DuckDb.CsvRows(Dir["out.csv"]).Should().Equal(Expected());
-        var process = Regex.Match(result.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
-        var history = (await Orch.RunAsync("history", process)).Output;
-        Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList()
-            .Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
+        var history = await HistoryOf(result);
+        ConfirmedTasks(history).Should().HaveCount(files + 1).And.OnlyHaveUniqueItems("every task is confirmed exactly once");
         confirmedAtFault.Should().BeLessThan(files, "the fault came mid-process");
         (await BrokenStreams()).Should().Be(0, "every stream's versions run 1..n with no gap: no event lost, none written twice");
         return new ChaosRun(result, history, confirmedAtFault, recovery, clock.Elapsed);
