@@ -19,6 +19,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     HostCommands.Worker(),
     HealthCommand.Create(),
     WorkersCommand.Create(),
+    LogsCommand.Create(),
 };
 
 var parse = root.Parse(args);
