@@ -15,11 +15,11 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     InspectCommands.Describe(),
     InspectCommands.History(),
     SchedulesCommand.Create(),
+    LogsCommand.Create(),
     HostCommands.Orchestrator(),
     HostCommands.Worker(),
     HealthCommand.Create(),
     WorkersCommand.Create(),
-    LogsCommand.Create(),
 };
 
 var parse = root.Parse(args);
