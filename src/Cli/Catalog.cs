@@ -6,7 +6,7 @@ namespace Orchestration.Cli;
 /// <summary>The graphs this command line knows, and the schedules configuration adds to them (<c>Orchestration:Schedules</c>).</summary>
 public static class Catalog
 {
-    public static readonly GraphCatalog Graphs = new GraphCatalog().Add(RetailDemo.Graph).Add(LocalSales.Graph);
+    public static readonly GraphCatalog Graphs = new GraphCatalog().Add(RetailDemo.Graph).Add(LocalSales.Graph).Add(SecurityLogs.Graph);
 
     /// <summary>The graphs with the configured schedules; a bad schedule is a one-line error naming it.</summary>
     public static GraphCatalog WithSchedules()

@@ -15,6 +15,7 @@ var root = new RootCommand("Orchestration: an event-sourced engine that runs Duc
     InspectCommands.Describe(),
     InspectCommands.History(),
     SchedulesCommand.Create(),
+    LogsCommand.Create(),
     HostCommands.Orchestrator(),
     HostCommands.Worker(),
     HealthCommand.Create(),

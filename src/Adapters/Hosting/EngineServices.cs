@@ -7,6 +7,7 @@ using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.LocalData;
+using Orchestration.DataProcessing.LogPipeline;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
 using Orchestration.Ports;
@@ -60,13 +61,15 @@ public static class EngineServices
         services.AddSingleton<IHostedService>(sp => new WorkerBeat(worker, sp.GetRequiredService<RunningTasks>(), sp.GetRequiredService<ISendEndpointProvider>(),
             orchestratorQueue, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, worker.Slots));
-        services.AddSingleton(_ =>
+        services.AddSingleton(sp =>
         {
-            var registry = new CodeStepRegistry().Add(new NoOpStep()).Add(new FanOutStep());
+            var registry = new CodeStepRegistry().Add(new NoOpStep()).Add(new FanOutStep())
+                .Add(new SecurityLogsStep(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FaultInjection>().BeforeLocalDelete()));
             registerSteps?.Invoke(registry);
             return registry;
         });
-        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(), worker.Id, localRoots));
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(),
+            worker.Id, localRoots, worker.Labels));
         return services;
     }
 

@@ -42,6 +42,8 @@ public static class ProcessViews
                 task.Metrics is { } n ? $"{n.RowsWritten:N0}" : "", task.Metrics is { } l ? Bytes(l.LocalBytesScanned) : "",
                 task.Metrics is { } b ? Bytes(b.BytesMoved) : "", Markup.Escape(string.Join(" ", task.Outputs.Select(o => o.Uri.AbsolutePath.TrimStart('/')))));
         AnsiConsole.Write(table);
+        foreach (var task in p.Tasks.Where(t => t.Metadata.ContainsKey("warning")))
+            AnsiConsole.MarkupLine($"[yellow]task {Markup.Escape(task.Id.Value)}[/]{Markup.Escape(TaskConfirmed.Warning(task.Metadata))}");
         var metrics = p.Tasks.Select(t => t.Metrics).OfType<TaskMetrics>().ToList();
         // One line people (and tests) read: how much data stayed where it was, and how much crossed the network.
         AnsiConsole.MarkupLine($"bytes scanned locally: {Bytes(metrics.Sum(m => m.LocalBytesScanned))}, bytes moved (blobs read + written): {Bytes(metrics.Sum(m => m.BytesMoved))}");

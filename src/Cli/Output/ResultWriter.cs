@@ -12,6 +12,13 @@ public static class ResultWriter
 
     public static async Task WriteAsync(IBlobStore blobs, IReadOnlyList<BlobRef> outputs, string csvPath, CancellationToken cancellationToken)
     {
+        // A step that publishes files of its own (the log pipeline's .json.gz) leaves no table: its blobs are the result.
+        if (outputs.Any(o => !o.Uri.AbsolutePath.EndsWith(".parquet", StringComparison.Ordinal)))
+        {
+            foreach (var blob in outputs)
+                AnsiConsole.MarkupLine($"[grey]published[/] {Markup.Escape(blob.Uri.ToString())} ({blob.Rows:N0} rows, {blob.Size:N0} bytes)");
+            return;
+        }
         var scratch = Directory.CreateTempSubdirectory("orch-result-");
         try
         {

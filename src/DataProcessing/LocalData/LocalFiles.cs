@@ -17,8 +17,16 @@ public static class LocalFiles
     public static IReadOnlyList<LocalFile> Resolve(LocalRoots roots, BlobRef reference)
     {
         var (root, pattern) = LocalInput.Parse(reference);
+        var files = Find(roots, root, pattern);
+        return files.Count > 0 ? files
+            : throw new StepFailure($"Local input '{reference.Uri.OriginalString}' matches no file under local root '{root}' on this worker.", retryable: false);
+    }
+
+    /// <summary>The files matching <paramref name="pattern"/> under <paramref name="root"/>, in name order; none is not an error here.</summary>
+    public static IReadOnlyList<LocalFile> Find(LocalRoots roots, string root, string pattern)
+    {
         if (LocalInput.Problem(root, pattern) is { } problem)
-            throw new StepFailure($"Local input '{reference.Uri.OriginalString}' is refused: {problem}.", retryable: false);
+            throw new StepFailure($"Local input '{LocalInput.Scheme}://{root}/{pattern}' is refused: {problem}.", retryable: false);
         var rootPath = roots.PathOf(root);
 
         var matcher = new Matcher(StringComparison.Ordinal);
@@ -30,8 +38,7 @@ public static class LocalFiles
             var real = ResolveInside(match, rootPath, shown, root);
             files.Add(new LocalFile(real, shown, new FileInfo(real).Length));
         }
-        return files.Count > 0 ? files
-            : throw new StepFailure($"Local input '{reference.Uri.OriginalString}' matches no file under local root '{root}' on this worker.", retryable: false);
+        return files;
     }
 
     private static string ResolveInside(string path, string rootPath, string shown, string root)

@@ -1,6 +1,7 @@
 namespace Orchestration.DataProcessing.Sql;
 
-public enum OutputFormat { Parquet, Csv }
+/// <summary>How a query result is written; <see cref="Json"/> is newline-delimited JSON, one object per row.</summary>
+public enum OutputFormat { Parquet, Csv, Json }
 
 /// <summary>A local file the task may read, shown to SQL as view <paramref name="View"/>; files sharing a view are unioned by column name.</summary>
 public sealed record SqlInput(string View, string Path);

@@ -31,11 +31,12 @@ internal static class SqlText
 
     public static string WithoutTrailingSemicolons(string sql) => sql.TrimEnd().TrimEnd(';').TrimEnd();
 
-    public static string Extension(OutputFormat format) => format == OutputFormat.Csv ? ".csv" : ".parquet";
+    public static string Extension(OutputFormat format) => format switch { OutputFormat.Csv => ".csv", OutputFormat.Json => ".json", _ => ".parquet" };
 
     private static string CopyOptions(OutputFormat format) => format switch
     {
         OutputFormat.Csv => "FORMAT csv, HEADER true",
+        OutputFormat.Json => "FORMAT json",
         _ => "FORMAT parquet",
     };
 

@@ -1,4 +1,7 @@
+using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
+using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Sql;
 
 namespace Orchestration.DataProcessing.Workers;
@@ -16,10 +19,17 @@ public interface ICodeStep
 /// <param name="Inputs">The task's input blobs, downloaded to local files, with their view names.</param>
 /// <param name="OutputFile">The path to write an output file of that name to, inside the task's scratch directory.</param>
 /// <param name="Sql">The worker's sandboxed DuckDB, for steps that mix C# with SQL.</param>
-public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql);
+/// <param name="Worker">The worker running the step, for steps that act on its own files (e.g. publish, then remove them).</param>
+public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql, CodeStepWorker Worker);
+
+/// <param name="Labels">What the worker announces about itself (<c>--label region=EU</c>).</param>
+/// <param name="LocalRoots">Its allow-listed directories: the only local files a step may touch in place.</param>
+/// <param name="Blobs">The blob store, for a step that must know its uploads are confirmed before it goes on (see <see cref="CodeStepResult.Published"/>).</param>
+public sealed record CodeStepWorker(WorkerId Id, IReadOnlyDictionary<string, string> Labels, LocalRoots LocalRoots, IBlobStore Blobs);
 
 /// <summary>Files written (in order; each becomes one output blob) and small metadata for the process (e.g. <c>partitions=12</c>).</summary>
-public sealed record CodeStepResult(IReadOnlyList<CodeStepOutput> Outputs, IReadOnlyDictionary<string, string> Metadata);
+/// <param name="Published">Blobs the step wrote itself under names of its own; listed among the task's outputs after <paramref name="Outputs"/>.</param>
+public sealed record CodeStepResult(IReadOnlyList<CodeStepOutput> Outputs, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef>? Published = null);
 
 public sealed record CodeStepOutput(string File, long Rows);
 

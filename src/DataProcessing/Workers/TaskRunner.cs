@@ -19,9 +19,11 @@ public sealed record TaskOutcome(TaskCompleted? Completed, TaskFailed? Failed)
 /// the files of <c>local://</c> inputs there from the worker's allow-listed roots), runs the step (DuckDB SQL, a shuffle's partitioning, or a registered C# step), writes the outputs as new
 /// immutable blobs named by task and attempt, and reports the outcome. It knows nothing of the graph.
 /// </summary>
-public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStepRegistry codeSteps, WorkerId worker, LocalRoots? localRoots = null)
+public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStepRegistry codeSteps, WorkerId worker, LocalRoots? localRoots = null,
+    IReadOnlyDictionary<string, string>? labels = null)
 {
     private readonly LocalRoots _localRoots = localRoots ?? LocalRoots.None;
+    private readonly CodeStepWorker _self = new(worker, labels ?? new Dictionary<string, string>(), localRoots ?? LocalRoots.None, blobs);
 
     public WorkerId Worker => worker;
 
@@ -35,8 +37,8 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         try
         {
             var (inputs, bytesRead, localBytes) = await FetchAsync(task, scratch, fetched, cancellationToken);
-            var (files, metadata) = await RunStepAsync(task, scratch, inputs, cancellationToken);
-            var outputs = await UploadAsync(task, files, cancellationToken);
+            var (files, metadata, published) = await RunStepAsync(task, scratch, inputs, cancellationToken);
+            var outputs = (await UploadAsync(task, files, cancellationToken)).Concat(published).ToList();
             var rows = outputs.Sum(o => Math.Max(0, o.Rows));
             var bytes = outputs.Sum(o => o.Size);
             var meta = new Dictionary<string, string>(metadata)
@@ -97,15 +99,15 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         return (inputs, bytes, localBytes);
     }
 
-    private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata)> RunStepAsync(
+    private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef> Published)> RunStepAsync(
         RunTask task, TaskScratch scratch, IReadOnlyList<SqlInput> inputs, CancellationToken cancellationToken)
     {
         var sandbox = scratch.Sandbox;
         using var span = WorkerTelemetry.Source.StartActivity(task.Work.Kind switch { WorkKind.Code => "code step", WorkKind.Sql => "duckdb query", _ => "duckdb partition" });
         if (task.Work.Kind == WorkKind.Code)
         {
-            var ran = await codeSteps.Get(task.Work.Body).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox), cancellationToken);
-            return (ran.Outputs, ran.Metadata);
+            var ran = await codeSteps.Get(task.Work.Body).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox, _self), cancellationToken);
+            return (ran.Outputs, ran.Metadata, ran.Published ?? []);
         }
         var output = scratch.File("part-0.parquet");
         var request = new SqlRequest(task.Work.Body, inputs, output, OutputFormat.Parquet, task.Parameters);
@@ -113,11 +115,11 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         {
             case WorkKind.Sql:
                 var result = await Task.Run(() => sandbox.Run(request, cancellationToken), cancellationToken);
-                return ([new CodeStepOutput(output, result.Rows)], new Dictionary<string, string>());
+                return ([new CodeStepOutput(output, result.Rows)], new Dictionary<string, string>(), []);
             default:
                 var buckets = int.Parse(task.Parameters.GetValueOrDefault("buckets", "1"), CultureInfo.InvariantCulture);
                 var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, cancellationToken), cancellationToken);
-                return (parts.Select((p, b) => new CodeStepOutput(SqlSandbox.BucketFile(output, b, OutputFormat.Parquet), p.Rows)).ToArray(), new Dictionary<string, string>());
+                return (parts.Select((p, b) => new CodeStepOutput(SqlSandbox.BucketFile(output, b, OutputFormat.Parquet), p.Rows)).ToArray(), new Dictionary<string, string>(), []);
         }
     }
 

@@ -57,7 +57,12 @@ public sealed record TaskConfirmed(
     TaskMetrics Metrics,
     DateTimeOffset At) : IProcessEvent
 {
-    public override string ToString() => $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s)";
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s){Warning(Metadata)}";
+
+    /// <summary>A step that succeeded with something to say (metadata <c>warning</c>, and <c>at</c>), e.g. <c>raw_logs_not_found</c>.</summary>
+    public static string Warning(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue("warning", out var warning)
+        ? $", warning {warning}{(metadata.TryGetValue("at", out var at) ? $" at {at}" : "")}"
+        : "";
 }
 
 [WireName("task-attempt-failed.v1")]
