@@ -16,6 +16,7 @@ namespace Orchestration.Tests.EndToEnd;
 public abstract class DistributedStack : IAsyncLifetime
 {
     private readonly List<(Process Host, Task<string> Output)> _hosts = [];
+    private readonly HashSet<string> _workerNames = [];
     protected TempDirectory Dir { get; } = new();
     protected string Name { get; } = $"ch{Guid.NewGuid():N}"[..14];
     protected OrchCli Orch { get; private set; } = null!;
@@ -53,6 +54,7 @@ public abstract class DistributedStack : IAsyncLifetime
 
     protected Process StartHost(OrchCli cli, params string[] args)
     {
+        if (args is ["worker", ..] && Array.IndexOf(args, "--name") is var at and >= 0 && at + 1 < args.Length) _workerNames.Add(args[at + 1]);
         var host = cli.Start(args);
         _hosts.Add((host, host.StandardOutput.ReadToEndAsync()));
         return host;
@@ -98,7 +100,9 @@ public abstract class DistributedStack : IAsyncLifetime
         await using (var db = NpgsqlDataSource.Create(Services.Postgres))
             await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{Name}\" CASCADE").ExecuteNonQueryAsync();
         await new Azure.Storage.Blobs.BlobContainerClient(Services.Blobs, Name).DeleteIfExistsAsync();
-        await RabbitMqBus.DeleteAsync($"{Name}-run-task", $"{Name}-orchestrator", $"{Name}-run-task_error", $"{Name}-orchestrator_error");
+        var workerQueues = _workerNames.Select(w => Orchestration.Adapters.Messaging.MassTransitTaskQueue.WorkerQueue($"{Name}-", Orchestration.Contracts.WorkerId.From(w)));
+        await RabbitMqBus.DeleteAsync([$"{Name}-run-task", $"{Name}-orchestrator", $"{Name}-run-task_error", $"{Name}-orchestrator_error",
+            .. workerQueues.SelectMany(q => new[] { q, $"{q}_error" })]);
         Dir.Dispose();
     }
 

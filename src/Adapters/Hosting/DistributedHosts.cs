@@ -82,12 +82,10 @@ public static class DistributedHosts
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
                 rabbit.ReceiveEndpoint(settings.TaskQueue, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
-                rabbit.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue(settings.QueuePrefix, WorkerId.From(options.Name)), endpoint =>
-                {
-                    // Tasks meant for this worker alone (its data is here): kept while it restarts, gone a day after it left for good.
-                    endpoint.QueueExpiration = TimeSpan.FromDays(1);
-                    EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch);
-                });
+                // Tasks meant for this worker alone (its data is here), kept while it restarts. Declared with plain arguments:
+                // the orchestrator declares the queue too when it first sends to it, and RabbitMQ refuses a redeclaration that differs.
+                rabbit.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue(settings.QueuePrefix, WorkerId.From(options.Name)),
+                    endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
             });
         });
         services.GracefulStop(options.ShutdownGrace);
