@@ -70,6 +70,6 @@ case "${1:-all}" in
     echo "== the US store";         query country=US us
     echo "== one store";            query store=berlin-1 berlin
     process=$(cd "$here" && Orchestration__Mode=distributed "$orch" status | grep -o 'query-[0-9a-f]*' | head -1)
-    Orchestration__Mode=distributed "$orch" describe "$process" | tail -n 12 ;;
+    Orchestration__Mode=distributed "$orch" describe "$process" | grep -E "ran on|bytes scanned" ;;
   *) echo "usage: $0 [all|start|stop]" >&2; exit 2 ;;
 esac
