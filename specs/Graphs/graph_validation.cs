@@ -114,4 +114,29 @@ public sealed class graph_validation
         var error = Assert.Throws<KeyNotFoundException>(() => SalesGraph().Step("merge"));
         Assert.Equal("Graph 'sales' v1 has no step 'merge'. Its steps: partials, total.", error.Message);
     }
+
+    [Fact]
+    public void a_broadcast_placed_by_label_and_a_negative_wait_for_workers_are_reported()
+    {
+        var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("placed", 1)
+            .Broadcast("warm", ["zone-a"], Work, configure: s => s.On("region=EU", Target.All))
+            .Map("sums", DataSource.Local("sales", "*.csv"), Work, s => s.On("region=EU", Target.All, TimeSpan.FromSeconds(-1)))
+            .Build());
+        Assert.Equal(
+        [
+            "broadcast step 'warm' names its targets; use a Map or Reduce with On(selector, Target.All) to fan out to labeled workers",
+            "step 'sums' cannot wait a negative time for workers",
+        ], error.Problems);
+    }
+
+    [Fact]
+    public void a_placed_step_survives_being_recorded_and_read_back()
+    {
+        var graph = ProcessGraph.Define("placed", 1)
+            .Map("sums", DataSource.Local("sales", "*.csv"), Work, s => s.On("region in (EU,NorthAmerica),!country=US", Target.All)).Build();
+        var json = System.Text.Json.JsonSerializer.Serialize(graph);
+        var back = System.Text.Json.JsonSerializer.Deserialize<ProcessGraph>(json)!;
+        Assert.Contains("\"Selector\":\"region in (EU,NorthAmerica),country!=US\"", json);
+        Assert.Equal(graph.Step("sums").On, back.Step("sums").On);
+    }
 }

@@ -114,7 +114,8 @@ public abstract class DistributedStack : IAsyncLifetime
         await using (var db = NpgsqlDataSource.Create(Services.Postgres))
             await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{Name}\" CASCADE").ExecuteNonQueryAsync();
         await new Azure.Storage.Blobs.BlobContainerClient(Services.Blobs, Name).DeleteIfExistsAsync();
-        await RabbitMqBus.DeleteAsync($"{Name}-run-task", $"{Name}-orchestrator", $"{Name}-run-task_error", $"{Name}-orchestrator_error");
+        // Every queue of this deployment, including those of workers a supervisor started under names of its own.
+        await RabbitMqBus.DeleteAsync([.. await RawMessages.QueuesAsync($"{Name}-")]);
         Dir.Dispose();
     }
 

@@ -40,7 +40,7 @@ public static class DistributedHosts
         services.AddSingleton<IEventStore>(stores.Events);
         services.AddSingleton<ICheckpointStore>(stores.Checkpoints);
         services.AddSingleton(settings.Faults);
-        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue), settings.Faults));
+        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
         services.AddOrchestrator(schedules);
@@ -82,6 +82,10 @@ public static class DistributedHosts
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
                 rabbit.ReceiveEndpoint(settings.TaskQueue, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
+                // Tasks meant for this worker alone (its data is here), kept while it restarts. Declared with plain arguments:
+                // the orchestrator declares the queue too when it first sends to it, and RabbitMQ refuses a redeclaration that differs.
+                rabbit.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue(settings.QueuePrefix, WorkerId.From(options.Name)),
+                    endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
             });
         });
         services.GracefulStop(options.ShutdownGrace);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.Embedded;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Ports;
@@ -41,9 +42,10 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process
-        services.AddOrchestrator(options.Schedules);
-        // The in-process worker announces itself like a remote one, so the registry lists it in embedded mode too.
-        var worker = new WorkerIdentity(WorkerId.From($"local-{Environment.ProcessId}"), new Dictionary<string, string> { ["mode"] = "embedded" }, options.Workers);
+        // The in-process worker is known from the start (and beats like a remote one): steps placed by label need no warm-up.
+        services.AddOrchestrator(options.Schedules, placementWarmUp: TimeSpan.Zero);
+        var labels = new Dictionary<string, string>(options.Labels ?? new Dictionary<string, string>()) { ["mode"] = "embedded" };
+        var worker = new WorkerIdentity(WorkerId.From($"local-{Environment.ProcessId}"), labels, options.Workers);
         services.AddWorker(worker, EngineServices.OrchestratorQueue, options.ScratchDirectory, registerSteps, options.LocalRoots);
 
         services.AddMassTransit(bus =>
@@ -54,6 +56,7 @@ public sealed class EmbeddedEngine : Engine
             bus.UsingInMemory((context, transport) =>
             {
                 transport.ReceiveEndpoint(MassTransitTaskQueue.QueueName, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
+                transport.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue("", worker.Id), endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
                 transport.ReceiveEndpoint(EngineServices.OrchestratorQueue, endpoint => EngineServices.OrchestratorEndpoint(endpoint, context));
             });
         });
@@ -61,6 +64,7 @@ public sealed class EmbeddedEngine : Engine
         services.GracefulStop(options.Grace);
 
         var host = builder.Build();
+        host.Services.GetRequiredService<WorkerRegistry>().Record(new WorkerStatus(worker.Id, worker.Labels, worker.Slots, [], TimeProvider.System.GetUtcNow()));
         await host.StartAsync(cancellationToken);
         return new EmbeddedEngine(host);
     }

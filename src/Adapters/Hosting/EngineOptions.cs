@@ -10,8 +10,9 @@ namespace Orchestration.Adapters.Hosting;
 /// <param name="ShutdownGrace">How long running tasks may finish on shutdown before they are cancelled (and abandoned).</param>
 /// <param name="LocalRoots">The directories steps may read in place as <c>local://name/glob</c>; none by default.</param>
 /// <param name="Schedules">Graphs with schedules to fire while the engine runs; none by default (a one-off command fires none).</param>
+/// <param name="Labels">Labels of the in-process worker besides <c>mode=embedded</c>, for steps placed by label.</param>
 public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null, LocalRoots? LocalRoots = null,
-    GraphCatalog? Schedules = null)
+    GraphCatalog? Schedules = null, IReadOnlyDictionary<string, string>? Labels = null)
 {
     public TimeSpan Grace => ShutdownGrace ?? TimeSpan.FromSeconds(10);
 

@@ -25,19 +25,24 @@ public static class EngineServices
 
     /// <summary>
     /// The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue, and a
-    /// scheduler when <paramref name="schedules"/> holds any.
+    /// scheduler when <paramref name="schedules"/> holds any. Steps placed by label wait <paramref name="placementWarmUp"/>
+    /// after a start (default <see cref="Placer.DefaultWarmUp"/>) for the registry to hear every live worker.
     /// </summary>
-    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null)
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null, TimeSpan? placementWarmUp = null)
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
         services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
             new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters).RunAsync,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters, workers: sp.GetRequiredService<WorkerRegistry>()).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
         services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
             new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        services.AddSingleton<IHostedService>(sp => new FollowerService("placer",
+            new Placer(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<WorkerRegistry>(),
+                sp.GetRequiredService<TimeProvider>(), placementWarmUp ?? Placer.DefaultWarmUp).RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
         if (schedules is { Schedules.Count: > 0 })
             services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",
@@ -83,7 +88,11 @@ public static class EngineServices
         endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
     }
 
-    /// <summary>A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead.</summary>
+    /// <summary>
+    /// A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead. It reads two
+    /// queues this way, the shared one and its own (tasks meant for it alone); a task taken beyond its slots waits for
+    /// a free sandbox.
+    /// </summary>
     public static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
     {
         endpoint.PrefetchCount = Math.Max(prefetch, slots);

@@ -14,13 +14,13 @@ internal static class LocalQuery
 {
     public static bool IsLocal(string input) => input.StartsWith(LocalInput.Scheme + "://", StringComparison.OrdinalIgnoreCase);
 
-    public static async Task<int> RunAsync(ParseResult parse, string input, string sql, string? merge, string output, RetryPolicy retry, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, string input, string sql, string? merge, string output, RetryPolicy retry, Placement? on, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(input, UriKind.Absolute, out var uri)) throw CliError.BadArguments($"--input '{input}' is not a valid local:// reference.");
         var reference = new BlobRef(uri, "", -1, -1);
         var (root, pattern) = LocalInput.Parse(reference);
         if (LocalInput.Problem(root, pattern) is { } problem) throw CliError.BadArguments($"--input '{input}': {problem}.");
-        var graph = QueryCommand.Graph(sql, merge, [], retry, DataSource.Local(root, pattern));
+        var graph = QueryCommand.Graph(sql, merge, [], retry, DataSource.Local(root, pattern), on);
         var fingerprint = Fingerprint(parse, reference);
 
         await using var engine = await Engines.OpenAsync(parse, cancellationToken);

@@ -27,6 +27,7 @@ public static class QueryCommand
         {
             input, sql, with, merge, output, attempts, timeout, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
+        foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(attempts) is < 1 or > 100)
@@ -34,7 +35,9 @@ public static class QueryCommand
             if (parse.GetValue(timeout) is not (> 0 and <= MaxTaskTimeoutSeconds))
                 throw CliError.BadArguments($"--task-timeout must be a number of seconds above 0 and at most {MaxTaskTimeoutSeconds} (got {parse.GetValue(timeout)}).");
             var retry = RetryPolicy.Default with { MaxAttempts = parse.GetValue(attempts), TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
-            if (LocalQuery.IsLocal(parse.GetValue(input)!)) return await LocalQuery.RunAsync(parse, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, cancellationToken);
+            var local = LocalQuery.IsLocal(parse.GetValue(input)!);
+            var on = TargetOptions.From(parse, local);
+            if (local) return await LocalQuery.RunAsync(parse, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, on, cancellationToken);
             var files = Inputs.Expand(parse.GetValue(input)!);
             if (files.Count == 0)
                 throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
@@ -46,14 +49,15 @@ public static class QueryCommand
             foreach (var (name, file) in sides)
                 datasets[$"side-{name}"] = await Inputs.UploadAsync(engine.Blobs, [file], cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry);
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on);
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
             return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>()), parse.GetValue(output)!, cancellationToken);
         });
         return command;
     }
 
-    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null)
+    /// <param name="on">Where the map's tasks run (the merge runs on any worker).</param>
+    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null)
     {
         try
         {
@@ -61,6 +65,7 @@ public static class QueryCommand
                 .Map("map", over ?? DataSource.Dataset("input"), StepWork.Sql(sql), s =>
                 {
                     s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout);
+                    if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
                     foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
                 })
                 .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout))

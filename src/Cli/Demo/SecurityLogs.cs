@@ -7,13 +7,13 @@ namespace Orchestration.Cli.Demo;
 /// <summary>
 /// The log pipeline sample: on a node (a worker started with <c>--allow-local logs=&lt;node dir&gt;</c> and labels
 /// <c>region</c>, <c>zone</c>, <c>node</c>), publish the SECURITY lines and an archive of every rotated raw log, then
-/// delete it (the C# step <c>security-logs</c>). One task on whichever worker takes it, until label targeting can
-/// address every node: then the step becomes a broadcast to all of them.
+/// delete it (the C# step <c>security-logs</c>). One task on every live worker that has a <c>node</c> label, the set
+/// fixed (and recorded) when the step starts.
 /// </summary>
 public static class SecurityLogs
 {
     public static readonly ProcessGraph Graph = ProcessGraph.Define("security-logs", 1)
-        .Broadcast("publish", ["any"], StepWork.Code("security-logs"), configure: s => s.Param("root", "logs"))
+        .Run("publish", StepWork.Code("security-logs"), s => s.Param("root", "logs").On(WorkerSelector.Parse("node"), Target.All))
         .Build();
 
     /// <summary>

@@ -33,7 +33,12 @@ public static class ProcessViews
         AnsiConsole.MarkupLine($"process [bold]{Markup.Escape(p.Id.Value)}[/] of graph {Markup.Escape(p.Graph?.ToString() ?? "?")}: {StatusMarkup(p)}");
         if (p.EndReason is { } reason) AnsiConsole.MarkupLine($"[red]reason:[/] {Markup.Escape(reason)}");
         foreach (var step in p.Steps)
+        {
             AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
+            // Which workers ran it, on one line never wrapped (plain text): what a user checks of a step placed by label.
+            if (step.Definition.On is { } on)
+                Console.WriteLine($"    {on}; ran on: {RanOn(step)}");
+        }
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("task").NoWrap())
             .AddColumns("step", "attempt", "status", "worker", "duration", "rows", "scanned locally", "moved", "outputs");
         foreach (var task in p.Tasks.OrderBy(t => t.Step.Name).ThenBy(t => t.Partition))
@@ -47,6 +52,12 @@ public static class ProcessViews
         var metrics = p.Tasks.Select(t => t.Metrics).OfType<TaskMetrics>().ToList();
         // One line people (and tests) read: how much data stayed where it was, and how much crossed the network.
         AnsiConsole.MarkupLine($"bytes scanned locally: {Bytes(metrics.Sum(m => m.LocalBytesScanned))}, bytes moved (blobs read + written): {Bytes(metrics.Sum(m => m.BytesMoved))}");
+    }
+
+    private static string RanOn(StepState step)
+    {
+        var workers = step.ScheduledTasks.Select(t => t.Worker?.Value).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        return workers.Count == 0 ? "no worker yet" : string.Join(", ", workers);
     }
 
     private static string Bytes(long bytes) => bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);

@@ -5,6 +5,7 @@ namespace Orchestration.Contracts.Messages;
 /// the same command twice, so running it must be idempotent (outputs are named by task and attempt).
 /// </summary>
 /// <param name="HeartbeatEvery">How often the worker reports the attempt alive while it runs (zero: never).</param>
+/// <param name="Worker">The one worker meant to run it (sent to that worker's own queue); null for any worker.</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -16,8 +17,9 @@ public sealed record RunTask(
     IReadOnlyList<TaskInput> Inputs,
     IReadOnlyDictionary<string, string> Parameters,
     DateTimeOffset Deadline,
-    TimeSpan HeartbeatEvery = default)
+    TimeSpan HeartbeatEvery = default,
+    WorkerId? Worker = null)
 {
     public override string ToString() =>
-        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s), due by {Deadline:O}";
+        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : "")}, due by {Deadline:O}";
 }

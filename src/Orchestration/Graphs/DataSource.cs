@@ -21,15 +21,19 @@ public sealed record DataSource(SourceKind Kind, string Name, string? Pattern = 
     /// </summary>
     public static DataSource Local(string root, string pattern) => new(SourceKind.Local, root, pattern);
 
+    /// <summary>No blobs: for a step that works on what its worker has (e.g. a C# step over the worker's own files).</summary>
+    public static readonly DataSource Nothing = new(SourceKind.Nothing, "");
+
     public override string ToString() => Kind switch
     {
+        SourceKind.Nothing => "no input",
         SourceKind.Dataset => $"dataset '{Name}'",
         SourceKind.Local => $"local files '{Name}/{Pattern}'",
         _ => $"outputs of '{Name}'",
     };
 }
 
-public enum SourceKind { Dataset, StepOutputs, Local }
+public enum SourceKind { Dataset, StepOutputs, Local, Nothing }
 
 /// <summary>A count read at run time from the metadata of an earlier step's tasks (summed over its tasks).</summary>
 public sealed record MetadataCount(string Step, string Key)

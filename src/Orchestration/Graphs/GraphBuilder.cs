@@ -32,6 +32,13 @@ public sealed class GraphBuilder(string name, int version)
         Add(step, StepShape.Reduce, new AllInOne(over), work, configure);
 
     /// <summary>
+    /// One task with no input blobs: the step works on what its worker has (e.g. its local files). With
+    /// <c>On(selector, Target.All)</c>, one such task on every matching worker.
+    /// </summary>
+    public GraphBuilder Run(string step, StepWork work, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Reduce, new AllInOne(DataSource.Nothing), work, configure);
+
+    /// <summary>
     /// Hash-partitions the rows of <paramref name="over"/> by <paramref name="key"/> into <paramref name="buckets"/> buckets
     /// (a scatter step named <c>{step}.scatter</c>, one task per blob), then runs <paramref name="work"/> once per bucket.
     /// </summary>
@@ -72,6 +79,7 @@ public sealed class StepOptions
     private readonly Dictionary<string, string> _parameters = [];
     private readonly List<string> _after = [];
     private RetryPolicy _retry = RetryPolicy.Default;
+    private Placement? _on;
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
     public StepOptions As(string inputName) { _inputName = inputName; return this; }
@@ -94,6 +102,21 @@ public sealed class StepOptions
 
     public StepOptions Backoff(TimeSpan baseDelay, TimeSpan maxDelay) { _retry = _retry with { BaseDelay = baseDelay, MaxDelay = maxDelay }; return this; }
 
+    /// <summary>
+    /// Runs the step's tasks only on workers whose labels match <paramref name="selector"/> (e.g. <c>region=EU</c>,
+    /// <c>region in (EU,NorthAmerica),!country=US</c>): each on any one of them, or with <see cref="Target.All"/> one task
+    /// per matching worker. With no matching worker the step fails, after waiting up to <paramref name="waitForWorkers"/>.
+    /// </summary>
+    public StepOptions On(WorkerSelector selector, Target target = Target.Any, TimeSpan? waitForWorkers = null)
+    {
+        _on = new Placement(selector, target, waitForWorkers ?? TimeSpan.Zero);
+        return this;
+    }
+
+    /// <inheritdoc cref="On(WorkerSelector, Target, TimeSpan?)"/>
+    public StepOptions On(string selector, Target target = Target.Any, TimeSpan? waitForWorkers = null) =>
+        On(WorkerSelector.Parse(selector), target, waitForWorkers);
+
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
-        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry);
+        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on);
 }

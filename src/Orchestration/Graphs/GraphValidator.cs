@@ -52,6 +52,10 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' needs at least 1 bucket (has {bucketed.Buckets})";
         if (step.Fanout is OnePerTarget { Targets.Count: 0 })
             yield return $"broadcast step '{step.Name}' has no targets";
+        if (step.On is not null && step.Fanout is OnePerTarget)
+            yield return $"broadcast step '{step.Name}' names its targets; use a Map or Reduce with On(selector, Target.All) to fan out to labeled workers";
+        if (step.On is { Wait: var wait } && wait < TimeSpan.Zero)
+            yield return $"step '{step.Name}' cannot wait a negative time for workers";
         foreach (var local in step.Sources.Where(s => s.Kind == SourceKind.Local))
             if (LocalInput.Problem(local.Name, local.Pattern ?? "") is { } problem)
                 yield return $"step '{step.Name}': {problem}";

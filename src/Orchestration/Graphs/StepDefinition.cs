@@ -10,6 +10,7 @@ namespace Orchestration.Graphs;
 /// <param name="InputName">The view name under which a task's main blobs appear to its SQL (default <c>input</c>).</param>
 /// <param name="SideInputs">Extra named views every task of the step sees in full (e.g. small dimension tables).</param>
 /// <param name="After">Steps this one waits for without reading their outputs.</param>
+/// <param name="On">The workers the step's tasks run on, by label; null for any worker on the shared queue.</param>
 public sealed record StepDefinition(
     string Name,
     StepShape Shape,
@@ -19,7 +20,8 @@ public sealed record StepDefinition(
     IReadOnlyList<SideInput> SideInputs,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<string> After,
-    RetryPolicy Retry)
+    RetryPolicy Retry,
+    Placement? On = null)
 {
     /// <summary>Every step this one waits for: those it reads and those it is told to run after.</summary>
     [JsonIgnore]
@@ -33,7 +35,7 @@ public sealed record StepDefinition(
     [JsonIgnore]
     public IEnumerable<DataSource> Sources => SideInputs.Select(s => s.Source).Append(Fanout.MainSource).OfType<DataSource>();
 
-    public override string ToString() => $"{Shape} '{Name}': {Fanout}, {Work}";
+    public override string ToString() => $"{Shape} '{Name}': {Fanout}, {Work}{(On is null ? "" : $", {On}")}";
 }
 
 /// <summary>A named view every task of a step sees in full.</summary>

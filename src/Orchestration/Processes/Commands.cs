@@ -63,3 +63,12 @@ public sealed record CancelProcess(ProcessId ProcessId, string Reason) : IProces
 {
     public override string ToString() => $"Cancel process {ProcessId}: {Reason}";
 }
+
+/// <summary>
+/// Sent by the orchestrator for a step awaiting workers, with the live workers it knows right now: the aggregate plans
+/// the step's tasks on those matching the step's selector and records the choice in its events.
+/// </summary>
+public sealed record PlaceStep(ProcessId ProcessId, string Step, IReadOnlyList<LabeledWorker> Workers) : IProcessCommand
+{
+    public override string ToString() => $"Place step '{Step}' on the live workers: {(Workers.Count == 0 ? "none" : string.Join(", ", Workers))}";
+}

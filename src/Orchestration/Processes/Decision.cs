@@ -37,6 +37,10 @@ public enum DropKind
     StaleHeartbeat,
     /// <summary>A heartbeat that would move the deadline by less than half the heartbeat timeout: not worth an event.</summary>
     HeartbeatNotNeeded,
+    /// <summary>A placement for a step that is not awaiting workers (already placed, failed, or its process ended).</summary>
+    StepNotAwaitingWorkers,
+    /// <summary>No live worker matches the step's selector yet, and the step may still wait for one.</summary>
+    NoMatchingWorkerYet,
 }
 
 /// <summary>A command the aggregate refuses, with a stable name for specs and callers, and a message for people.</summary>

@@ -28,8 +28,19 @@ public sealed record StepStarted(ProcessId ProcessId, string Step, int Tasks, Da
     public override string ToString() => $"Step '{Step}' started with {Tasks} task(s)";
 }
 
+/// <summary>
+/// A step placed by label is ready but its tasks are not planned yet: only the orchestrator knows the live workers, so
+/// it places the step (<see cref="PlaceStep"/>) on those that match <paramref name="Selector"/> now.
+/// </summary>
+[WireName("step-awaiting-workers.v1")]
+public sealed record StepAwaitingWorkers(ProcessId ProcessId, string Step, string Selector, Target Mode, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' waits to be placed on {(Mode == Target.All ? "every" : "any")} worker matching {Selector}";
+}
+
 /// <summary>An attempt of a task is to be run, not before <paramref name="NotBefore"/>, and is late after <paramref name="Deadline"/>.</summary>
-/// <param name="Target">The worker selection a broadcast task is meant for; null for any worker.</param>
+/// <param name="Target">The worker a task of a step placed on all matching workers runs on (recorded when the step
+/// started, so a replay or a retry uses the same one), or a broadcast task's target; null for any worker.</param>
 [WireName("task-scheduled.v1")]
 public sealed record TaskScheduled(
     ProcessId ProcessId,

@@ -34,12 +34,38 @@ internal sealed class Planner(
         // A step reached by two paths of one cascade (e.g. after its dependency and after an empty step that also
         // depends on that dependency) starts once.
         if (_failed || !_startedNow.Add(step.Name)) return;
+        // Only the orchestrator knows the live workers: a step placed by label waits for it to place the step.
+        if (step.On is { } on)
+            Emit(new StepAwaitingWorkers(processId, step.Name, on.Selector.ToString(), on.Mode, now));
+        else
+            Schedule(step, oneTaskPer: null);
+    }
+
+    /// <summary>Schedules a step awaiting workers on <paramref name="matching"/>, the live workers its selector matches.</summary>
+    public void PlaceStep(StepDefinition step, IReadOnlyList<LabeledWorker> matching)
+    {
+        _startedNow.Add(step.Name);
+        Schedule(step, step.On?.Mode == Target.All ? matching : null);
+    }
+
+    public void FailStep(StepDefinition step, string reason)
+    {
+        _failed = true;
+        Emit(new StepFailed(processId, step.Name, reason, now));
+        Emit(new ProcessFailed(processId, $"step '{step.Name}' failed: {reason}", now));
+    }
+
+    /// <param name="oneTaskPer">With a step placed on all matching workers: each planned task once per worker, recorded as its target.</param>
+    private void Schedule(StepDefinition step, IReadOnlyList<LabeledWorker>? oneTaskPer)
+    {
         var tasks = PlanTasks(step, out var problem);
         if (problem is not null)
         {
-            Fail(step, problem);
+            FailStep(step, problem);
             return;
         }
+        if (oneTaskPer is not null)
+            tasks = tasks.SelectMany(t => oneTaskPer.Select(w => t with { Target = w.Id.Value })).ToArray();
         Emit(new StepStarted(processId, step.Name, tasks.Count, now));
         var deadline = now + step.Retry.TaskTimeout;
         for (var partition = 0; partition < tasks.Count; partition++)
@@ -65,13 +91,6 @@ internal sealed class Planner(
         Emit(new ProcessCompleted(processId, outputs, now));
     }
 
-    private void Fail(StepDefinition step, string reason)
-    {
-        _failed = true;
-        Emit(new StepFailed(processId, step.Name, reason, now));
-        Emit(new ProcessFailed(processId, $"step '{step.Name}' failed: {reason}", now));
-    }
-
     private bool IsCompleted(string step) =>
         _completedNow.ContainsKey(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Completed);
 
@@ -89,7 +108,7 @@ internal sealed class Planner(
 
     private IReadOnlyList<BlobRef> BlobsOf(DataSource? source) => source switch
     {
-        null => [],
+        null or { Kind: SourceKind.Nothing } => [],
         { Kind: SourceKind.Dataset } => datasets[source.Name],
         { Kind: SourceKind.Local } => [LocalInput.Reference(source.Name, source.Pattern ?? "")],
         _ => ResultsOf(source.Name).SelectMany(r => r.Outputs).ToArray(),

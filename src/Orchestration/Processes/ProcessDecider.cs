@@ -21,6 +21,7 @@ public static partial class ProcessDecider
             TryTimeoutTask c => TryTimeout(state, c, now),
             RecordHeartbeat c => Heartbeat(state, c, now),
             CancelProcess c => Cancel(state, c, now),
+            PlaceStep c => Place(state, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "The process aggregate has no decision for this command."),
         };
     }

@@ -73,6 +73,7 @@ public sealed class ProcessState
         {
             case ProcessStarted started: state.Start(started); break;
             case StepStarted started when state._steps.TryGetValue(started.Step, out var step): step.Begin(started.Tasks); break;
+            case StepAwaitingWorkers awaiting when state._steps.TryGetValue(awaiting.Step, out var step): step.AwaitingSince = awaiting.At; break;
             case TaskScheduled scheduled when state._steps.TryGetValue(scheduled.Step, out var step): step.Schedule(scheduled); break;
             case TaskConfirmed confirmed when state.Task(confirmed.TaskId) is { } task: task.Step.Confirm(task.Partition, confirmed); break;
             case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.Retries++; break;

@@ -32,6 +32,9 @@ public sealed class StepState(StepDefinition definition)
     public int Retries { get; internal set; }
     public string? FailureReason { get; internal set; }
     public DateTimeOffset? EndedAt { get; internal set; }
+    /// <summary>When the step became ready to be placed on labeled workers; null if it never waited for placement.</summary>
+    public DateTimeOffset? AwaitingSince { get; internal set; }
+    public bool IsAwaitingWorkers => Status == StepStatus.Waiting && AwaitingSince is not null;
 
     /// <summary>The step's tasks in partition order (all of them once the step's batch is folded).</summary>
     public IEnumerable<TaskState> ScheduledTasks

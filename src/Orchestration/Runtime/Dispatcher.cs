@@ -15,15 +15,18 @@ public sealed record DispatcherOptions(int ReadBatch = 2_000, TimeSpan? IdleWait
 /// <see cref="RunTask"/> on the task queue, holding back attempts whose backoff has not passed. Only stored
 /// events are ever dispatched. Its checkpoint never passes an event it has not sent, so after a crash a task
 /// may be sent twice, never lost. With an in-memory queue (lost on restart) it instead starts by sending
-/// again every attempt that is still open.
+/// again every attempt that is still open. A task placed on any worker matching a selector goes to the least busy
+/// matching live worker of <paramref name="workers"/>; while none is live it is held back and tried again.
 /// </summary>
-public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, ITaskQueue queue, TimeProvider clock, RuntimeCounters counters, DispatcherOptions? options = null)
+public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, ITaskQueue queue, TimeProvider clock, RuntimeCounters counters,
+    DispatcherOptions? options = null, WorkerRegistry? workers = null)
 {
     public const string CheckpointName = "dispatcher";
 
     private readonly DispatcherOptions _options = options ?? new DispatcherOptions();
     private readonly RunTaskFactory _factory = new(store);
-    private readonly PriorityQueue<(RunTask Task, long Position), DateTimeOffset> _backingOff = new();
+    private readonly PriorityQueue<Outgoing, DateTimeOffset> _backingOff = new();
+    private readonly WorkerChooser _chooser = new();
     private readonly SortedSet<long> _heldPositions = [];
 
     private long _position = -1;
@@ -41,7 +44,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         while (!cancellationToken.IsCancellationRequested)
         {
             var events = await store.ReadAllAsync(position, _options.ReadBatch, cancellationToken);
-            var ready = new List<RunTask>();
+            var ready = new List<Outgoing>();
             foreach (var stored in events)
                 await TakeAsync(stored, ready, cancellationToken);
             TakeDue(ready);
@@ -58,36 +61,54 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         }
     }
 
-    private async Task TakeAsync(StoredEvent stored, List<RunTask> ready, CancellationToken cancellationToken)
+    private async Task TakeAsync(StoredEvent stored, List<Outgoing> ready, CancellationToken cancellationToken)
     {
         _factory.Observe(stored.Event);
         if (stored.Event is not TaskScheduled scheduled) return;
-        if (await _factory.BuildAsync(scheduled, cancellationToken) is not { } task) return;
+        if (await _factory.BuildAsync(scheduled, stored.Position, cancellationToken) is not { } task) return;
         if (scheduled.NotBefore <= clock.GetUtcNow()) ready.Add(task);
-        else
-        {
-            _backingOff.Enqueue((task, stored.Position), scheduled.NotBefore);
-            _heldPositions.Add(stored.Position);
-        }
+        else Hold(task, scheduled.NotBefore);
     }
 
-    private void TakeDue(List<RunTask> ready)
+    private void Hold(Outgoing task, DateTimeOffset until)
+    {
+        _backingOff.Enqueue(task, until);
+        _heldPositions.Add(task.Position);
+    }
+
+    private void TakeDue(List<Outgoing> ready)
     {
         var now = clock.GetUtcNow();
         while (_backingOff.TryPeek(out var held, out var due) && due <= now)
         {
             _backingOff.Dequeue();
             _heldPositions.Remove(held.Position);
-            ready.Add(held.Task);
+            ready.Add(held);
         }
     }
 
-    private async Task SendAsync(List<RunTask> ready, CancellationToken cancellationToken)
+    private async Task SendAsync(List<Outgoing> outgoing, CancellationToken cancellationToken)
     {
+        var ready = Addressed(outgoing);
         if (ready.Count == 0) return;
         if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, ready, cancellationToken);
         else await queue.SendAsync(ready, cancellationToken);
         counters.Dispatch(ready.Count);
+    }
+
+    /// <summary>The tasks to send now, each placed on any matching worker given the least busy one; those with none live wait a while.</summary>
+    private List<RunTask> Addressed(List<Outgoing> outgoing)
+    {
+        if (workers is null || outgoing.All(o => o.AnyOf is null)) return outgoing.Select(o => o.Task).ToList();
+        var live = workers.Live();
+        var ready = new List<RunTask>(outgoing.Count);
+        foreach (var task in outgoing)
+        {
+            if (task.AnyOf is null) ready.Add(task.Task);
+            else if (_chooser.Choose(task.AnyOf, live) is { } worker) ready.Add(task.Task with { Worker = worker });
+            else Hold(task, clock.GetUtcNow() + _options.Idle); // its attempt times out if none comes back: then the aggregate decides
+        }
+        return ready;
     }
 
     private TimeSpan NextWait()
@@ -119,7 +140,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             }
             position = events[^1].Position;
         }
-        var ready = new List<RunTask>();
+        var ready = new List<Outgoing>();
         foreach (var (scheduled, at) in open.Values.Where(o => !ended.Contains(o.Event.ProcessId)).OrderBy(o => o.Position))
             await TakeAsync(new StoredEvent(at, scheduled.ProcessId.Value, 0, scheduled, clock.GetUtcNow()), ready, cancellationToken);
         await SendAsync(ready, cancellationToken);

@@ -33,8 +33,12 @@ internal sealed class RunTaskFactory(IEventStore store)
         }
     }
 
-    /// <summary>The command for a scheduled attempt, or null when its process has ended (nothing to run).</summary>
-    public async Task<RunTask?> BuildAsync(TaskScheduled scheduled, CancellationToken cancellationToken)
+    /// <summary>
+    /// The command for a scheduled attempt, or null when its process has ended (nothing to run). A task of a step placed
+    /// on all matching workers is addressed to its recorded worker; one placed on any of them carries the selector, for
+    /// the dispatcher to pick a live worker when it sends it.
+    /// </summary>
+    public async Task<Outgoing?> BuildAsync(TaskScheduled scheduled, long position, CancellationToken cancellationToken)
     {
         var known = await KnownAsync(scheduled.ProcessId, cancellationToken);
         if (known.Ended) return null;
@@ -44,8 +48,10 @@ internal sealed class RunTaskFactory(IEventStore store)
         parameters["partition"] = scheduled.Partition.ToString(CultureInfo.InvariantCulture);
         parameters["partitions"] = known.StepTasks.GetValueOrDefault(scheduled.Step, 1).ToString(CultureInfo.InvariantCulture);
         if (scheduled.Target is { } target) parameters["target"] = target;
-        return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval);
+        var worker = step.On?.Mode == Target.All && scheduled.Target is { } recorded ? WorkerId.From(recorded) : (WorkerId?)null;
+        var task = new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, worker);
+        return new Outgoing(task, step.On?.Mode == Target.Any ? step.On.Selector : null, position);
     }
 
     public void Forget(ProcessId id) => _processes.Remove(id);
@@ -70,3 +76,6 @@ internal sealed class RunTaskFactory(IEventStore store)
         public bool Ended { get; set; }
     }
 }
+
+/// <summary>A task on its way to the queue: still to be given a worker when <see cref="AnyOf"/> is set; read at <see cref="Position"/>.</summary>
+internal sealed record Outgoing(RunTask Task, WorkerSelector? AnyOf, long Position);

@@ -41,6 +41,14 @@ internal static class RawMessages
                 : new Dictionary<string, string>())).ToList();
     }
 
+    /// <summary>The names of the queues that start with <paramref name="prefix"/>.</summary>
+    public static async Task<IReadOnlyList<string>> QueuesAsync(string prefix)
+    {
+        using var http = Client();
+        using var json = JsonDocument.Parse(await http.GetStringAsync("queues/%2F?columns=name"));
+        return json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
     private static HttpClient Client()
     {
         var amqp = Services.RabbitMq;
