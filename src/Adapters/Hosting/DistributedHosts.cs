@@ -86,6 +86,10 @@ public static class DistributedHosts
                 // the orchestrator declares the queue too when it first sends to it, and RabbitMQ refuses a redeclaration that differs.
                 rabbit.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue(settings.QueuePrefix, WorkerId.From(options.Name)),
                     endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
+                // Tasks for any worker with one of its labels: it competes for them with the other workers that have it.
+                foreach (var (key, value) in options.Labels ?? new Dictionary<string, string>())
+                    rabbit.ReceiveEndpoint(MassTransitTaskQueue.LabelQueue(settings.QueuePrefix, $"{key}={value}"),
+                        endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
             });
         });
         services.GracefulStop(options.ShutdownGrace);

@@ -57,6 +57,8 @@ public sealed class EmbeddedEngine : Engine
             {
                 transport.ReceiveEndpoint(MassTransitTaskQueue.QueueName, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
                 transport.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue("", worker.Id), endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
+                foreach (var (key, value) in worker.Labels)
+                    transport.ReceiveEndpoint(MassTransitTaskQueue.LabelQueue("", $"{key}={value}"), endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
                 transport.ReceiveEndpoint(EngineServices.OrchestratorQueue, endpoint => EngineServices.OrchestratorEndpoint(endpoint, context));
             });
         });

@@ -8,7 +8,8 @@ namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
 /// The task queue on MassTransit: RunTask commands sent to the shared queue workers compete on, or, for a task meant
-/// for one worker (<see cref="RunTask.Worker"/>), to that worker's own queue, which no other worker reads.
+/// for one worker (<see cref="RunTask.Worker"/>), to that worker's own queue, which no other worker reads, or, for any
+/// worker with a label (<see cref="RunTask.Label"/>), to that label's queue, which only such workers read.
 /// </summary>
 public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "") : ITaskQueue
 {
@@ -18,9 +19,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
 
     public async Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default)
     {
-        foreach (var group in tasks.GroupBy(t => t.Worker))
+        foreach (var group in tasks.GroupBy(t => t.Worker is { } worker ? WorkerQueue(queuePrefix, worker) : t.Label is { } label ? LabelQueue(queuePrefix, label) : queueName))
         {
-            var queue = group.Key is { } worker ? WorkerQueue(queuePrefix, worker) : queueName;
+            var queue = group.Key;
             var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
             await endpoint.SendBatch(group.ToArray(), cancellationToken);
         }
@@ -28,6 +29,15 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
 
     /// <summary>The queue only <paramref name="worker"/> reads: <c>{prefix}worker.{name}</c>, the name kept to characters a queue address allows.</summary>
     public static string WorkerQueue(string queuePrefix, WorkerId worker) => $"{queuePrefix}worker.{UnsafeInQueueName().Replace(worker.Value, "_")}";
+
+    /// <summary>
+    /// The queue every worker with a label (<c>key=value</c>) reads and competes on: <c>{prefix}label.{key}.{value}</c>.
+    /// </summary>
+    public static string LabelQueue(string queuePrefix, string label)
+    {
+        var (key, value) = label.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"A label is key=value, not '{label}'.", nameof(label));
+        return $"{queuePrefix}label.{UnsafeInQueueName().Replace(key, "_")}.{UnsafeInQueueName().Replace(value, "_")}";
+    }
 
     [GeneratedRegex("[^A-Za-z0-9._-]")]
     private static partial Regex UnsafeInQueueName();

@@ -6,6 +6,10 @@ namespace Orchestration.Contracts.Messages;
 /// </summary>
 /// <param name="HeartbeatEvery">How often the worker reports the attempt alive while it runs (zero: never).</param>
 /// <param name="Worker">The one worker meant to run it (sent to that worker's own queue); null for any worker.</param>
+/// <param name="Label">
+/// A label (<c>key=value</c>) the worker must have: sent to that label's queue, which every worker with the label reads
+/// and competes on; null when not routed by label.
+/// </param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -18,8 +22,9 @@ public sealed record RunTask(
     IReadOnlyDictionary<string, string> Parameters,
     DateTimeOffset Deadline,
     TimeSpan HeartbeatEvery = default,
-    WorkerId? Worker = null)
+    WorkerId? Worker = null,
+    string? Label = null)
 {
     public override string ToString() =>
-        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : "")}, due by {Deadline:O}";
+        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : Label is { } l ? $" on any worker with {l}" : "")}, due by {Deadline:O}";
 }

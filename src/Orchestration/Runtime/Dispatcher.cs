@@ -96,7 +96,10 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         counters.Dispatch(ready.Count);
     }
 
-    /// <summary>The tasks to send now, each placed on any matching worker given the least busy one; those with none live wait a while.</summary>
+    /// <summary>
+    /// The tasks to send now. A task placed on any worker with one label goes to that label's queue; one placed by a
+    /// wider selector goes to the least busy matching live worker; those with none live wait a while.
+    /// </summary>
     private List<RunTask> Addressed(List<Outgoing> outgoing)
     {
         if (workers is null || outgoing.All(o => o.AnyOf is null)) return outgoing.Select(o => o.Task).ToList();
@@ -105,6 +108,8 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         foreach (var task in outgoing)
         {
             if (task.AnyOf is null) ready.Add(task.Task);
+            // One label: the workers that have it compete on its queue (and a task there waits for one to come).
+            else if (task.AnyOf.SingleLabel is { } label) ready.Add(task.Task with { Label = $"{label.Key}={label.Value}" });
             else if (_chooser.Choose(task.AnyOf, live) is { } worker) ready.Add(task.Task with { Worker = worker });
             else Hold(task, clock.GetUtcNow() + _options.Idle); // its attempt times out if none comes back: then the aggregate decides
         }
