@@ -66,6 +66,31 @@ public sealed class Task_runner : IDisposable
         again.Completed!.Outputs.Should().Equal(first.Completed!.Outputs);
     }
 
+    /// <summary>A step whose library reports cancellation as an error of its own, as DuckDB does ("INTERRUPT Error").</summary>
+    private sealed class InterruptedWhenCancelled : ICodeStep
+    {
+        public string Name => "interrupted";
+
+        public async Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken)
+        {
+            try { await System.Threading.Tasks.Task.Delay(Timeout.Infinite, cancellationToken); }
+            catch (OperationCanceledException) { }
+            throw new InvalidOperationException("INTERRUPT Error: Interrupted!");
+        }
+    }
+
+    [Fact]
+    public async Task A_task_interrupted_by_its_cancellation_is_abandoned_not_reported_failed()
+    {
+        var runner = new TaskRunner(_blobs, _sandboxes, new CodeStepRegistry().Add(new InterruptedWhenCancelled()), WorkerId.From("worker-a"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)); // e.g. the worker lost its broker connection
+
+        var run = () => runner.RunAsync(Task(StepWork.Code("interrupted")), cancel.Token);
+
+        // A TaskFailed here would end the whole process for a fault of the worker's connection, not of the task.
+        await run.Should().ThrowAsync<OperationCanceledException>();
+    }
+
     [Fact]
     public async Task A_missing_input_blob_fails_the_task_for_good_naming_the_blob()
     {

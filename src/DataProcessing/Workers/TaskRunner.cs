@@ -51,7 +51,13 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw; // abandoned (shutdown): the message goes back to the queue for another worker
+            throw; // abandoned (shutdown, lost broker connection): the message goes back to the queue for another worker
+        }
+        catch (Exception error) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelling interrupts DuckDB ("INTERRUPT Error") or a transfer mid-way: that is the abandonment, not a fault of
+            // the task, so the task goes back to the queue rather than being reported as failed for good.
+            throw new OperationCanceledException($"Task {task.TaskId} attempt {task.Attempt} was abandoned: {error.Message}", error, cancellationToken);
         }
         catch (Exception error)
         {
