@@ -12,7 +12,7 @@ public sealed class ServiceOutage
 {
     public const string Name = "service outage";
 
-    public static Task RabbitMqCtl(string command) => Run("/usr/sbin/rabbitmqctl", command);
+    public static Task RabbitMqCtl(string command) => Output("/usr/sbin/rabbitmqctl", command);
 
     /// <summary>Restarts the PostgreSQL cluster that scripts/services.sh runs (fast shutdown: open sessions are cut).</summary>
     public static async Task RestartPostgres()
@@ -20,10 +20,8 @@ public sealed class ServiceOutage
         var cluster = (await Output("pg_lsclusters", "--no-header")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .First(columns => columns[2] == "5432");
-        await Run("pg_ctlcluster", cluster[0], cluster[1], "restart", "-m", "fast");
+        await Output("pg_ctlcluster", cluster[0], cluster[1], "restart", "-m", "fast");
     }
-
-    private static async Task Run(string file, params string[] args) => await Output(file, args);
 
     private static async Task<string> Output(string file, params string[] args)
     {

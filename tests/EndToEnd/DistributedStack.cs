@@ -17,6 +17,8 @@ namespace Orchestration.Tests.EndToEnd;
 public abstract class DistributedStack : IAsyncLifetime
 {
     private readonly List<(Process Host, StringBuilder Output, Task Reading)> _hosts = [];
+    // One pool for the whole test: the chaos scenarios poll the store every 50 ms.
+    private readonly NpgsqlDataSource _db = NpgsqlDataSource.Create(Services.Postgres);
     protected TempDirectory Dir { get; } = new();
     protected string Name { get; } = $"ch{Guid.NewGuid():N}"[..14];
     protected OrchCli Orch { get; private set; } = null!;
@@ -111,28 +113,26 @@ public abstract class DistributedStack : IAsyncLifetime
     {
         await StopHostsAsync();
         foreach (var (host, _, _) in _hosts) host.Dispose();
-        await using (var db = NpgsqlDataSource.Create(Services.Postgres))
-            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{Name}\" CASCADE").ExecuteNonQueryAsync();
+        await using (_db)
+            await _db.CreateCommand($"DROP SCHEMA IF EXISTS \"{Name}\" CASCADE").ExecuteNonQueryAsync();
         await new Azure.Storage.Blobs.BlobContainerClient(Services.Blobs, Name).DeleteIfExistsAsync();
         // Every queue of this deployment, including those of workers a supervisor started under names of its own.
-        await RabbitMqBus.DeleteAsync([.. await RawMessages.QueuesAsync($"{Name}-")]);
+        await RabbitMqBus.DeleteAllAsync($"{Name}-");
         Dir.Dispose();
     }
 
     /// <summary>How many events of a wire type (e.g. <c>task-confirmed.v1</c>) this deployment's store holds.</summary>
     protected async Task<long> CountEvents(string type)
     {
-        await using var db = NpgsqlDataSource.Create(Services.Postgres);
-        try { return (long)(await db.CreateCommand($"SELECT count(*) FROM \"{Name}\".mt_events WHERE type = '{type}'").ExecuteScalarAsync())!; }
+        try { return (long)(await _db.CreateCommand($"SELECT count(*) FROM \"{Name}\".mt_events WHERE type = '{type}'").ExecuteScalarAsync())!; }
         catch (Exception e) when (e is PostgresException or NpgsqlException) { return 0; } // the schema is not there yet, or the database is restarting
     }
 
     /// <summary>Streams whose event versions are not exactly 1..n, and global positions that skip (both should be none).</summary>
     private async Task<long> BrokenStreams()
     {
-        await using var db = NpgsqlDataSource.Create(Services.Postgres);
         var events = $"\"{Name}\".mt_events";
-        return (long)(await db.CreateCommand($"""
+        return (long)(await _db.CreateCommand($"""
             SELECT (SELECT count(*) FROM (SELECT stream_id FROM {events} GROUP BY stream_id HAVING count(*) <> max(version) OR min(version) <> 1) broken)
                  + (SELECT CASE WHEN count(*) = max(seq_id) THEN 0 ELSE 1 END FROM {events})
             """).ExecuteScalarAsync())!;

@@ -81,15 +81,9 @@ public static class DistributedHosts
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
-                rabbit.ReceiveEndpoint(settings.TaskQueue, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
-                // Tasks meant for this worker alone (its data is here), kept while it restarts. Declared with plain arguments:
-                // the orchestrator declares the queue too when it first sends to it, and RabbitMQ refuses a redeclaration that differs.
-                rabbit.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue(settings.QueuePrefix, WorkerId.From(options.Name)),
-                    endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
-                // Tasks for any worker with one of its labels: it competes for them with the other workers that have it.
-                foreach (var (key, value) in options.Labels ?? new Dictionary<string, string>())
-                    rabbit.ReceiveEndpoint(MassTransitTaskQueue.LabelQueue(settings.QueuePrefix, $"{key}={value}"),
-                        endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Slots, options.Prefetch));
+                EngineServices.WorkerEndpoints(rabbit, context,
+                    MassTransitTaskQueue.QueuesOf(settings.QueuePrefix, WorkerId.From(options.Name), options.Labels ?? new Dictionary<string, string>()),
+                    options.Slots, options.Prefetch);
             });
         });
         services.GracefulStop(options.ShutdownGrace);

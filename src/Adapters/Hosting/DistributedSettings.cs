@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Orchestration.Adapters.Messaging;
 
 namespace Orchestration.Adapters.Hosting;
 
@@ -23,7 +24,7 @@ public sealed record DistributedSettings
     /// <summary>Put before the queue names, so several deployments (or test runs) can share one broker.</summary>
     public string QueuePrefix { get; init; } = "";
 
-    public string TaskQueue => QueuePrefix + "run-task";
+    public string TaskQueue => QueuePrefix + MassTransitTaskQueue.QueueName;
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
 
     /// <summary>

@@ -55,10 +55,7 @@ public sealed class EmbeddedEngine : Engine
             bus.AddConsumer<WorkerStatusConsumer>();
             bus.UsingInMemory((context, transport) =>
             {
-                transport.ReceiveEndpoint(MassTransitTaskQueue.QueueName, endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
-                transport.ReceiveEndpoint(MassTransitTaskQueue.WorkerQueue("", worker.Id), endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
-                foreach (var (key, value) in worker.Labels)
-                    transport.ReceiveEndpoint(MassTransitTaskQueue.LabelQueue("", $"{key}={value}"), endpoint => EngineServices.WorkerEndpoint(endpoint, context, options.Workers, options.Workers));
+                EngineServices.WorkerEndpoints(transport, context, MassTransitTaskQueue.QueuesOf("", worker.Id, worker.Labels), options.Workers, options.Workers);
                 transport.ReceiveEndpoint(EngineServices.OrchestratorQueue, endpoint => EngineServices.OrchestratorEndpoint(endpoint, context));
             });
         });

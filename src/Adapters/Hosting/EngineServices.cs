@@ -89,11 +89,20 @@ public static class EngineServices
     }
 
     /// <summary>
-    /// A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead. It reads two
-    /// queues this way, the shared one and its own (tasks meant for it alone); a task taken beyond its slots waits for
-    /// a free sandbox.
+    /// A worker's receive endpoints, one per queue it reads (<see cref="MassTransitTaskQueue.QueuesOf"/>). Declared with
+    /// plain arguments: the orchestrator declares a worker's or a label's queue too when it first sends to it, and
+    /// RabbitMQ refuses a redeclaration that differs.
     /// </summary>
-    public static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
+    public static void WorkerEndpoints(IReceiveConfigurator transport, IRegistrationContext context, IEnumerable<string> queues, int slots, int prefetch)
+    {
+        foreach (var queue in queues) transport.ReceiveEndpoint(queue, endpoint => WorkerEndpoint(endpoint, context, slots, prefetch));
+    }
+
+    /// <summary>
+    /// A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead. It reads several
+    /// queues this way (shared, its own, its labels'); a task taken beyond its slots waits for a free sandbox.
+    /// </summary>
+    private static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
     {
         endpoint.PrefetchCount = Math.Max(prefetch, slots);
         endpoint.ConcurrentMessageLimit = slots;

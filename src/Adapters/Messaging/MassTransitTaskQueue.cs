@@ -27,6 +27,13 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
         }
     }
 
+    /// <summary>
+    /// Every queue a worker reads: the shared one, its own (tasks meant for it alone, kept while it restarts) and one per
+    /// label it has (tasks for any worker with that label, which it competes for with the others that have it).
+    /// </summary>
+    public static IEnumerable<string> QueuesOf(string queuePrefix, WorkerId worker, IReadOnlyDictionary<string, string> labels) =>
+        [queuePrefix + QueueName, WorkerQueue(queuePrefix, worker), .. labels.Select(label => LabelQueue(queuePrefix, $"{label.Key}={label.Value}"))];
+
     /// <summary>The queue only <paramref name="worker"/> reads: <c>{prefix}worker.{name}</c>, the name kept to characters a queue address allows.</summary>
     public static string WorkerQueue(string queuePrefix, WorkerId worker) => $"{queuePrefix}worker.{UnsafeInQueueName().Replace(worker.Value, "_")}";
 

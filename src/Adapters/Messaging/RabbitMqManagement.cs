@@ -17,6 +17,12 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
 
     public sealed record QueueDepth(string Queue, long Ready, long Unacknowledged, int Consumers);
 
+    /// <summary>The API itself (base address and credentials set), for calls this class does not wrap.</summary>
+    public HttpClient Api => _http;
+
+    /// <summary>The virtual host as the API's URLs name it (escaped).</summary>
+    public string VirtualHost => _vhost;
+
     public async Task<QueueDepth?> DepthAsync(string queue, CancellationToken cancellationToken = default)
     {
         using var response = await _http.GetAsync($"queues/{_vhost}/{Uri.EscapeDataString(queue)}", cancellationToken);
@@ -26,6 +32,15 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
         var root = json.RootElement;
         long Read(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
         return new QueueDepth(queue, Read("messages_ready"), Read("messages_unacknowledged"), (int)Read("consumers"));
+    }
+
+    /// <summary>The names of the queues that start with <paramref name="prefix"/> (e.g. a deployment's queue prefix).</summary>
+    public async Task<IReadOnlyList<string>> QueuesAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync($"queues/{_vhost}?columns=name", cancellationToken);
+        await Ensure(response, "listing queues");
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
+        return json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
     }
 
     /// <summary>Deletes queues and their exchanges; what does not exist is skipped.</summary>

@@ -46,10 +46,6 @@ internal sealed class SqlSession : IDisposable
         {
             SelectOnlyGuard.Check(_connection, sql, what);
         }
-        catch (DuckDBException e) when (_cancellation.IsCancellationRequested)
-        {
-            throw new OperationCanceledException($"The {what} was cancelled.", e, _cancellation);
-        }
         catch (DuckDBException e)
         {
             throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
@@ -93,10 +89,6 @@ internal sealed class SqlSession : IDisposable
                 using var reader = command.ExecuteReader();
                 while (reader.Read())
                     if (reader.GetString(1) is "HUGEINT" or "UHUGEINT") huge.Add(reader.GetString(0));
-            }
-            catch (DuckDBException e) when (_cancellation.IsCancellationRequested)
-            {
-                throw new OperationCanceledException($"The {what} was cancelled.", e, _cancellation);
             }
             catch (DuckDBException e)
             {

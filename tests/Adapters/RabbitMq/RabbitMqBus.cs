@@ -34,6 +34,13 @@ internal sealed class RabbitMqBus : IAsyncDisposable
         await _provider.DisposeAsync();
     }
 
+    /// <summary>Deletes every queue (and its exchange) whose name starts with <paramref name="prefix"/>: all of a test deployment's.</summary>
+    public static async Task DeleteAllAsync(string prefix)
+    {
+        using var management = new RabbitMqManagement(Services.RabbitMq);
+        await management.DeleteAsync(await management.QueuesAsync(prefix));
+    }
+
     /// <summary>Deletes the queues and exchanges a test made, so runs do not pile them up on the broker.</summary>
     public static async Task DeleteAsync(params string[] names)
     {

@@ -1,7 +1,6 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using Orchestration.Adapters.Messaging;
 
 namespace Orchestration.Tests.Adapters.RabbitMq;
 
@@ -15,8 +14,8 @@ internal static class RawMessages
 
     public static async Task PublishAsync(string queue, string payload)
     {
-        using var http = Client();
-        using var response = await http.PostAsJsonAsync("exchanges/%2F/amq.default/publish", new
+        using var management = new RabbitMqManagement(Services.RabbitMq);
+        using var response = await management.Api.PostAsJsonAsync($"exchanges/{management.VirtualHost}/amq.default/publish", new
         {
             properties = new { content_type = "application/vnd.masstransit+json", delivery_mode = 2 },
             routing_key = queue,
@@ -31,29 +30,14 @@ internal static class RawMessages
     /// <summary>Up to <paramref name="count"/> messages of a queue, left on it.</summary>
     public static async Task<IReadOnlyList<Peeked>> PeekAsync(string queue, int count = 10)
     {
-        using var http = Client();
-        using var response = await http.PostAsJsonAsync($"queues/%2F/{Uri.EscapeDataString(queue)}/get", new { count, ackmode = "ack_requeue_true", encoding = "auto" });
+        using var management = new RabbitMqManagement(Services.RabbitMq);
+        using var response = await management.Api.PostAsJsonAsync($"queues/{management.VirtualHost}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto" });
         if (!response.IsSuccessStatusCode) return [];
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.EnumerateArray().Select(m => new Peeked(m.GetProperty("payload").GetString() ?? "",
             m.GetProperty("properties").TryGetProperty("headers", out var headers)
                 ? headers.EnumerateObject().ToDictionary(h => h.Name, h => h.Value.ToString())
                 : new Dictionary<string, string>())).ToList();
-    }
-
-    /// <summary>The names of the queues that start with <paramref name="prefix"/>.</summary>
-    public static async Task<IReadOnlyList<string>> QueuesAsync(string prefix)
-    {
-        using var http = Client();
-        using var json = JsonDocument.Parse(await http.GetStringAsync("queues/%2F?columns=name"));
-        return json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
-    }
-
-    private static HttpClient Client()
-    {
-        var amqp = Services.RabbitMq;
-        var http = new HttpClient { BaseAddress = new Uri($"http://{amqp.Host}:15672/api/"), Timeout = TimeSpan.FromSeconds(10) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
-        return http;
     }
 }
