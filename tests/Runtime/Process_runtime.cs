@@ -102,4 +102,26 @@ public sealed class Process_runtime : IDisposable
         second.Counters.CaughtUp.Should().Be(1);
         second.Counters.Rejected.Should().Be(0);
     }
+
+    [Fact]
+    public async Task A_long_running_runtime_lets_ended_processes_go_and_reloads_one_when_a_late_command_comes()
+    {
+        await using var runtime = new ProcessRuntime(_store, TimeProvider.System, new ProcessRuntimeOptions(Partitions: 1, MaxEndedInMemory: 5));
+        var running = ProcessId.From("still-running");
+        await runtime.SendAsync(Start(running, 2));
+        for (var i = 0; i < 30; i++)
+        {
+            var id = ProcessId.From($"ended-{i}");
+            await runtime.SendAsync(Start(id, 1));
+            await runtime.SendAsync(Confirm(id, 0));
+        }
+        await Eventually.True(() => runtime.InMemory <= 6, TimeSpan.FromSeconds(5), "at most 5 ended processes and the running one in memory");
+
+        var late = await runtime.SendAsync(Confirm(ProcessId.From("ended-0"), 0));
+        var next = await runtime.SendAsync(Confirm(running, 0));
+
+        late.Dropped!.Kind.Should().Be(DropKind.ProcessEnded, "a process let go is read again from the store");
+        next.Events.Should().ContainSingle().Which.Should().BeOfType<TaskConfirmed>("the running process was kept");
+        runtime.Counters.Rejected.Should().Be(0);
+    }
 }

@@ -6,12 +6,17 @@ using Orchestration.Processes;
 
 namespace Orchestration.Runtime;
 
+/// <param name="MaxEndedInMemory">
+/// How many ended processes a partition may keep in memory before it lets them go; a late command for one reloads it
+/// from the store. Running processes always stay: they are the ones being worked on.
+/// </param>
 /// <param name="SingleWriter">
 /// True when no other runtime can write to the store (the embedded store is locked by its process). Otherwise an
 /// aggregate kept in memory may be behind the store, so a command it would drop or refuse is decided again on the
 /// stream's latest events first: another orchestrator may already have scheduled what this one does not know of.
 /// </param>
-public sealed record ProcessRuntimeOptions(int Partitions = 2, int MaxBatch = 512, int MaxConflictRetries = 5, bool SingleWriter = false);
+public sealed record ProcessRuntimeOptions(int Partitions = 2, int MaxBatch = 512, int MaxConflictRetries = 5, bool SingleWriter = false,
+    int MaxEndedInMemory = 1_000);
 
 /// <summary>
 /// Executes commands against process aggregates, one at a time per process: each process belongs to one
@@ -32,6 +37,9 @@ public sealed class ProcessRuntime : IAsyncDisposable
     }
 
     public RuntimeCounters Counters { get; } = new();
+
+    /// <summary>Processes whose state is kept in memory, running or recently ended.</summary>
+    public int InMemory => _partitions.Sum(p => p.InMemory);
 
     /// <summary>
     /// Decides the command and stores its events. Completes with the decision (which may be a dropped duplicate);
@@ -71,6 +79,10 @@ public sealed class ProcessRuntime : IAsyncDisposable
     private sealed class Partition(IEventStore store, TimeProvider clock, ProcessRuntimeOptions options, RuntimeCounters counters)
     {
         private readonly Dictionary<ProcessId, ProcessState> _states = [];
+        private int _letGoAbove = options.MaxEndedInMemory;
+        private int _inMemory;
+
+        public int InMemory => Volatile.Read(ref _inMemory);
 
         public Channel<Pending> Inbox { get; } = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -82,7 +94,17 @@ public sealed class ProcessRuntime : IAsyncDisposable
                 while (batch.Count < options.MaxBatch && Inbox.Reader.TryRead(out var pending)) batch.Add(pending);
                 await ExecuteAsync(batch, conflicts: 0);
                 batch.Clear();
+                if (_states.Count > _letGoAbove) LetEndedGo();
+                Volatile.Write(ref _inMemory, _states.Count);
             }
+        }
+
+        /// <summary>Forgets the ended processes; looks again only once as many more are in memory, not after every batch.</summary>
+        private void LetEndedGo()
+        {
+            foreach (var (id, state) in _states)
+                if (state.HasEnded) _states.Remove(id);
+            _letGoAbove = _states.Count + options.MaxEndedInMemory;
         }
 
         private async Task ExecuteAsync(IReadOnlyList<Pending> batch, int conflicts)

@@ -27,8 +27,9 @@ internal sealed class RunTaskFactory(IEventStore store)
             case StepStarted step when _processes.TryGetValue(step.ProcessId, out var known):
                 known.StepTasks[step.Step] = step.Tasks;
                 break;
-            case ProcessCompleted or ProcessFailed or ProcessCancelled when _processes.TryGetValue(e.ProcessId, out var known):
-                known.Ended = true;
+            case ProcessCompleted or ProcessFailed or ProcessCancelled:
+                // Read in order, so no attempt of it comes after its end: a long-running orchestrator keeps only the running.
+                _processes.Remove(e.ProcessId);
                 break;
         }
     }
@@ -54,8 +55,6 @@ internal sealed class RunTaskFactory(IEventStore store)
         return new Outgoing(task, step.On?.Mode == Target.Any ? step.On.Selector : null, position);
     }
 
-    public void Forget(ProcessId id) => _processes.Remove(id);
-
     private async Task<Known> KnownAsync(ProcessId id, CancellationToken cancellationToken)
     {
         if (_processes.TryGetValue(id, out var known)) return known;
@@ -73,7 +72,7 @@ internal sealed class RunTaskFactory(IEventStore store)
         public ProcessGraph Graph { get; } = graph;
         public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
         public Dictionary<string, int> StepTasks { get; } = new(StringComparer.Ordinal);
-        public bool Ended { get; set; }
+        public bool Ended { get; init; }
     }
 }
 
