@@ -7,7 +7,7 @@ using static Orchestration.Specs.Harness.Sample;
 namespace Orchestration.Specs.Aggregate;
 
 /// <summary>
-/// The sales map's attempts are late after 1 minute, or 30 s after their last recorded heartbeat: a long task lives
+/// The sales map's attempts are late 1 minute after their start, or 30 s after their last recorded heartbeat: a long task lives
 /// while its worker beats and is timed out soon after the worker dies.
 /// </summary>
 public sealed class record_heartbeat : SalesSpec
@@ -31,8 +31,8 @@ public sealed class record_heartbeat : SalesSpec
     [Fact]
     public void a_task_that_keeps_beating_is_not_late_past_its_task_timeout()
     {
-        Given([.. SalesRunning(), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
-        Clock.Advance(TimeSpan.FromSeconds(95)); // past the 60 s task timeout, before 70 s + 30 s
+        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
+        Clock.Advance(TimeSpan.FromSeconds(95)); // past the 60 s task timeout after its start, before 70 s + 30 s
         When(TryTimeout("partials", 0));
         ExpectDropped(DropKind.NotYetDue);
     }
@@ -40,12 +40,12 @@ public sealed class record_heartbeat : SalesSpec
     [Fact]
     public void a_task_whose_heartbeats_stop_times_out_one_heartbeat_timeout_after_the_last()
     {
-        Given([.. SalesRunning(), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
+        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
         Clock.Advance(TimeSpan.FromSeconds(100));
         When(TryTimeout("partials", 0));
         Expect(
             TimedOut("partials", 0, 1, deadline: Epoch.AddSeconds(100), at: Now),
-            RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "timed out after 60 s", Now),
+            RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "timed out after 60 s on worker-1", Now),
             Rescheduled("partials", 0, 2, SalesInputs(0), Now, TimeSpan.FromSeconds(2)));
     }
 

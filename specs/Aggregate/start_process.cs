@@ -28,19 +28,19 @@ public sealed class start_process : SalesSpec
         Expect(
             Started(),
             StepStarted("partials", 1),
-            new TaskScheduled(Process, TaskId.From("p-1/partials/0"), 1, "partials", 0, SalesInputs(0), null, Epoch, Epoch + TimeSpan.FromMinutes(1)));
+            new TaskScheduled(Process, TaskId.From("p-1/partials/0"), 1, "partials", 0, SalesInputs(0), null, Epoch, Epoch + TimeSpan.FromHours(1)));
     }
 
     [Fact]
-    public void tasks_are_due_one_step_timeout_after_the_moment_the_process_starts()
+    public void tasks_may_wait_one_queue_timeout_from_the_moment_the_process_starts()
     {
         Clock.Advance(TimeSpan.FromHours(3));
         When(Start());
         Expect(
             Started(at: Now),
             StepStarted("partials", 2, at: Now),
-            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, SalesInputs(0), null, Now, Now + TimeSpan.FromMinutes(1)),
-            new TaskScheduled(Process, Task("partials", 1), 1, "partials", 1, SalesInputs(1), null, Now, Now + TimeSpan.FromMinutes(1)));
+            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, SalesInputs(0), null, Now, Now + TimeSpan.FromHours(1)),
+            new TaskScheduled(Process, Task("partials", 1), 1, "partials", 1, SalesInputs(1), null, Now, Now + TimeSpan.FromHours(1)));
     }
 
     [Fact]

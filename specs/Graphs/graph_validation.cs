@@ -51,7 +51,7 @@ public sealed class graph_validation
         var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("steps", 1)
             .Map("Bad Name", DataSource.Dataset("sales"), StepWork.Sql(" "))
             .Map("self", DataSource.Dataset("sales"), Work,
-                s => s.After("self").Retry(0).Timeout(TimeSpan.Zero).As("stores").With("stores", DataSource.Dataset("stores")))
+                s => s.After("self").Retry(0).Timeout(TimeSpan.Zero).QueueTimeout(TimeSpan.FromHours(-1)).As("stores").With("stores", DataSource.Dataset("stores")))
             .Shuffle("none", DataSource.Dataset("sales"), "store", 0, Work)
             .Broadcast("nowhere", [], Work)
             .Build());
@@ -63,6 +63,7 @@ public sealed class graph_validation
             "step 'self' uses the view name 'stores' twice",
             "step 'self' must allow at least 1 attempt (has 0)",
             "step 'self' needs a positive task timeout",
+            "step 'self' needs a positive queue timeout",
             "step 'none' needs at least 1 bucket (has 0)",
             "broadcast step 'nowhere' has no targets",
             "steps form a cycle: self -> self",

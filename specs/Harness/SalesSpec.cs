@@ -28,19 +28,28 @@ public abstract class SalesSpec : ProcessSpec
 
     protected TimeSpan Timeout(string step) => Graph.Step(step).Retry.TaskTimeout;
 
+    protected TimeSpan QueueTimeout(string step) => Graph.Step(step).Retry.QueueTimeout;
+
     protected StartProcess Start() => new(Process, Graph, Data, NoParameters);
 
     protected ProcessStarted Started(DateTimeOffset? at = null) => new(Process, Graph, Data, NoParameters, at ?? Epoch);
 
     protected StepStarted StepStarted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
 
-    /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch).</summary>
+    /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
     protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null) =>
-        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + Timeout(step));
+        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueTimeout(step));
 
     /// <summary>A later attempt, sent after <paramref name="delay"/> of backoff.</summary>
     protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
-        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + Timeout(step));
+        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueTimeout(step));
+
+    protected RecordTaskStart StartTask(string step, int partition, int attempt = 1, WorkerId? worker = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker);
+
+    /// <summary>An attempt a worker started at <paramref name="at"/> (default: the epoch): due one task timeout later.</summary>
+    protected TaskStartRecorded StartRecorded(string step, int partition, DateTimeOffset? at = null, int attempt = 1, WorkerId? worker = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker, (at ?? Epoch) + Timeout(step), at ?? Epoch);
 
     /// <summary>The inputs of the map task over sales partition <paramref name="partition"/>.</summary>
     protected IReadOnlyList<TaskInput> SalesInputs(int partition) =>

@@ -20,7 +20,8 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
     {
         const int files = 20;
         StartHost("orchestrator");
-        var frozen = StartHost("worker", "--name", "w1", "--slots", "1", "--prefetch", "1");
+        // The worker to freeze takes up to 3 s a task, so it is frozen mid-task, not in the instant between a result and its ack.
+        var frozen = StartHost(Cli(new Dictionary<string, string> { ["Orchestration__Faults__MaxLatencyMs"] = "3000" }), "worker", "--name", "w1", "--slots", "1", "--prefetch", "1");
         StartHost("worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
 
         var run = await QueryThroughFaultAsync(files, faultAfter: 5, async () =>
@@ -31,7 +32,8 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
             StartHost("worker", "--name", "w3", "--slots", "1", "--prefetch", "1");
             // The task timeout must come before RabbitMQ's own verdict on the frozen connection (2-3 missed 10 s
             // heartbeats), which would hand the task back without any timeout; 5 attempts leave room for a slow machine.
-        }, "--task-timeout", "6", "--attempts", "5");
+            // The short queue timeout covers a task frozen after delivery, before its worker could report its start.
+        }, "--task-timeout", "6", "--queue-timeout", "6", "--attempts", "5");
 
         run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
         run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");

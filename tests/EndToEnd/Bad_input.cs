@@ -114,6 +114,7 @@ public sealed class Bad_input : IDisposable
     [Theory]
     [InlineData("--attempts", "0", "orch: --attempts must be between 1 and 100 (got 0).")]
     [InlineData("--task-timeout", "-5", "orch: --task-timeout must be a number of seconds above 0 and at most 604800 (got -5).")]
+    [InlineData("--queue-timeout", "0", "orch: --queue-timeout must be a number of seconds above 0 and at most 604800 (got 0).")]
     public async Task Invalid_retry_parameters_are_refused_before_a_process_starts(string option, string value, string error)
     {
         var run = await Query("SELECT * FROM input", "in/*.parquet", option, value);

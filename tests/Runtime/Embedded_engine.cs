@@ -90,4 +90,23 @@ public sealed class Embedded_engine : IAsyncLifetime
         history.OfType<TaskTimedOut>().Should().BeEmpty("the worker kept reporting the task alive; history:\n" + string.Join("\n", history));
         history.OfType<TaskHeartbeatRecorded>().Should().NotBeEmpty().And.OnlyContain(h => h.Attempt == 1);
     }
+
+    [Fact]
+    public async Task Tasks_waiting_their_turn_in_a_deep_queue_are_not_timed_out_their_timeout_runs_from_their_start()
+    {
+        // 12 tasks of 1 s on 3 workers: the last ones wait about 3 s in the queue, longer than their 2 s timeout.
+        var graph = ProcessGraph.Define("deep-queue", 1)
+            .Map("map", DataSource.Dataset("in"), StepWork.Code(FlakyStep.Name), s => s.Param("mode", "one-second").Timeout(TimeSpan.FromSeconds(2)))
+            .Build();
+
+        var state = await RunAsync(graph, blobs: 12);
+
+        state.Status.Should().Be(ProcessStatus.Completed, state.EndReason);
+        var history = await HistoryOf(state.Id);
+        history.OfType<TaskTimedOut>().Should().BeEmpty("no task ran longer than its timeout; history:\n" + string.Join("\n", history));
+        var starts = history.OfType<TaskStartRecorded>().ToList();
+        starts.Select(s => s.TaskId).Should().OnlyHaveUniqueItems().And.HaveCount(12, "each task was started once, by one worker");
+        var scheduledAt = history.OfType<TaskScheduled>().First().NotBefore;
+        starts.Max(s => s.At - scheduledAt).Should().BeGreaterThan(TimeSpan.FromSeconds(2), "the last tasks waited in the queue longer than their timeout");
+    }
 }

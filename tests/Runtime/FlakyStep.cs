@@ -3,7 +3,7 @@ using Orchestration.DataProcessing.Workers;
 
 namespace Orchestration.Tests.Runtime;
 
-/// <summary>A C# step whose behaviour the graph chooses: fail or hang on the first attempt, or always fail.</summary>
+/// <summary>A C# step whose behaviour the graph chooses: fail or hang on the first attempt, always fail, or take its time.</summary>
 internal sealed class FlakyStep : ICodeStep
 {
     public const string Name = "flaky";
@@ -15,6 +15,7 @@ internal sealed class FlakyStep : ICodeStep
         if (mode == "always-fail") throw new StepFailure("this step always fails", retryable: true);
         if (context.Task.Attempt == 1 && mode == "fail-first") throw new StepFailure("first attempts fail", retryable: true);
         if (context.Task.Attempt == 1 && mode == "hang-first") await Task.Delay(Timeout.Infinite, cancellationToken);
+        if (mode == "one-second") await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the step's own work, longer than its timeout
         return new CodeStepResult([], new Dictionary<string, string>());
     }

@@ -17,6 +17,7 @@ public static class MessageNames
         bus.Message<RunTask>(m => m.SetEntityName(Names.NameOf(typeof(RunTask))));
         bus.Message<TaskCompleted>(m => m.SetEntityName(Names.NameOf(typeof(TaskCompleted))));
         bus.Message<TaskFailed>(m => m.SetEntityName(Names.NameOf(typeof(TaskFailed))));
+        bus.Message<TaskStarted>(m => m.SetEntityName(Names.NameOf(typeof(TaskStarted))));
         bus.Message<TaskHeartbeat>(m => m.SetEntityName(Names.NameOf(typeof(TaskHeartbeat))));
         bus.Message<WorkerStatus>(m => m.SetEntityName(Names.NameOf(typeof(WorkerStatus))));
     }

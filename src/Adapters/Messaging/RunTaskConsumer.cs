@@ -6,7 +6,8 @@ using Orchestration.DataProcessing.Workers;
 namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
-/// A worker's end of the task queue: competes for <see cref="RunTask"/>, runs it, and sends its orchestrator
+/// A worker's end of the task queue: competes for <see cref="RunTask"/>, tells its orchestrator it started it
+/// (<see cref="TaskStarted"/>: the attempt's timeout runs from then, not from when it was queued), runs it, and sends
 /// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>; while it runs, it sends a <see cref="TaskHeartbeat"/>
 /// every <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker
 /// hands it to another worker.
@@ -17,6 +18,8 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     {
         var task = context.Message;
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
+        var orchestrator = await context.GetSendEndpoint(results.Address);
+        await orchestrator.Send(new TaskStarted(task.ProcessId, task.TaskId, task.Attempt, runner.Worker, DateTimeOffset.UtcNow), context.CancellationToken);
         if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, context.CancellationToken);
         TaskOutcome outcome;
         using (running.Start(task.TaskId))
@@ -33,7 +36,6 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
                 await beats;
             }
         }
-        var orchestrator = await context.GetSendEndpoint(results.Address);
         for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
         {
             if (outcome.Completed is { } completed) await orchestrator.Send(completed);

@@ -13,13 +13,16 @@ namespace Orchestration.Adapters.Messaging;
 /// aggregate refuses (an unknown task) is logged and acknowledged; a store failure is thrown, so the broker redelivers.
 /// </summary>
 public sealed class TaskResultConsumer(ProcessRuntime runtime, ILogger<TaskResultConsumer> logger) :
-    IConsumer<TaskCompleted>, IConsumer<TaskFailed>, IConsumer<TaskHeartbeat>
+    IConsumer<TaskCompleted>, IConsumer<TaskFailed>, IConsumer<TaskStarted>, IConsumer<TaskHeartbeat>
 {
     public Task Consume(ConsumeContext<TaskCompleted> context) =>
         SendAsync(ConfirmTask.From(context.Message), "confirm task", context.Message.TaskId, context.Message.Attempt);
 
     public Task Consume(ConsumeContext<TaskFailed> context) =>
         SendAsync(FailTask.From(context.Message), "fail task", context.Message.TaskId, context.Message.Attempt);
+
+    public Task Consume(ConsumeContext<TaskStarted> context) =>
+        SendAsync(RecordTaskStart.From(context.Message), "record task start", context.Message.TaskId, context.Message.Attempt);
 
     public Task Consume(ConsumeContext<TaskHeartbeat> context) =>
         SendAsync(RecordHeartbeat.From(context.Message), "record heartbeat", context.Message.TaskId, context.Message.Attempt);

@@ -12,7 +12,7 @@ namespace Orchestration.Cli.Commands;
 /// </summary>
 public static class QueryCommand
 {
-    private const double MaxTaskTimeoutSeconds = 7 * 24 * 3600;
+    private const double MaxTimeoutSeconds = 7 * 24 * 3600;
 
     public static Command Create()
     {
@@ -22,19 +22,26 @@ public static class QueryCommand
         var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
         var output = new Option<string>("--out") { Description = "Where to write the result CSV", Required = true };
         var attempts = new Option<int>("--attempts") { Description = "Times a task is tried before the query fails", DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts };
-        var timeout = new Option<double>("--task-timeout") { Description = "Seconds a task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
+        var timeout = new Option<double>("--task-timeout") { Description = "Seconds a started task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
+        var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a task may wait in its queue for a worker to start it before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.QueueTimeout.TotalSeconds };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, output, attempts, timeout, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, output, attempts, timeout, queueTimeout, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(attempts) is < 1 or > 100)
                 throw CliError.BadArguments($"--attempts must be between 1 and 100 (got {parse.GetValue(attempts)}).");
-            if (parse.GetValue(timeout) is not (> 0 and <= MaxTaskTimeoutSeconds))
-                throw CliError.BadArguments($"--task-timeout must be a number of seconds above 0 and at most {MaxTaskTimeoutSeconds} (got {parse.GetValue(timeout)}).");
-            var retry = RetryPolicy.Default with { MaxAttempts = parse.GetValue(attempts), TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)) };
+            foreach (var (option, seconds) in new[] { ("--task-timeout", parse.GetValue(timeout)), ("--queue-timeout", parse.GetValue(queueTimeout)) })
+                if (seconds is not (> 0 and <= MaxTimeoutSeconds))
+                    throw CliError.BadArguments($"{option} must be a number of seconds above 0 and at most {MaxTimeoutSeconds} (got {seconds}).");
+            var retry = RetryPolicy.Default with
+            {
+                MaxAttempts = parse.GetValue(attempts),
+                TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                QueueTimeout = TimeSpan.FromSeconds(parse.GetValue(queueTimeout)),
+            };
             var local = LocalQuery.IsLocal(parse.GetValue(input)!);
             var on = TargetOptions.From(parse, local);
             if (local) return await LocalQuery.RunAsync(parse, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, on, cancellationToken);
@@ -64,11 +71,11 @@ public static class QueryCommand
             return ProcessGraph.Define("query", 1)
                 .Map("map", over ?? DataSource.Dataset("input"), StepWork.Sql(sql), s =>
                 {
-                    s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout);
+                    s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
                     if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
                     foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
                 })
-                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout))
+                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout))
                 .Build();
         }
         catch (InvalidGraphException invalid)

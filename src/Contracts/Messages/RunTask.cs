@@ -4,6 +4,7 @@ namespace Orchestration.Contracts.Messages;
 /// Command to a worker: run one attempt of one task. Workers compete for these; a worker may receive
 /// the same command twice, so running it must be idempotent (outputs are named by task and attempt).
 /// </summary>
+/// <param name="Deadline">When the attempt is late if no worker has started it (the start then gives it its task timeout).</param>
 /// <param name="HeartbeatEvery">How often the worker reports the attempt alive while it runs (zero: never).</param>
 /// <param name="Worker">The one worker meant to run it (sent to that worker's own queue); null for any worker.</param>
 /// <param name="Label">
@@ -26,5 +27,5 @@ public sealed record RunTask(
     string? Label = null)
 {
     public override string ToString() =>
-        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : Label is { } l ? $" on any worker with {l}" : "")}, due by {Deadline:O}";
+        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : Label is { } l ? $" on any worker with {l}" : "")}, to be started by {Deadline:O}";
 }

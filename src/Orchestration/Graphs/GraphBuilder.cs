@@ -95,7 +95,11 @@ public sealed class StepOptions
 
     public StepOptions Retry(int maxAttempts) { _retry = _retry with { MaxAttempts = maxAttempts }; return this; }
 
+    /// <summary>A started task is late this long after its start (until its worker beats).</summary>
     public StepOptions Timeout(TimeSpan taskTimeout) { _retry = _retry with { TaskTimeout = taskTimeout }; return this; }
+
+    /// <summary>A task no worker has started is late this long after it was sent (default 1 hour).</summary>
+    public StepOptions QueueTimeout(TimeSpan queueTimeout) { _retry = _retry with { QueueTimeout = queueTimeout }; return this; }
 
     /// <summary>Once a task's worker beats, the task is late this long after the last beat.</summary>
     public StepOptions Heartbeat(TimeSpan heartbeatTimeout) { _retry = _retry with { HeartbeatTimeout = heartbeatTimeout }; return this; }

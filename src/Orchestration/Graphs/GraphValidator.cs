@@ -46,6 +46,8 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' must allow at least 1 attempt (has {step.Retry.MaxAttempts})";
         if (step.Retry.TaskTimeout <= TimeSpan.Zero)
             yield return $"step '{step.Name}' needs a positive task timeout";
+        if (step.Retry.QueueTimeout <= TimeSpan.Zero)
+            yield return $"step '{step.Name}' needs a positive queue timeout";
         if (step.Retry.HeartbeatTimeout <= TimeSpan.Zero)
             yield return $"step '{step.Name}' needs a positive heartbeat timeout";
         if (step.Fanout is OnePerBucket { Buckets: < 1 } bucketed)

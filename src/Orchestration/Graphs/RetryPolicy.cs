@@ -3,13 +3,20 @@ namespace Orchestration.Graphs;
 /// <summary>
 /// How long an attempt may run and how often a task is tried. Attempt <c>n ≥ 2</c> waits
 /// <c>min(BaseDelay · 2^(n-2), MaxDelay)</c> before it is sent (exponential backoff).
-/// An attempt is late after <see cref="TaskTimeout"/>; once its worker sends heartbeats, it is late instead
-/// <see cref="HeartbeatTimeout"/> after the last one: a long task lives while it beats and is timed out soon
-/// after its worker dies.
+/// An attempt may wait <see cref="QueueTimeout"/> for a worker to start it, so a step of many tasks on few workers
+/// is not timed out while its tasks wait their turn. Once a worker starts it, it is late after
+/// <see cref="TaskTimeout"/>; once the worker sends heartbeats, it is late instead <see cref="HeartbeatTimeout"/>
+/// after the last one: a long task lives while it beats and is timed out soon after its worker dies.
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSpan HeartbeatTimeout)
 {
     public static readonly RetryPolicy Default = new(3, TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// How long an attempt may wait in its queue before a worker starts it: the queue of a worker that is gone, or of a
+    /// label no live worker has, is not waited on for ever. Long by default: a deep queue is normal work.
+    /// </summary>
+    public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>How often a worker beats: three beats per heartbeat timeout, so one lost beat does not time a task out.</summary>
     public TimeSpan HeartbeatInterval => HeartbeatTimeout / 3;
@@ -22,5 +29,5 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan
         return delay;
     }
 
-    public override string ToString() => $"{MaxAttempts} attempts, {TaskTimeout} timeout, backoff {BaseDelay}..{MaxDelay}";
+    public override string ToString() => $"{MaxAttempts} attempts, {TaskTimeout} timeout once started, {QueueTimeout} in the queue, backoff {BaseDelay}..{MaxDelay}";
 }

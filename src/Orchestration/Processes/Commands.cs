@@ -45,6 +45,13 @@ public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, W
     public override string ToString() => $"Fail task {TaskId} attempt {Attempt} from {Worker} ({(Retryable ? "retryable" : "not retryable")}): {Error}";
 }
 
+/// <summary>Record that a worker started an attempt (from its <see cref="TaskStarted"/>): the attempt left its queue.</summary>
+public sealed record RecordTaskStart(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker) : IProcessCommand
+{
+    public static RecordTaskStart From(TaskStarted e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker);
+    public override string ToString() => $"Record the start of task {TaskId} attempt {Attempt} on {Worker}";
+}
+
 /// <summary>Record that an attempt of a long task is still running (from a worker's <see cref="TaskHeartbeat"/>).</summary>
 public sealed record RecordHeartbeat(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker) : IProcessCommand
 {

@@ -33,6 +33,10 @@ public enum DropKind
     NotYetDue,
     /// <summary>The task's step already failed, so its results no longer matter.</summary>
     StepEnded,
+    /// <summary>A start of an attempt that is no longer running (confirmed, retried, or its process ended).</summary>
+    StaleStart,
+    /// <summary>A second report that the same worker started the same attempt (a duplicate message).</summary>
+    DuplicateStart,
     /// <summary>A heartbeat for an attempt that is no longer running (confirmed, retried, or its process ended).</summary>
     StaleHeartbeat,
     /// <summary>A heartbeat that would move the deadline by less than half the heartbeat timeout: not worth an event.</summary>

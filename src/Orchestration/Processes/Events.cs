@@ -82,6 +82,13 @@ public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int A
     public override string ToString() => $"Task {TaskId} attempt {Attempt} failed on {Worker}{(Retryable ? "" : " (not retryable)")}: {Error}";
 }
 
+/// <summary>A worker took an attempt from its queue and started it: the attempt is now late after <paramref name="Deadline"/>.</summary>
+[WireName("task-start-recorded.v1")]
+public sealed record TaskStartRecorded(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Task {TaskId} attempt {Attempt} started on {Worker}; deadline {Deadline:HH:mm:ss}";
+}
+
 /// <summary>An attempt's worker is alive: the attempt is now late only after <paramref name="Deadline"/>.</summary>
 [WireName("task-heartbeat-recorded.v1")]
 public sealed record TaskHeartbeatRecorded(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent

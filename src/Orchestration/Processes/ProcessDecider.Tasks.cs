@@ -42,8 +42,23 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.NotYetDue, $"task {c.TaskId} attempt {c.Attempt} is due at {task.Deadline:O}, not yet");
 
         var timedOut = new TaskTimedOut(c.ProcessId, c.TaskId, c.Attempt, task.Deadline, now);
-        var timeout = task.Step.Definition.Retry.TaskTimeout;
-        return RetryOrFail(state, task, timedOut, $"timed out after {Describe(timeout)}", retryable: true, now);
+        var policy = task.Step.Definition.Retry;
+        var reason = task.StartedOn is { } worker
+            ? $"timed out after {Describe(policy.TaskTimeout)} on {worker}"
+            : $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
+        return RetryOrFail(state, task, timedOut, reason, retryable: true, now);
+    }
+
+    private static Decision StartTask(ProcessState state, RecordTaskStart c, DateTimeOffset now)
+    {
+        RequireStarted(state, c.ProcessId);
+        var task = KnownTask(state, c.TaskId);
+        if (state.HasEnded || task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+            return Decision.Drop(DropKind.StaleStart, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
+        if (task.StartedOn == c.Worker)
+            return Decision.Drop(DropKind.DuplicateStart, $"task {c.TaskId} attempt {c.Attempt} was already started on {c.Worker}");
+        // A start on another worker is the broker handing the attempt on (its first worker died): its time starts again.
+        return Decision.Of([new TaskStartRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, now + task.Step.Definition.Retry.TaskTimeout, now)]);
     }
 
     private static Decision Heartbeat(ProcessState state, RecordHeartbeat c, DateTimeOffset now)
@@ -71,7 +86,7 @@ public static partial class ProcessDecider
             return Decision.Of([
                 cause,
                 new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now),
-                new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.TaskTimeout),
+                new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.QueueTimeout),
             ]);
         }
         // A timeout's reason reads as a predicate ("timed out after 60 s"); a worker's error is only the error text.

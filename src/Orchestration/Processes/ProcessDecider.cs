@@ -19,6 +19,7 @@ public static partial class ProcessDecider
             ConfirmTask c => Confirm(state, c, now),
             FailTask c => Fail(state, c, now),
             TryTimeoutTask c => TryTimeout(state, c, now),
+            RecordTaskStart c => StartTask(state, c, now),
             RecordHeartbeat c => Heartbeat(state, c, now),
             CancelProcess c => Cancel(state, c, now),
             PlaceStep c => Place(state, c, now),

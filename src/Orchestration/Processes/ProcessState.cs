@@ -77,6 +77,7 @@ public sealed class ProcessState
             case TaskScheduled scheduled when state._steps.TryGetValue(scheduled.Step, out var step): step.Schedule(scheduled); break;
             case TaskConfirmed confirmed when state.Task(confirmed.TaskId) is { } task: task.Step.Confirm(task.Partition, confirmed); break;
             case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.Retries++; break;
+            case TaskStartRecorded start when state.Task(start.TaskId) is { } task: task.Step.Started(task.Partition, start); break;
             case TaskHeartbeatRecorded beat when state.Task(beat.TaskId) is { } task: task.Step.MoveDeadline(task.Partition, beat.Attempt, beat.Deadline); break;
             case TaskAttemptFailed or TaskTimedOut: break; // history only; the retry or the failure that follows changes state
             case StepCompleted completed when state._steps.TryGetValue(completed.Step, out var step):

@@ -21,6 +21,7 @@ public sealed class StepState(StepDefinition definition)
     private long[] _deadlines = [];
     private IReadOnlyList<TaskInput>[] _inputs = [];
     private string?[] _targets = [];
+    private WorkerId?[] _startedOn = [];
     // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
     private TaskConfirmed?[] _confirmations = [];
 
@@ -59,6 +60,7 @@ public sealed class StepState(StepDefinition definition)
         _deadlines = new long[tasks];
         _inputs = new IReadOnlyList<TaskInput>[tasks];
         _targets = new string?[tasks];
+        _startedOn = new WorkerId?[tasks];
         _confirmations = new TaskConfirmed?[tasks];
     }
 
@@ -67,7 +69,13 @@ public sealed class StepState(StepDefinition definition)
         var p = e.Partition;
         if ((uint)p >= (uint)TaskCount) return;
         if (_attempts[p] == 0) (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
-        (_attempts[p], _notBefore[p], _deadlines[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks);
+        (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null);
+    }
+
+    internal void Started(int p, TaskStartRecorded e)
+    {
+        if (_attempts[p] != e.Attempt) return;
+        (_startedOn[p], _deadlines[p]) = (e.Worker, e.Deadline.UtcTicks);
     }
 
     internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline)
@@ -90,6 +98,7 @@ public sealed class StepState(StepDefinition definition)
     internal IReadOnlyList<TaskInput> InputsOf(int p) => _inputs[p];
     internal string? TargetOf(int p) => _targets[p];
     internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
+    internal WorkerId? StartedOnOf(int p) => _startedOn[p];
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
     internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
     internal TaskMetrics? MetricsOf(int p) => _confirmations[p]?.Metrics;
@@ -108,6 +117,8 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public IReadOnlyList<TaskInput> Inputs => Step.InputsOf(Partition);
     public string? Target => Step.TargetOf(Partition);
     public WorkerId? Worker => Step.WorkerOf(Partition);
+    /// <summary>The worker that started the current attempt; null while the attempt waits in its queue.</summary>
+    public WorkerId? StartedOn => Step.StartedOnOf(Partition);
     public IReadOnlyList<BlobRef> Outputs => Step.OutputsOf(Partition);
     public IReadOnlyDictionary<string, string> Metadata => Step.MetadataOf(Partition);
     public TaskMetrics? Metrics => Step.MetricsOf(Partition);

@@ -40,6 +40,10 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
                 _running[s.TaskId] = (s.ProcessId, s.Attempt, s.Deadline);
                 _deadlines.Enqueue((s.TaskId, s.Attempt), s.Deadline);
                 break;
+            case TaskStartRecorded start when _running.TryGetValue(start.TaskId, out var queued) && queued.Attempt == start.Attempt:
+                _running[start.TaskId] = queued with { Deadline = start.Deadline };
+                _deadlines.Enqueue((start.TaskId, start.Attempt), start.Deadline);
+                break;
             case TaskHeartbeatRecorded beat when _running.TryGetValue(beat.TaskId, out var running) && running.Attempt == beat.Attempt:
                 _running[beat.TaskId] = running with { Deadline = beat.Deadline };
                 _deadlines.Enqueue((beat.TaskId, beat.Attempt), beat.Deadline);
