@@ -15,7 +15,7 @@ internal sealed class FlakyStep : ICodeStep
         if (mode == "always-fail") throw new StepFailure("this step always fails", retryable: true);
         if (context.Task.Attempt == 1 && mode == "fail-first") throw new StepFailure("first attempts fail", retryable: true);
         if (context.Task.Attempt == 1 && mode == "hang-first") await Task.Delay(Timeout.Infinite, cancellationToken);
-        if (mode == "one-second") await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        if (mode == "two-seconds") await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
         if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the step's own work, longer than its timeout
         return new CodeStepResult([], new Dictionary<string, string>());
     }
