@@ -63,10 +63,10 @@ internal static class DistributedBench
         {
             await using var db = NpgsqlDataSource.Create(settings.Postgres);
             await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{settings.Schema}\" CASCADE").ExecuteNonQueryAsync();
-            // A queue left behind stays bound to the result exchange and would take a copy of every later result.
+            // Every queue of the run (the workers' own ones too) and the orchestrator's policy: nothing left on the broker.
             using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
-            await management.DeleteAsync(new[] { "raw", "raw-replies", "run-task", "orchestrator" }
-                .SelectMany(q => new[] { settings.QueuePrefix + q, settings.QueuePrefix + q + "_error" }));
+            await management.DeleteAsync(await management.QueuesAsync(settings.QueuePrefix));
+            await management.DeletePolicyAsync(IdleQueueExpiry.PolicyOf(settings.QueuePrefix));
         }
         return 0;
     }

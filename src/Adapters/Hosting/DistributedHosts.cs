@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.AzureBlob;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Adapters.Postgres;
@@ -42,6 +43,7 @@ public static class DistributedHosts
         services.AddSingleton(settings.Faults);
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix), settings.Faults));
         services.AddPoisonMessageCount();
+        services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
         services.AddOrchestrator(schedules);
         services.AddMassTransit(bus =>

@@ -24,6 +24,13 @@ public sealed record DistributedSettings
     /// <summary>Put before the queue names, so several deployments (or test runs) can share one broker.</summary>
     public string QueuePrefix { get; init; } = "";
 
+    /// <summary>
+    /// How long a worker's own queue or a label's queue may go unused (no consumer) before the broker deletes it: workers
+    /// come and go under new names, and their queues would otherwise stay for ever. Tasks left in a deleted queue time
+    /// out of it (their queue timeout) and are retried.
+    /// </summary>
+    public TimeSpan IdleQueueExpiry { get; init; } = TimeSpan.FromDays(1);
+
     public string TaskQueue => QueuePrefix + MassTransitTaskQueue.QueueName;
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
 

@@ -7,7 +7,8 @@ namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
 /// RabbitMQ's management HTTP API (port 15672 on the broker's host, same credentials as AMQP): queue depth and
-/// consumers for operators and the autoscaler, and removing the queues a test or benchmark made.
+/// consumers for operators and the autoscaler, the policy that expires idle worker queues, and removing the queues a
+/// test or benchmark made.
 /// </summary>
 public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDisposable
 {
@@ -41,6 +42,22 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
         await Ensure(response, "listing queues");
         using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(cancellationToken));
         return json.RootElement.EnumerateArray().Select(q => q.GetProperty("name").GetString()!).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <summary>Creates or replaces a policy of the virtual host (e.g. <c>{"expires": ms}</c> for queues matching <paramref name="pattern"/>).</summary>
+    public async Task SetPolicyAsync(string name, string pattern, IReadOnlyDictionary<string, object> definition, CancellationToken cancellationToken = default)
+    {
+        var body = JsonSerializer.Serialize(new { pattern, definition, priority = 0, apply_to = "queues" });
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _http.PutAsync($"policies/{_vhost}/{Uri.EscapeDataString(name)}", content, cancellationToken);
+        await Ensure(response, $"setting policy '{name}'");
+    }
+
+    /// <summary>Deletes a policy of the virtual host; one that does not exist is skipped.</summary>
+    public async Task DeletePolicyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.DeleteAsync($"policies/{_vhost}/{Uri.EscapeDataString(name)}", cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting policy '{name}'");
     }
 
     /// <summary>Deletes queues and their exchanges; what does not exist is skipped.</summary>

@@ -34,11 +34,12 @@ internal sealed class RabbitMqBus : IAsyncDisposable
         await _provider.DisposeAsync();
     }
 
-    /// <summary>Deletes every queue (and its exchange) whose name starts with <paramref name="prefix"/>: all of a test deployment's.</summary>
+    /// <summary>Deletes every queue (and its exchange) whose name starts with <paramref name="prefix"/>, and its orchestrator's policy: all of a test deployment's.</summary>
     public static async Task DeleteAllAsync(string prefix)
     {
         using var management = new RabbitMqManagement(Services.RabbitMq);
         await management.DeleteAsync(await management.QueuesAsync(prefix));
+        await management.DeletePolicyAsync(IdleQueueExpiry.PolicyOf(prefix));
     }
 
     /// <summary>Deletes the queues and exchanges a test made, so runs do not pile them up on the broker.</summary>
