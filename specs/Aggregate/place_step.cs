@@ -143,6 +143,28 @@ public sealed class place_step : SalesSpec
     }
 
     [Fact]
+    public void a_task_for_one_worker_waits_only_its_task_timeout_for_that_worker_to_start_it()
+    {
+        Using(StoresGraph("region=EU", Target.All), NoData);
+        Given(Started(), Awaiting("region=EU", Target.All));
+        When(Place(Paris));
+        Expect(StepStarted("partials", 1),
+            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, Inputs("input", LocalSales), Paris.Id.Value, Epoch, Epoch.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void a_task_its_worker_never_started_is_retried_for_that_worker_with_a_reason_that_names_it()
+    {
+        Using(StoresGraph("region=EU", Target.All), NoData);
+        Given(Started(), Awaiting("region=EU", Target.All), StepStarted("partials", 2), For(0, Berlin), For(1, Paris));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        When(TryTimeout("partials", 1));
+        Expect(TimedOut("partials", 1, 1, deadline: Now, at: Now),
+            RetryScheduled("partials", 1, 2, TimeSpan.FromSeconds(1), "worker paris-1 did not start it within 60 s (is it running?)", Now),
+            new TaskScheduled(Process, Task("partials", 1), 2, "partials", 1, Inputs("input", LocalSales), Paris.Id.Value, Now.AddSeconds(1), Now.AddSeconds(61)));
+    }
+
+    [Fact]
     public void a_step_placed_by_label_that_becomes_ready_later_awaits_workers_then()
     {
         Using(ProcessGraph.Define("sales-then-stores", 1)

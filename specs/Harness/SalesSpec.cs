@@ -28,7 +28,9 @@ public abstract class SalesSpec : ProcessSpec
 
     protected TimeSpan Timeout(string step) => Graph.Step(step).Retry.TaskTimeout;
 
-    protected TimeSpan QueueTimeout(string step) => Graph.Step(step).Retry.QueueTimeout;
+    /// <summary>How long a task may wait for its worker: the queue timeout, or the task timeout for one named worker.</summary>
+    protected TimeSpan QueueWait(string step, string? target) =>
+        target is not null && Graph.Step(step).On?.Mode == Orchestration.Graphs.Target.All ? Timeout(step) : Graph.Step(step).Retry.QueueTimeout;
 
     protected StartProcess Start() => new(Process, Graph, Data, NoParameters);
 
@@ -38,11 +40,11 @@ public abstract class SalesSpec : ProcessSpec
 
     /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
     protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null) =>
-        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueTimeout(step));
+        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target));
 
     /// <summary>A later attempt, sent after <paramref name="delay"/> of backoff.</summary>
     protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
-        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueTimeout(step));
+        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target));
 
     protected RecordTaskStart StartTask(string step, int partition, int attempt = 1, WorkerId? worker = null) =>
         new(Process, Task(step, partition), attempt, worker ?? Worker);

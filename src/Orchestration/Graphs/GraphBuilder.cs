@@ -98,7 +98,10 @@ public sealed class StepOptions
     /// <summary>A started task is late this long after its start (until its worker beats).</summary>
     public StepOptions Timeout(TimeSpan taskTimeout) { _retry = _retry with { TaskTimeout = taskTimeout }; return this; }
 
-    /// <summary>A task no worker has started is late this long after it was sent (default 1 hour).</summary>
+    /// <summary>
+    /// A task no worker has started is late this long after it was sent (default 1 hour); a task for one named worker
+    /// (<see cref="Target.All"/>) at most its task timeout.
+    /// </summary>
     public StepOptions QueueTimeout(TimeSpan queueTimeout) { _retry = _retry with { QueueTimeout = queueTimeout }; return this; }
 
     /// <summary>Once a task's worker beats, the task is late this long after the last beat.</summary>

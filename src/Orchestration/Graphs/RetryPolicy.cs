@@ -18,6 +18,13 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan
     /// </summary>
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long an attempt may wait for a worker to start it. One meant for one named worker (a step placed on all
+    /// matching workers) waits at most its task timeout: that worker's own queue is short, and if the worker is gone
+    /// no other will take the task, so waiting the whole queue timeout would only delay the retry.
+    /// </summary>
+    public TimeSpan QueueWait(bool forOneWorker) => forOneWorker && TaskTimeout < QueueTimeout ? TaskTimeout : QueueTimeout;
+
     /// <summary>How often a worker beats: three beats per heartbeat timeout, so one lost beat does not time a task out.</summary>
     public TimeSpan HeartbeatInterval => HeartbeatTimeout / 3;
 

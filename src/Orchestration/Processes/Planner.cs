@@ -67,7 +67,7 @@ internal sealed class Planner(
         if (oneTaskPer is not null)
             tasks = tasks.SelectMany(t => oneTaskPer.Select(w => t with { Target = w.Id.Value })).ToArray();
         Emit(new StepStarted(processId, step.Name, tasks.Count, now));
-        var deadline = now + step.Retry.QueueTimeout; // until a worker starts it
+        var deadline = now + step.Retry.QueueWait(forOneWorker: oneTaskPer is not null); // until a worker starts it
         for (var partition = 0; partition < tasks.Count; partition++)
             Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
                 tasks[partition].Inputs, tasks[partition].Target, now, deadline));

@@ -45,7 +45,9 @@ public static partial class ProcessDecider
         var policy = task.Step.Definition.Retry;
         var reason = task.StartedOn is { } worker
             ? $"timed out after {Describe(policy.TaskTimeout)} on {worker}"
-            : $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
+            : task.IsForOneWorker
+                ? $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)"
+                : $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
         return RetryOrFail(state, task, timedOut, reason, retryable: true, now);
     }
 
@@ -86,7 +88,7 @@ public static partial class ProcessDecider
             return Decision.Of([
                 cause,
                 new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now),
-                new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.QueueTimeout),
+                new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.QueueWait(task.IsForOneWorker)),
             ]);
         }
         // A timeout's reason reads as a predicate ("timed out after 60 s"); a worker's error is only the error text.

@@ -116,6 +116,8 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public DateTimeOffset Deadline => Step.DeadlineOf(Partition);
     public IReadOnlyList<TaskInput> Inputs => Step.InputsOf(Partition);
     public string? Target => Step.TargetOf(Partition);
+    /// <summary>The task is meant for one named worker (<see cref="Target"/>): its step is placed on all matching workers.</summary>
+    public bool IsForOneWorker => Target is not null && Step.Definition.On?.Mode == Graphs.Target.All;
     public WorkerId? Worker => Step.WorkerOf(Partition);
     /// <summary>The worker that started the current attempt; null while the attempt waits in its queue.</summary>
     public WorkerId? StartedOn => Step.StartedOnOf(Partition);
