@@ -42,13 +42,16 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.NotYetDue, $"task {c.TaskId} attempt {c.Attempt} is due at {task.Deadline:O}, not yet");
 
         var timedOut = new TaskTimedOut(c.ProcessId, c.TaskId, c.Attempt, task.Deadline, now);
+        return RetryOrFail(state, task, timedOut, TimeoutReason(task), retryable: true, now);
+    }
+
+    /// <summary>Why an attempt is late: it ran too long on its worker, its one worker never took it, or no worker did.</summary>
+    private static string TimeoutReason(TaskState task)
+    {
         var policy = task.Step.Definition.Retry;
-        var reason = task.StartedOn is { } worker
-            ? $"timed out after {Describe(policy.TaskTimeout)} on {worker}"
-            : task.IsForOneWorker
-                ? $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)"
-                : $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
-        return RetryOrFail(state, task, timedOut, reason, retryable: true, now);
+        if (task.StartedOn is { } worker) return $"timed out after {Describe(policy.TaskTimeout)} on {worker}";
+        if (task.IsForOneWorker) return $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)";
+        return $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
     }
 
     private static Decision StartTask(ProcessState state, RecordTaskStart c, DateTimeOffset now)
