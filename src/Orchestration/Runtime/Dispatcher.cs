@@ -16,7 +16,10 @@ public sealed record DispatcherOptions(int ReadBatch = 2_000, TimeSpan? IdleWait
 /// events are ever dispatched. Its checkpoint never passes an event it has not sent, so after a crash a task
 /// may be sent twice, never lost. With an in-memory queue (lost on restart) it instead starts by sending
 /// again every attempt that is still open. A task placed on any worker matching a selector goes to the least busy
-/// matching live worker of <paramref name="workers"/>; while none is live it is held back and tried again.
+/// matching live worker of <paramref name="workers"/>; while none is live it is held back and tried again. If the
+/// chosen worker drops out of the registry before the attempt is confirmed, the attempt is sent to another one: only
+/// that worker reads its queue, so the task would otherwise wait there its whole queue timeout (a copy run twice is
+/// harmless, the second confirmation is dropped).
 /// </summary>
 public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, ITaskQueue queue, TimeProvider clock, RuntimeCounters counters,
     DispatcherOptions? options = null, WorkerRegistry? workers = null)
@@ -28,6 +31,8 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
     private readonly PriorityQueue<Outgoing, DateTimeOffset> _backingOff = new();
     private readonly WorkerChooser _chooser = new();
     private readonly SortedSet<long> _heldPositions = [];
+    // Attempts sent to a worker the dispatcher chose, until confirmed, superseded or their process ends.
+    private readonly Dictionary<TaskId, (Outgoing Task, WorkerId Worker)> _onChosenWorker = [];
 
     private long _position = -1;
 
@@ -48,6 +53,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             foreach (var stored in events)
                 await TakeAsync(stored, ready, cancellationToken);
             TakeDue(ready);
+            TakeBackFromLostWorkers(ready);
             await SendAsync(ready, cancellationToken);
             if (events.Count > 0) position = events[^1].Position;
 
@@ -64,6 +70,7 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
     private async Task TakeAsync(StoredEvent stored, List<Outgoing> ready, CancellationToken cancellationToken)
     {
         _factory.Observe(stored.Event);
+        ForgetSettled(stored.Event);
         if (stored.Event is not TaskScheduled scheduled) return;
         if (await _factory.BuildAsync(scheduled, stored.Position, cancellationToken) is not { } task) return;
         if (scheduled.NotBefore <= clock.GetUtcNow()) ready.Add(task);
@@ -84,6 +91,34 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             _backingOff.Dequeue();
             _heldPositions.Remove(held.Position);
             ready.Add(held);
+        }
+    }
+
+    private void ForgetSettled(IProcessEvent e)
+    {
+        if (_onChosenWorker.Count == 0) return;
+        switch (e)
+        {
+            case TaskConfirmed confirmed: _onChosenWorker.Remove(confirmed.TaskId); break;
+            case TaskScheduled next: _onChosenWorker.Remove(next.TaskId); break; // a new attempt: the old one no longer counts
+            case ProcessCompleted or ProcessFailed or ProcessCancelled:
+                foreach (var (id, sent) in _onChosenWorker)
+                    if (sent.Task.Task.ProcessId == e.ProcessId) _onChosenWorker.Remove(id);
+                break;
+        }
+    }
+
+    /// <summary>The open attempts sent to chosen workers that are no longer live: to be sent again, to a live one.</summary>
+    private void TakeBackFromLostWorkers(List<Outgoing> ready)
+    {
+        if (_onChosenWorker.Count == 0 || workers is null) return;
+        var live = workers.Live().Select(w => w.Id).ToHashSet();
+        foreach (var (id, sent) in _onChosenWorker)
+        {
+            if (live.Contains(sent.Worker)) continue;
+            _onChosenWorker.Remove(id);
+            ready.Add(sent.Task);
+            counters.HandOn();
         }
     }
 
@@ -110,7 +145,11 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
             if (task.AnyOf is null) ready.Add(task.Task);
             // One label: the workers that have it compete on its queue (and a task there waits for one to come).
             else if (task.AnyOf.SingleLabel is { } label) ready.Add(task.Task with { Label = $"{label.Key}={label.Value}" });
-            else if (_chooser.Choose(task.AnyOf, live) is { } worker) ready.Add(task.Task with { Worker = worker });
+            else if (_chooser.Choose(task.AnyOf, live) is { } worker)
+            {
+                ready.Add(task.Task with { Worker = worker });
+                _onChosenWorker[task.Task.TaskId] = (task, worker);
+            }
             else Hold(task, clock.GetUtcNow() + _options.Idle); // its attempt times out if none comes back: then the aggregate decides
         }
         return ready;

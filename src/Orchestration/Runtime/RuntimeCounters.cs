@@ -5,7 +5,7 @@ namespace Orchestration.Runtime;
 /// <summary>What the orchestrator has done since it started; read by progress views, metrics and benchmarks.</summary>
 public sealed class RuntimeCounters
 {
-    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp, _localBytes, _bytesMoved;
+    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp, _localBytes, _bytesMoved, _handedOn;
 
     public long Commands => Interlocked.Read(ref _commands);
     public long Events => Interlocked.Read(ref _events);
@@ -16,6 +16,8 @@ public sealed class RuntimeCounters
     public long Conflicts => Interlocked.Read(ref _conflicts);
     public long Dispatched => Interlocked.Read(ref _dispatched);
     public long TimeoutsSent => Interlocked.Read(ref _timeoutsSent);
+    /// <summary>Attempts sent again to another worker because the one chosen for them left before confirming them.</summary>
+    public long HandedOn => Interlocked.Read(ref _handedOn);
     /// <summary>Aggregates found behind the store (another orchestrator wrote to them) and brought up to date.</summary>
     public long CaughtUp => Interlocked.Read(ref _caughtUp);
     /// <summary>Bytes of local files the confirmed tasks read where they lie, on their workers.</summary>
@@ -34,9 +36,10 @@ public sealed class RuntimeCounters
     internal void Conflict() => Interlocked.Increment(ref _conflicts);
     internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);
     internal void TimeoutSent() => Interlocked.Increment(ref _timeoutsSent);
+    internal void HandOn() => Interlocked.Increment(ref _handedOn);
     internal void CatchUp() => Interlocked.Increment(ref _caughtUp);
     internal void Confirmed(TaskMetrics metrics) { Interlocked.Add(ref _localBytes, metrics.LocalBytesScanned); Interlocked.Add(ref _bytesMoved, metrics.BytesMoved); }
 
     public override string ToString() =>
-        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched, {LocalBytesScanned:N0} bytes scanned locally, {BytesMoved:N0} bytes moved";
+        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched, {HandedOn:N0} handed on from lost workers, {LocalBytesScanned:N0} bytes scanned locally, {BytesMoved:N0} bytes moved";
 }
