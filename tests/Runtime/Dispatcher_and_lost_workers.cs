@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Microsoft.Extensions.Time.Testing;
 using Orchestration.Adapters.Embedded;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
@@ -17,47 +16,37 @@ namespace Orchestration.Tests.Runtime;
 /// </summary>
 public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 18, 0, 0, TimeSpan.Zero));
+    private readonly RuntimeOnAFakeClock _engine = new(new DateTimeOffset(2026, 11, 23, 18, 0, 0, TimeSpan.Zero));
     private readonly ProcessId _id = ProcessId.From("placed");
     private readonly WorkerRegistry _registry;
-    private FileEventStore _store = null!;
-    private ProcessRuntime _runtime = null!;
 
     private static readonly Dictionary<string, string> EuLabels = new() { ["region"] = "EU", ["tier"] = "fast" };
 
-    public Dispatcher_and_lost_workers() => _registry = new WorkerRegistry(_clock);
+    public Dispatcher_and_lost_workers() => _registry = new WorkerRegistry(_engine.Clock);
 
     public async Task InitializeAsync()
     {
-        _store = new FileEventStore(_dir["events"], flushToDisk: false);
-        _runtime = new ProcessRuntime(_store, _clock);
         var graph = ProcessGraph.Define("placed-any", 1)
             .Map("map", DataSource.Dataset("in"), StepWork.Code("noop"), s => s.On("region=EU,tier=fast", Target.Any))
             .Build();
-        await _runtime.SendAsync(new StartProcess(_id, graph,
+        await _engine.Runtime.SendAsync(new StartProcess(_id, graph,
             new Dictionary<string, IReadOnlyList<BlobRef>> { ["in"] = Enumerable.Range(0, 3).Select(i => new BlobRef(new Uri($"blob://local/in/{i}"), "00", 1, 1)).ToArray() },
             new Dictionary<string, string>()));
         Beat("w1");
         Beat("w2");
-        await _runtime.SendAsync(new PlaceStep(_id, "map", _registry.Live().Select(w => new LabeledWorker(w.Id, w.Labels)).ToArray()));
+        await _engine.Runtime.SendAsync(new PlaceStep(_id, "map", _registry.Live().Select(w => new LabeledWorker(w.Id, w.Labels)).ToArray()));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _runtime.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
-    }
+    public Task DisposeAsync() => _engine.DisposeAsync().AsTask();
 
     private void Beat(string worker) =>
-        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _clock.GetUtcNow()));
+        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow()));
 
     [Fact]
     public async Task The_open_tasks_of_a_chosen_worker_that_left_are_sent_to_another_and_its_confirmed_ones_are_not()
     {
         var queue = new RecordingQueue(isDurable: true);
-        var dispatcher = new Dispatcher(_store, new FileCheckpointStore(_dir["checkpoints"]), queue, _clock, _runtime.Counters,
+        var dispatcher = new Dispatcher(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), queue, _engine.Clock, _engine.Runtime.Counters,
             new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
         using var stop = new CancellationTokenSource();
         var running = dispatcher.RunAsync(stop.Token);
@@ -66,14 +55,14 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
         var onW1 = first.Where(t => t.Worker == WorkerId.From("w1")).ToList();
         onW1.Should().HaveCount(2, "the least busy worker takes each task, ties going to the first by id: w1, w2, w1");
         var confirmedOnW1 = onW1[0];
-        await _runtime.SendAsync(new ConfirmTask(_id, confirmedOnW1.TaskId, 1, WorkerId.From("w1"), [], new Dictionary<string, string>(), TaskMetrics.None));
-        var head = await _store.HeadAsync();
+        await _engine.Runtime.SendAsync(new ConfirmTask(_id, confirmedOnW1.TaskId, 1, WorkerId.From("w1"), [], new Dictionary<string, string>(), TaskMetrics.None));
+        var head = await _engine.Store.HeadAsync();
         await Eventually.True(() => dispatcher.Position >= head, TimeSpan.FromSeconds(20), "the dispatcher read the confirmation");
 
         // w1 falls silent; w2 goes on beating (before w1 drops out, so w2 is never out of the registry).
-        _clock.Advance(_registry.Expiry / 2);
+        _engine.Clock.Advance(_registry.Expiry / 2);
         Beat("w2");
-        _clock.Advance(_registry.Expiry / 2 + TimeSpan.FromSeconds(1));
+        _engine.Clock.Advance(_registry.Expiry / 2 + TimeSpan.FromSeconds(1));
         await Eventually.True(() => queue.Sent.Count == 3 + onW1.Count - 1, TimeSpan.FromSeconds(20), "w1's open tasks sent again");
         await stop.CancelAsync();
         await running.ContinueWith(_ => { });
@@ -81,6 +70,6 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
         var again = queue.Sent.Skip(3).ToList();
         again.Should().OnlyContain(t => t.Worker == WorkerId.From("w2") && t.Attempt == 1, "the same attempt, to the worker still live");
         again.Select(t => t.TaskId).Should().BeEquivalentTo(onW1.Skip(1).Select(t => t.TaskId), "only w1's unconfirmed tasks");
-        _runtime.Counters.HandedOn.Should().Be(onW1.Count - 1);
+        _engine.Runtime.Counters.HandedOn.Should().Be(onW1.Count - 1);
     }
 }

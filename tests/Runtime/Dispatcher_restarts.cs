@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Microsoft.Extensions.Time.Testing;
 using Orchestration.Adapters.Embedded;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
@@ -14,41 +13,31 @@ namespace Orchestration.Tests.Runtime;
 /// <summary>The dispatcher after a restart: a task may be sent twice, never lost.</summary>
 public sealed class Dispatcher_restarts : IAsyncLifetime
 {
-    private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero));
-    private FileEventStore _store = null!;
-    private ProcessRuntime _runtime = null!;
+    private readonly RuntimeOnAFakeClock _engine = new(new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero));
     private FileCheckpointStore _checkpoints = null!;
     private readonly ProcessId _id = ProcessId.From("dispatched");
 
     public async Task InitializeAsync()
     {
-        _store = new FileEventStore(_dir["events"], flushToDisk: false);
-        _checkpoints = new FileCheckpointStore(_dir["checkpoints"]);
-        _runtime = new ProcessRuntime(_store, _clock);
+        _checkpoints = new FileCheckpointStore(_engine["checkpoints"]);
         var graph = ProcessGraph.Define("dispatch-test", 1)
             .Map("map", DataSource.Dataset("in"), StepWork.Code("noop"), s => s.Backoff(TimeSpan.FromMinutes(10), TimeSpan.FromHours(1)))
             .Build();
-        await _runtime.SendAsync(new StartProcess(_id, graph,
+        await _engine.Runtime.SendAsync(new StartProcess(_id, graph,
             new Dictionary<string, IReadOnlyList<BlobRef>> { ["in"] = Enumerable.Range(0, 3).Select(i => new BlobRef(new Uri($"blob://local/in/{i}"), "00", 1, 1)).ToArray() },
             new Dictionary<string, string>()));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _runtime.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
-    }
+    public Task DisposeAsync() => _engine.DisposeAsync().AsTask();
 
     /// <summary>Runs a dispatcher until it has sent <paramref name="count"/> tasks (or, with 0, until it has caught up), then stops it.</summary>
     private async Task<RecordingQueue> DispatchAsync(bool durable, int count)
     {
         var queue = new RecordingQueue(durable);
-        var dispatcher = new Dispatcher(_store, _checkpoints, queue, _clock, _runtime.Counters, new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
+        var dispatcher = new Dispatcher(_engine.Store, _checkpoints, queue, _engine.Clock, _engine.Runtime.Counters, new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
         using var stop = new CancellationTokenSource();
         var running = dispatcher.RunAsync(stop.Token);
-        var head = await _store.HeadAsync();
+        var head = await _engine.Store.HeadAsync();
         await Eventually.True(() => queue.Sent.Count >= count && dispatcher.Position >= head, TimeSpan.FromSeconds(20), $"{count} task(s) sent, all events read");
         await stop.CancelAsync();
         await running.ContinueWith(_ => { });
@@ -56,13 +45,13 @@ public sealed class Dispatcher_restarts : IAsyncLifetime
     }
 
     private Task<Decision> FailRetryably(int partition) =>
-        _runtime.SendAsync(new FailTask(_id, TaskId.For(_id, "map", partition), 1, WorkerId.From("w"), "connection reset", Retryable: true));
+        _engine.Runtime.SendAsync(new FailTask(_id, TaskId.For(_id, "map", partition), 1, WorkerId.From("w"), "connection reset", Retryable: true));
 
     [Fact]
     public async Task A_restarted_dispatcher_resumes_from_its_checkpoint_without_sending_the_batch_again()
     {
         var first = await DispatchAsync(durable: true, count: 3);
-        await _runtime.SendAsync(new ConfirmTask(_id, TaskId.For(_id, "map", 0), 1, WorkerId.From("w"), [], new Dictionary<string, string>(), TaskMetrics.None));
+        await _engine.Runtime.SendAsync(new ConfirmTask(_id, TaskId.For(_id, "map", 0), 1, WorkerId.From("w"), [], new Dictionary<string, string>(), TaskMetrics.None));
 
         var second = await DispatchAsync(durable: true, count: 0);
 
@@ -78,7 +67,7 @@ public sealed class Dispatcher_restarts : IAsyncLifetime
         await FailRetryably(1);
 
         var beforeDue = await DispatchAsync(durable: true, count: 0);
-        _clock.Advance(TimeSpan.FromMinutes(11));
+        _engine.Clock.Advance(TimeSpan.FromMinutes(11));
         var afterDue = await DispatchAsync(durable: true, count: 1);
 
         beforeDue.Sent.Should().BeEmpty("the retry waits 10 minutes of backoff");
@@ -89,7 +78,7 @@ public sealed class Dispatcher_restarts : IAsyncLifetime
     public async Task With_an_in_memory_queue_a_restarted_dispatcher_sends_every_open_attempt_again()
     {
         await DispatchAsync(durable: false, count: 3);
-        await _runtime.SendAsync(new ConfirmTask(_id, TaskId.For(_id, "map", 2), 1, WorkerId.From("w"), [], new Dictionary<string, string>(), TaskMetrics.None));
+        await _engine.Runtime.SendAsync(new ConfirmTask(_id, TaskId.For(_id, "map", 2), 1, WorkerId.From("w"), [], new Dictionary<string, string>(), TaskMetrics.None));
 
         var afterRestart = await DispatchAsync(durable: false, count: 2);
 

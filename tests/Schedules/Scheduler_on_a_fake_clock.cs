@@ -1,6 +1,4 @@
 using FluentAssertions;
-using Microsoft.Extensions.Time.Testing;
-using Orchestration.Adapters.Embedded;
 using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Ports;
@@ -8,6 +6,7 @@ using Orchestration.Processes;
 using Orchestration.Runtime;
 using Orchestration.Schedules;
 using Orchestration.Tests.EndToEnd;
+using Orchestration.Tests.Runtime;
 using Xunit;
 
 namespace Orchestration.Tests.Schedules;
@@ -21,44 +20,31 @@ public sealed class Scheduler_on_a_fake_clock : IAsyncLifetime
     internal static GraphCatalog Catalog(MissedRunPolicy missed = MissedRunPolicy.Skip) => new GraphCatalog().Add(Graph)
         .Add(new ScheduleDefinition("hourly", Graph.Name, "0 * * * *", new Dictionary<string, string> { ["region"] = "eu" }, missed, TimeZoneInfo.Utc));
 
-    private readonly TempDirectory _dir = new();
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 13, 59, 0, TimeSpan.Zero));
-    private FileEventStore _store = null!;
-    private ProcessRuntime _runtime = null!;
+    private readonly RuntimeOnAFakeClock _engine = new(new DateTimeOffset(2026, 11, 23, 13, 59, 0, TimeSpan.Zero));
 
-    public Task InitializeAsync()
-    {
-        _store = new FileEventStore(_dir["events"], flushToDisk: false);
-        _runtime = new ProcessRuntime(_store, _clock);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await _runtime.DisposeAsync();
-        _store.Dispose();
-        _dir.Dispose();
-    }
+    public Task DisposeAsync() => _engine.DisposeAsync().AsTask();
 
     private async Task<List<ScheduleFired>> FiringsAsync() =>
-        (await _store.ReadStreamAsync(ScheduleDecider.StreamOf("hourly")).ToListAsync()).Select(e => (ScheduleFired)e.Event).ToList();
+        (await _engine.Store.ReadStreamAsync(ScheduleDecider.StreamOf("hourly")).ToListAsync()).Select(e => (ScheduleFired)e.Event).ToList();
 
     [Fact]
     public async Task At_the_occurrence_it_fires_once_and_starts_the_process_named_after_it_with_the_occurrence_as_a_parameter()
     {
-        var scheduler = new Scheduler(_store, _runtime, Catalog(), _clock);
+        var scheduler = new Scheduler(_engine.Store, _engine.Runtime, Catalog(), _engine.Clock);
         using var stop = new CancellationTokenSource();
         var running = scheduler.RunAsync(stop.Token);
 
         var id = ProcessId.From("hourly-20261123T1400Z");
         await Eventually.True(async () =>
         {
-            _clock.Advance(TimeSpan.FromSeconds(5)); // the scheduler's timer fires once the clock passes 14:00
-            return (await _store.LoadAsync(id)).Status != ProcessStatus.NotStarted;
+            _engine.Clock.Advance(TimeSpan.FromSeconds(5)); // the scheduler's timer fires once the clock passes 14:00
+            return (await _engine.Store.LoadAsync(id)).Status != ProcessStatus.NotStarted;
         }, TimeSpan.FromSeconds(20), "the 14:00 process to start");
-        _clock.Advance(TimeSpan.FromMinutes(30)); // more timers fire, but 14:00 is done
+        _engine.Clock.Advance(TimeSpan.FromMinutes(30)); // more timers fire, but 14:00 is done
 
-        var process = await _store.LoadAsync(id);
+        var process = await _engine.Store.LoadAsync(id);
         process.Parameters.Should().Contain("region", "eu").And.Contain("occurrence", "2026-11-23T14:00:00.0000000Z");
         await Eventually.True(() => scheduler.Fired == 1, TimeSpan.FromSeconds(5), "one firing recorded");
         (await FiringsAsync()).Should().ContainSingle().Which.Occurrence.Should().Be(new DateTimeOffset(2026, 11, 23, 14, 0, 0, TimeSpan.Zero));
@@ -69,25 +55,25 @@ public sealed class Scheduler_on_a_fake_clock : IAsyncLifetime
     [Fact]
     public async Task After_downtime_catch_up_starts_one_process_per_missed_occurrence_and_skip_starts_one()
     {
-        var scheduler = new Scheduler(_store, _runtime, Catalog(), _clock);
+        var scheduler = new Scheduler(_engine.Store, _engine.Runtime, Catalog(), _engine.Clock);
         var (catchUp, skip) = (Catalog(MissedRunPolicy.CatchUp).Schedules[0], Catalog(MissedRunPolicy.Skip).Schedules[0]);
-        var since = _clock.GetUtcNow();
-        _clock.Advance(TimeSpan.FromMinutes(2));
+        var since = _engine.Clock.GetUtcNow();
+        _engine.Clock.Advance(TimeSpan.FromMinutes(2));
         await scheduler.TickAsync(catchUp, since); // 14:01: 14:00 fires
 
-        _clock.Advance(TimeSpan.FromHours(3)); // down from 14:01 to 17:01: 15:00, 16:00 and 17:00 missed
+        _engine.Clock.Advance(TimeSpan.FromHours(3)); // down from 14:01 to 17:01: 15:00, 16:00 and 17:00 missed
         await scheduler.TickAsync(catchUp, since);
 
         (await FiringsAsync()).Select(f => f.ProcessId.Value).Should().Equal(
             "hourly-20261123T1400Z", "hourly-20261123T1500Z", "hourly-20261123T1600Z", "hourly-20261123T1700Z");
 
-        _clock.Advance(TimeSpan.FromHours(3)); // down again until 20:01, now skipping: only 20:00 runs
+        _engine.Clock.Advance(TimeSpan.FromHours(3)); // down again until 20:01, now skipping: only 20:00 runs
         await scheduler.TickAsync(skip, since);
 
         var last = (await FiringsAsync()).Last();
         (last.ProcessId.Value, last.Skipped).Should().Be(("hourly-20261123T2000Z", 2));
         foreach (var firing in await FiringsAsync())
-            (await _store.LoadAsync(firing.ProcessId)).Status.Should().NotBe(ProcessStatus.NotStarted, $"{firing.ProcessId} was fired");
+            (await _engine.Store.LoadAsync(firing.ProcessId)).Status.Should().NotBe(ProcessStatus.NotStarted, $"{firing.ProcessId} was fired");
     }
 
     [Fact]
@@ -95,11 +81,11 @@ public sealed class Scheduler_on_a_fake_clock : IAsyncLifetime
     {
         var occurrence = new DateTimeOffset(2026, 11, 23, 13, 0, 0, TimeSpan.Zero);
         var orphan = new ScheduleFired(ScheduleDecider.ProcessIdFor("hourly", occurrence), "hourly", occurrence, 0, occurrence);
-        await _store.AppendAsync([new StreamAppend(ScheduleDecider.StreamOf("hourly"), 0, [orphan])]);
+        await _engine.Store.AppendAsync([new StreamAppend(ScheduleDecider.StreamOf("hourly"), 0, [orphan])]);
 
-        await new Scheduler(_store, _runtime, Catalog(), _clock).TickAsync(Catalog().Schedules[0], _clock.GetUtcNow());
+        await new Scheduler(_engine.Store, _engine.Runtime, Catalog(), _engine.Clock).TickAsync(Catalog().Schedules[0], _engine.Clock.GetUtcNow());
 
-        (await _store.LoadAsync(orphan.ProcessId)).Status.Should().NotBe(ProcessStatus.NotStarted);
+        (await _engine.Store.LoadAsync(orphan.ProcessId)).Status.Should().NotBe(ProcessStatus.NotStarted);
         (await FiringsAsync()).Should().ContainSingle("13:00 was already fired and 14:00 is not due yet");
     }
 }

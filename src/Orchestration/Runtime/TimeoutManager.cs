@@ -12,6 +12,7 @@ namespace Orchestration.Runtime;
 public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, TimeProvider clock, TimeSpan? idleWait = null)
 {
     private readonly Dictionary<TaskId, (ProcessId Process, int Attempt, DateTimeOffset Deadline)> _running = [];
+    private readonly Dictionary<ProcessId, HashSet<TaskId>> _byProcess = [];
     private readonly PriorityQueue<(TaskId Task, int Attempt), DateTimeOffset> _deadlines = new();
     private readonly TimeSpan _idle = idleWait ?? TimeSpan.FromSeconds(1);
 
@@ -38,6 +39,8 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
         {
             case TaskScheduled s:
                 _running[s.TaskId] = (s.ProcessId, s.Attempt, s.Deadline);
+                if (!_byProcess.TryGetValue(s.ProcessId, out var tasks)) _byProcess[s.ProcessId] = tasks = [];
+                tasks.Add(s.TaskId);
                 _deadlines.Enqueue((s.TaskId, s.Attempt), s.Deadline);
                 break;
             case TaskStartRecorded start when _running.TryGetValue(start.TaskId, out var queued) && queued.Attempt == start.Attempt:
@@ -50,9 +53,12 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
                 break;
             case TaskConfirmed c:
                 _running.Remove(c.TaskId);
+                if (_byProcess.TryGetValue(c.ProcessId, out var open)) open.Remove(c.TaskId);
                 break;
-            case StepFailed or ProcessCompleted or ProcessFailed or ProcessCancelled:
-                // Entries of an ended process are dropped lazily: the aggregate ignores their timeouts anyway.
+            case ProcessCompleted or ProcessFailed or ProcessCancelled when _byProcess.Remove(e.ProcessId, out var left):
+                // Nothing of an ended process is timed out: after a restart, the replay of a long history would
+                // otherwise send a timeout for every attempt a failed or cancelled process left open.
+                foreach (var task in left) _running.Remove(task);
                 break;
         }
     }
