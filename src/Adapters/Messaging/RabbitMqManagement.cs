@@ -54,24 +54,24 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
     }
 
     /// <summary>Deletes a policy of the virtual host; one that does not exist is skipped.</summary>
-    public async Task DeletePolicyAsync(string name, CancellationToken cancellationToken = default)
-    {
-        using var response = await _http.DeleteAsync($"policies/{_vhost}/{Uri.EscapeDataString(name)}", cancellationToken);
-        if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting policy '{name}'");
-    }
+    public Task DeletePolicyAsync(string name, CancellationToken cancellationToken = default) =>
+        DeleteIfExistsAsync("policies", name, cancellationToken);
 
     /// <summary>Deletes queues and their exchanges; what does not exist is skipped.</summary>
     public async Task DeleteAsync(IEnumerable<string> names, CancellationToken cancellationToken = default)
     {
         foreach (var name in names)
             foreach (var kind in (string[])["queues", "exchanges"])
-            {
-                using var response = await _http.DeleteAsync($"{kind}/{_vhost}/{Uri.EscapeDataString(name)}", cancellationToken);
-                if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting {kind} '{name}'");
-            }
+                await DeleteIfExistsAsync(kind, name, cancellationToken);
     }
 
     public void Dispose() => _http.Dispose();
+
+    private async Task DeleteIfExistsAsync(string kind, string name, CancellationToken cancellationToken)
+    {
+        using var response = await _http.DeleteAsync($"{kind}/{_vhost}/{Uri.EscapeDataString(name)}", cancellationToken);
+        if (response.StatusCode != HttpStatusCode.NotFound) await Ensure(response, $"deleting {kind} '{name}'");
+    }
 
     private static async Task Ensure(HttpResponseMessage response, string what)
     {

@@ -36,7 +36,7 @@ public static partial class ProcessDecider
         RequireStarted(state, c.ProcessId);
         var task = KnownTask(state, c.TaskId);
         if (state.HasEnded) return Decision.Drop(DropKind.StaleTimeout, $"process {c.ProcessId} has ended");
-        if (task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+        if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleTimeout, $"task {c.TaskId} attempt {c.Attempt} is no longer running (now attempt {task.Attempt}, {task.Status})");
         if (now < task.Deadline)
             return Decision.Drop(DropKind.NotYetDue, $"task {c.TaskId} attempt {c.Attempt} is due at {task.Deadline:O}, not yet");
@@ -58,7 +58,7 @@ public static partial class ProcessDecider
     {
         RequireStarted(state, c.ProcessId);
         var task = KnownTask(state, c.TaskId);
-        if (state.HasEnded || task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+        if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleStart, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
         if (task.StartedOn == c.Worker)
             return Decision.Drop(DropKind.DuplicateStart, $"task {c.TaskId} attempt {c.Attempt} was already started on {c.Worker}");
@@ -70,7 +70,7 @@ public static partial class ProcessDecider
     {
         RequireStarted(state, c.ProcessId);
         var task = KnownTask(state, c.TaskId);
-        if (state.HasEnded || task.Status == TaskStatus.Confirmed || c.Attempt != task.Attempt || task.Step.Status != StepStatus.Running)
+        if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleHeartbeat, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
         var timeout = task.Step.Definition.Retry.HeartbeatTimeout;
         var deadline = now + timeout;
@@ -121,6 +121,10 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.StepEnded, $"step '{task.Step.Name}' has {task.Step.Status.ToString().ToLowerInvariant()}; result of task {id} ignored");
         return null;
     }
+
+    /// <summary>The attempt is the task's current one and still running: not confirmed, its step and process going on.</summary>
+    private static bool IsOpen(ProcessState state, TaskState task, int attempt) =>
+        !state.HasEnded && task.Status != TaskStatus.Confirmed && attempt == task.Attempt && task.Step.Status == StepStatus.Running;
 
     private static TaskState KnownTask(ProcessState state, TaskId id) =>
         state.Task(id) ?? throw DomainError.Named("unknown-task", $"Process {state.Id} has no task {id}.");

@@ -43,13 +43,11 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
                 tasks.Add(s.TaskId);
                 _deadlines.Enqueue((s.TaskId, s.Attempt), s.Deadline);
                 break;
-            case TaskStartRecorded start when _running.TryGetValue(start.TaskId, out var queued) && queued.Attempt == start.Attempt:
-                _running[start.TaskId] = queued with { Deadline = start.Deadline };
-                _deadlines.Enqueue((start.TaskId, start.Attempt), start.Deadline);
+            case TaskStartRecorded start:
+                MoveDeadline(start.TaskId, start.Attempt, start.Deadline);
                 break;
-            case TaskHeartbeatRecorded beat when _running.TryGetValue(beat.TaskId, out var running) && running.Attempt == beat.Attempt:
-                _running[beat.TaskId] = running with { Deadline = beat.Deadline };
-                _deadlines.Enqueue((beat.TaskId, beat.Attempt), beat.Deadline);
+            case TaskHeartbeatRecorded beat:
+                MoveDeadline(beat.TaskId, beat.Attempt, beat.Deadline);
                 break;
             case TaskConfirmed c:
                 _running.Remove(c.TaskId);
@@ -61,6 +59,14 @@ public sealed class TimeoutManager(IEventStore store, ProcessRuntime runtime, Ti
                 foreach (var task in left) _running.Remove(task);
                 break;
         }
+    }
+
+    /// <summary>A start or a beat of the running attempt moves its deadline; the earlier one is skipped when it comes due.</summary>
+    private void MoveDeadline(TaskId task, int attempt, DateTimeOffset deadline)
+    {
+        if (!_running.TryGetValue(task, out var running) || running.Attempt != attempt) return;
+        _running[task] = running with { Deadline = deadline };
+        _deadlines.Enqueue((task, attempt), deadline);
     }
 
     private async Task SendDueAsync()
