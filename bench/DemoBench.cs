@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
-using Orchestration.Adapters.Hosting;
-using Orchestration.Cli;
-using Orchestration.Cli.Demo;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
+using Orchestration.CommandLine;
+using Orchestration.CommandLine.Demo;
 using Orchestration.Contracts;
 using Orchestration.Processes;
 

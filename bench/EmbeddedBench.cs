@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.DataProcessing.Workers;
@@ -44,7 +45,7 @@ internal static class EmbeddedBench
         var data = Directory.CreateTempSubdirectory("orch-bench-").FullName;
         try
         {
-            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, workers, FlushToDisk: flush), steps => steps.Add(new CountStep(tasks)));
+            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, workers, FlushToDisk: flush), new OrchestrationBuilder().AddStep(new CountStep(tasks)).Build());
             var graph = ProcessGraph.Define("bench-noop", 1)
                 .Reduce("count", DataSource.Dataset("none"), StepWork.Code(CountStep.StepName))
                 .Map("noop", Metadata.Count("count", "tasks"), StepWork.Code("noop"))

@@ -12,16 +12,32 @@ public enum WorkKind
 }
 
 /// <summary>What a worker needs to run a step: the kind of work and its text. Parameters travel beside it.</summary>
-public sealed record StepWork(WorkKind Kind, string Body)
+/// <param name="Version">
+/// For a C# step, the version of its code the task needs: only a worker that has that step at that version runs it, so a
+/// rolling deploy never runs a task of a process started on v1 with v2 code. Unused by SQL and partition work.
+/// </param>
+public sealed record StepWork(WorkKind Kind, string Body, int Version = 1)
 {
     public static StepWork Sql(string sql) => new(WorkKind.Sql, sql);
-    public static StepWork Code(string registeredName) => new(WorkKind.Code, registeredName);
+
+    /// <summary>A C# step registered in the worker as <paramref name="registeredName"/> at <paramref name="version"/>.</summary>
+    public static StepWork Code(string registeredName, int version = 1) => new(WorkKind.Code, registeredName, version);
+
     public static StepWork Partition(string keyExpression) => new(WorkKind.Partition, keyExpression);
 
+    /// <summary>For a C# step, its name and version as workers announce them (<c>score-customers@2</c>); null for other work.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? CodeStep => Kind == WorkKind.Code ? CodeStepKey(Body, Version) : null;
+
+    /// <summary>Whether a worker that has <paramref name="codeSteps"/> (<c>name@version</c>) can run this: any SQL; a C# step only at its version.</summary>
+    public bool IsRunnableWith(IReadOnlyList<string>? codeSteps) => CodeStep is not { } needed || (codeSteps?.Contains(needed) ?? false);
+
+    /// <summary>How a C# step's name and version are written in announcements and reasons: <c>name@version</c>.</summary>
+    public static string CodeStepKey(string name, int version) => $"{name}@{version}";
     public override string ToString() => Kind switch
     {
         WorkKind.Sql => $"SQL: {OneLine(Body)}",
-        WorkKind.Code => $"C# step '{Body}'",
+        WorkKind.Code => $"C# step '{Body}' v{Version}",
         _ => $"partition by {Body}",
     };
 

@@ -2,7 +2,8 @@ using FluentAssertions;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
 using Orchestration.Operations.Scaling;
 using Xunit;
 

@@ -1,6 +1,7 @@
 using FluentAssertions;
 using Microsoft.Extensions.Configuration;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
 using Xunit;
 
 namespace Orchestration.Tests.Deployment;

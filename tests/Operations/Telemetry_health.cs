@@ -4,7 +4,8 @@ using FluentAssertions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
 using Orchestration.Operations.Telemetry.Health;
 using Xunit;
 

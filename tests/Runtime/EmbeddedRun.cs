@@ -1,4 +1,5 @@
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
@@ -27,7 +28,7 @@ internal sealed class EmbeddedRun : IAsyncDisposable
     {
         var dir = new TempDirectory();
         var options = new EngineOptions(dir["data"], workers, FlushToDisk: false, ShutdownGrace: TimeSpan.FromMilliseconds(200));
-        return new EmbeddedRun(dir, await EmbeddedEngine.StartAsync(options, registry => { foreach (var step in steps) registry.Add(step); }));
+        return new EmbeddedRun(dir, await EmbeddedEngine.StartAsync(options, steps.Aggregate(new OrchestrationBuilder(), (b, step) => b.AddStep(step)).Build()));
     }
 
     public async Task<ProcessState> RunAsync(ProcessGraph graph, int inputs)

@@ -15,8 +15,8 @@ public sealed class IdleQueueExpiry(Uri rabbitMq, string queuePrefix, TimeSpan e
 {
     public string PolicyName => PolicyOf(queuePrefix);
 
-    /// <summary>Worker and label queues of the deployment, not their error queues (RabbitMQ's policy patterns are PCRE).</summary>
-    public string Pattern => $"^{Regex.Escape(queuePrefix)}(worker|label)\\.(?!.*_error$)";
+    /// <summary>Worker, label and C# step queues of the deployment (an old step version's queue goes with its last worker), not their error queues (RabbitMQ's policy patterns are PCRE).</summary>
+    public string Pattern => $"^{Regex.Escape(queuePrefix)}(worker|label|step)\\.(?!.*_error$)";
 
     public static string PolicyOf(string queuePrefix) => $"{queuePrefix}orch-idle-queues";
 

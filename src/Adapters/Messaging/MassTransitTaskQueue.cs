@@ -9,7 +9,8 @@ namespace Orchestration.Adapters.Messaging;
 /// <summary>
 /// The task queue on MassTransit: RunTask commands sent to the shared queue workers compete on, or, for a task meant
 /// for one worker (<see cref="RunTask.Worker"/>), to that worker's own queue, which no other worker reads, or, for any
-/// worker with a label (<see cref="RunTask.Label"/>), to that label's queue, which only such workers read.
+/// worker with a label (<see cref="RunTask.Label"/>), to that label's queue, which only such workers read; a C# step's
+/// task for any worker goes to that step's version's queue, which only workers that have the version read.
 /// </summary>
 public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "") : ITaskQueue
 {
@@ -19,7 +20,10 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
 
     public async Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default)
     {
-        foreach (var group in tasks.GroupBy(t => t.Worker is { } worker ? WorkerQueue(queuePrefix, worker) : t.Label is { } label ? LabelQueue(queuePrefix, label) : queueName))
+        foreach (var group in tasks.GroupBy(t => t.Worker is { } worker ? WorkerQueue(queuePrefix, worker)
+                     : t.Label is { } label ? LabelQueue(queuePrefix, label)
+                     : t.Work.CodeStep is not null ? StepQueue(queuePrefix, t.Work.Body, t.Work.Version)
+                     : queueName))
         {
             var queue = group.Key;
             var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
@@ -28,11 +32,17 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
     }
 
     /// <summary>
-    /// Every queue a worker reads: the shared one, its own (tasks meant for it alone, kept while it restarts) and one per
-    /// label it has (tasks for any worker with that label, which it competes for with the others that have it).
+    /// Every queue a worker reads: the shared one, its own (tasks meant for it alone, kept while it restarts), one per
+    /// label it has (tasks for any worker with that label, which it competes for with the others that have it) and one
+    /// per C# step version it has (<c>name@version</c>; that step's tasks, which no worker without the version sees).
     /// </summary>
-    public static IEnumerable<string> QueuesOf(string queuePrefix, WorkerId worker, IReadOnlyDictionary<string, string> labels) =>
-        [queuePrefix + QueueName, WorkerQueue(queuePrefix, worker), .. labels.Select(label => LabelQueue(queuePrefix, $"{label.Key}={label.Value}"))];
+    public static IEnumerable<string> QueuesOf(string queuePrefix, WorkerId worker, IReadOnlyDictionary<string, string> labels, IEnumerable<string>? steps = null) =>
+        [queuePrefix + QueueName, WorkerQueue(queuePrefix, worker), .. labels.Select(label => LabelQueue(queuePrefix, $"{label.Key}={label.Value}")),
+         .. (steps ?? []).Select(step => step.Split('@') is [var name, var version] ? StepQueue(queuePrefix, name, int.Parse(version, System.Globalization.CultureInfo.InvariantCulture))
+             : throw new ArgumentException($"A C# step is announced as name@version, not '{step}'.", nameof(steps)))];
+
+    /// <summary>The queue of one C# step version, read by every worker that has it: <c>{prefix}step.{name}.v{version}</c>.</summary>
+    public static string StepQueue(string queuePrefix, string name, int version) => $"{queuePrefix}step.{UnsafeInQueueName().Replace(name, "_")}.v{version}";
 
     /// <summary>The queue only <paramref name="worker"/> reads: <c>{prefix}worker.{name}</c>, the name kept to characters a queue address allows.</summary>
     public static string WorkerQueue(string queuePrefix, WorkerId worker) => $"{queuePrefix}worker.{UnsafeInQueueName().Replace(worker.Value, "_")}";

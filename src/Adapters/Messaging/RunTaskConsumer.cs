@@ -1,6 +1,6 @@
 using MassTransit;
 using Orchestration.Contracts.Messages;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
 using Orchestration.DataProcessing.Workers;
 
 namespace Orchestration.Adapters.Messaging;

@@ -7,7 +7,8 @@ using Orchestration.Contracts.Messages;
 namespace Orchestration.Adapters.Messaging;
 
 /// <summary>Who a worker says it is in its status beats: its id, labels and slots.</summary>
-public sealed record WorkerIdentity(WorkerId Id, IReadOnlyDictionary<string, string> Labels, int Slots);
+/// <param name="Steps">The C# steps it has (<c>name@version</c>), announced so that only tasks it can run reach it.</param>
+public sealed record WorkerIdentity(WorkerId Id, IReadOnlyDictionary<string, string> Labels, int Slots, IReadOnlyList<string>? Steps = null);
 
 /// <summary>
 /// A worker's announcements to its orchestrator: a <see cref="WorkerStatus"/> every <see cref="WorkerStatus.Interval"/>,
@@ -70,7 +71,7 @@ public sealed class WorkerBeat(WorkerIdentity identity, RunningTasks running, IS
 
     private async Task SendAsync(bool stopping, CancellationToken cancellationToken)
     {
-        var status = new WorkerStatus(identity.Id, identity.Labels, identity.Slots, running.Snapshot(), clock.GetUtcNow(), stopping);
+        var status = new WorkerStatus(identity.Id, identity.Labels, identity.Slots, running.Snapshot(), clock.GetUtcNow(), stopping, identity.Steps);
         var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{orchestratorQueue}"));
         await endpoint.Send(status, context =>
         {

@@ -7,6 +7,7 @@ namespace Orchestration.Contracts.Messages;
 /// </summary>
 /// <param name="Labels">What the worker says about itself (e.g. <c>region=EU</c>, <c>store=paris-1</c>), for selecting workers.</param>
 /// <param name="Running">The tasks it runs right now, at most <paramref name="Slots"/>.</param>
+/// <param name="Steps">The C# steps it has, as <c>name@version</c>: only tasks of those steps at those versions are sent to it.</param>
 [WireName("worker-status.v1")]
 public sealed record WorkerStatus(
     WorkerId WorkerId,
@@ -14,7 +15,8 @@ public sealed record WorkerStatus(
     int Slots,
     IReadOnlyList<TaskId> Running,
     DateTimeOffset At,
-    bool Stopping = false)
+    bool Stopping = false,
+    IReadOnlyList<string>? Steps = null)
 {
     /// <summary>How often a worker announces itself; the registry drops it after about three missed beats.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);

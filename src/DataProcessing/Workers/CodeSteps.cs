@@ -7,19 +7,22 @@ using Orchestration.DataProcessing.Sql;
 namespace Orchestration.DataProcessing.Workers;
 
 /// <summary>
-/// A step written in C#, registered in the worker by name; a graph names it with <c>StepWork.Code("name")</c>.
-/// It reads the task's input files and writes its outputs to paths from <see cref="CodeStepContext.OutputFile"/>.
+/// A step written in C#, registered in the worker by name and version; a graph names it with
+/// <c>StepWork.Code("name", version)</c>. It reads the task's input files and writes its outputs to paths from
+/// <see cref="CodeStepContext.OutputFile"/>. Give a step a new <see cref="Version"/> whenever its output for the same
+/// inputs changes: a process keeps the version it started with, and only workers that have it run its tasks.
 /// </summary>
 public interface ICodeStep
 {
+    /// <summary>The name graphs use for it: <c>StepWork.Code(Name, Version)</c>.</summary>
     string Name { get; }
+
+    /// <summary>The version of its code (1 unless it says otherwise).</summary>
+    int Version => 1;
+
     Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken);
 }
 
-/// <param name="Inputs">The task's input blobs, downloaded to local files, with their view names.</param>
-/// <param name="OutputFile">The path to write an output file of that name to, inside the task's scratch directory.</param>
-/// <param name="Sql">The worker's sandboxed DuckDB, for steps that mix C# with SQL.</param>
-/// <param name="Worker">The worker running the step, for steps that act on its own files (e.g. publish, then remove them).</param>
 public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql, CodeStepWorker Worker);
 
 /// <param name="Labels">What the worker announces about itself (<c>--label region=EU</c>).</param>
@@ -33,21 +36,30 @@ public sealed record CodeStepResult(IReadOnlyList<CodeStepOutput> Outputs, IRead
 
 public sealed record CodeStepOutput(string File, long Rows);
 
-/// <summary>The C# steps a worker can run, by name.</summary>
+/// <summary>The C# steps a worker can run, by name and version.</summary>
 public sealed class CodeStepRegistry
 {
     private readonly Dictionary<string, ICodeStep> _steps = new(StringComparer.Ordinal);
 
     public CodeStepRegistry Add(ICodeStep step)
     {
-        if (!_steps.TryAdd(step.Name, step))
-            throw new InvalidOperationException($"Two C# steps are registered as '{step.Name}'; give one another name.");
+        var key = StepWork.CodeStepKey(step.Name, step.Version);
+        if (step.Version < 1)
+            throw new InvalidOperationException($"C# step '{step.Name}' ({step.GetType().Name}) has version {step.Version}; versions start at 1.");
+        if (!_steps.TryAdd(key, step))
+            throw new InvalidOperationException(
+                $"C# step '{step.Name}' v{step.Version} is registered twice ({_steps[key].GetType().Name} and {step.GetType().Name}); give one another name or version.");
         return this;
     }
 
-    public ICodeStep Get(string name) => _steps.TryGetValue(name, out var step)
+    /// <summary>What this worker announces it can run: <c>name@version</c>, sorted.</summary>
+    public IReadOnlyList<string> Keys => _steps.Keys.Order(StringComparer.Ordinal).ToArray();
+
+    public bool Has(string name, int version) => _steps.ContainsKey(StepWork.CodeStepKey(name, version));
+
+    public ICodeStep Get(string name, int version) => _steps.TryGetValue(StepWork.CodeStepKey(name, version), out var step)
         ? step
-        : throw new StepFailure($"No C# step named '{name}' is registered on this worker. Registered: {(_steps.Count == 0 ? "(none)" : string.Join(", ", _steps.Keys.Order()))}.", retryable: false);
+        : throw new StepFailure($"No C# step '{name}' v{version} is registered on this worker. Registered: {(_steps.Count == 0 ? "(none)" : string.Join(", ", Keys))}.", retryable: false);
 }
 
 /// <summary>Does nothing and writes nothing: for measuring the engine itself.</summary>

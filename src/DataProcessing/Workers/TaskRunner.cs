@@ -112,7 +112,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         using var span = WorkerTelemetry.Source.StartActivity(task.Work.Kind switch { WorkKind.Code => "code step", WorkKind.Sql => "duckdb query", _ => "duckdb partition" });
         if (task.Work.Kind == WorkKind.Code)
         {
-            var ran = await codeSteps.Get(task.Work.Body).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox, _self), cancellationToken);
+            var ran = await codeSteps.Get(task.Work.Body, task.Work.Version).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox, _self), cancellationToken);
             return (ran.Outputs, ran.Metadata, ran.Published ?? []);
         }
         var output = scratch.File("part-0.parquet");

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Ports;
 using Orchestration.Runtime;
@@ -11,7 +11,7 @@ namespace Orchestration.Operations.Dashboard;
 public static class DashboardServices
 {
     /// <summary>
-    /// Serves the dashboard from an orchestrator host (<see cref="DistributedHosts.OrchestratorAsync"/>'s services):
+    /// Serves the dashboard from an orchestrator host (the orchestrator host's services):
     /// its processes from the event store, its live workers, and the depth of its task queue from RabbitMQ's management API.
     /// </summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, DashboardSettings dashboard, DistributedSettings deployment)

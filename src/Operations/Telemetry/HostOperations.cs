@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
 using Orchestration.Operations.Telemetry.Health;
 
 namespace Orchestration.Operations.Telemetry;

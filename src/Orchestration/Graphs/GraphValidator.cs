@@ -98,5 +98,8 @@ public static partial class GraphValidator
 public sealed class InvalidGraphException(string graph, IReadOnlyList<string> problems)
     : Exception($"Graph {graph} is invalid:{Environment.NewLine}{string.Join(Environment.NewLine, problems.Select(p => " - " + p))}")
 {
+    /// <summary>The graph, as <c>'name' vN</c>.</summary>
+    public string Graph { get; } = graph;
+
     public IReadOnlyList<string> Problems { get; } = problems;
 }

@@ -21,9 +21,23 @@ public sealed record Placement(WorkerSelector Selector, Target Mode, TimeSpan Wa
         $"{(Mode == Target.All ? "on every worker" : "on any worker")} matching {Selector}{(Wait > TimeSpan.Zero ? $" (waits up to {Wait.TotalSeconds:0.###} s)" : "")}";
 }
 
-/// <summary>A live worker as the aggregate sees it when it places a step: its id and labels, nothing that changes by the second.</summary>
-public sealed record LabeledWorker(WorkerId Id, IReadOnlyDictionary<string, string> Labels)
+/// <summary>
+/// A live worker as the aggregate sees it when it places a step: its id, labels and C# steps (<c>name@version</c>),
+/// nothing that changes by the second.
+/// </summary>
+public sealed record LabeledWorker(WorkerId Id, IReadOnlyDictionary<string, string> Labels, IReadOnlyList<string>? Steps = null)
 {
+    /// <summary>Whether it can run <paramref name="work"/>: any SQL; a C# step only at the version it has.</summary>
+    public bool CanRun(StepWork work) => work.IsRunnableWith(Steps);
+
+    /// <summary>As <see cref="ToString"/>, with the versions it has of <paramref name="work"/>'s C# step, if it is one.</summary>
+    public string Describe(StepWork work)
+    {
+        if (work.Kind != WorkKind.Code) return ToString();
+        var versions = (Steps ?? []).Where(s => s.StartsWith(work.Body + "@", StringComparison.Ordinal)).ToList();
+        return $"{ToString()[..^1]}; {(versions.Count == 0 ? $"no '{work.Body}'" : string.Join(", ", versions))})";
+    }
+
     public override string ToString() =>
         $"{Id} ({(Labels.Count == 0 ? "no labels" : string.Join(", ", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")))})";
 }

@@ -16,21 +16,21 @@ public static partial class ProcessDecider
         if (state.HasEnded || !step.IsAwaitingWorkers || step.Definition.On is not { } on)
             return Decision.Drop(DropKind.StepNotAwaitingWorkers, $"step '{c.Step}' is {step.Status.ToString().ToLowerInvariant()}, not awaiting workers");
 
-        var matching = c.Workers.Where(w => on.Selector.Matches(w.Labels)).OrderBy(w => w.Id.Value, StringComparer.Ordinal).ToArray();
+        var matching = c.Workers.Where(w => on.Selector.Matches(w.Labels) && w.CanRun(step.Definition.Work)).OrderBy(w => w.Id.Value, StringComparer.Ordinal).ToArray();
         var waited = now - step.AwaitingSince!.Value;
         if (matching.Length == 0 && waited < on.Wait)
             return Decision.Drop(DropKind.NoMatchingWorkerYet, $"no live worker matches {on.Selector} yet; step '{c.Step}' waits up to {Describe(on.Wait)}");
 
         var plan = new Planner(state, state.Id, state.Graph!, state.Datasets, now);
         if (matching.Length == 0)
-            plan.FailStep(step.Definition, NoWorkerMatches(on, c.Workers, waited));
+            plan.FailStep(step.Definition, NoWorkerMatches(on, step.Definition.Work, c.Workers, waited));
         else
             plan.PlaceStep(step.Definition, matching);
         plan.CompleteProcessIfDone();
         return Decision.Of(plan.Events);
     }
 
-    private static string NoWorkerMatches(Placement on, IReadOnlyList<LabeledWorker> live, TimeSpan waited) =>
-        $"no live worker matches {on.Selector}{(on.Wait > TimeSpan.Zero ? $" after waiting {Describe(waited)}" : "")}; " +
-        (live.Count == 0 ? "there are no live workers" : $"the live workers are {string.Join(", ", live.OrderBy(w => w.Id.Value, StringComparer.Ordinal))}");
+    private static string NoWorkerMatches(Placement on, Contracts.StepWork work, IReadOnlyList<LabeledWorker> live, TimeSpan waited) =>
+        $"no live worker matches {on.Selector}{(work.CodeStep is { } code ? $" and has C# step '{work.Body}' v{work.Version}" : "")}{(on.Wait > TimeSpan.Zero ? $" after waiting {Describe(waited)}" : "")}; " +
+        (live.Count == 0 ? "there are no live workers" : $"the live workers are {string.Join(", ", live.OrderBy(w => w.Id.Value, StringComparer.Ordinal).Select(w => w.Describe(work)))}");
 }

@@ -51,6 +51,9 @@ public static partial class ProcessDecider
         var policy = task.Step.Definition.Retry;
         if (task.StartedOn is { } worker) return $"timed out after {Describe(policy.TaskTimeout)} on {worker}";
         if (task.IsForOneWorker) return $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)";
+        if (task.Step.Definition.Work is { Kind: Contracts.WorkKind.Code } code)
+            return $"waited {Describe(policy.QueueTimeout)} in its queue and no worker with C# step '{code.Body}' v{code.Version} started it " +
+                   $"(start a worker whose program registers '{code.Body}' at version {code.Version}; the step's QueueTimeout allows longer)";
         return $"waited {Describe(policy.QueueTimeout)} in its queue and no worker started it (are workers for it running? the step's QueueTimeout allows longer)";
     }
 

@@ -143,9 +143,10 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
         foreach (var task in outgoing)
         {
             if (task.AnyOf is null) ready.Add(task.Task);
-            // One label: the workers that have it compete on its queue (and a task there waits for one to come).
-            else if (task.AnyOf.SingleLabel is { } label) ready.Add(task.Task with { Label = $"{label.Key}={label.Value}" });
-            else if (_chooser.Choose(task.AnyOf, live) is { } worker)
+            // One label: the workers that have it compete on its queue (and a task there waits for one to come). Not for a
+            // C# step: a worker with the label may lack the step's version, so one that has both is chosen instead.
+            else if (task.AnyOf.SingleLabel is { } label && task.Task.Work.Kind != WorkKind.Code) ready.Add(task.Task with { Label = $"{label.Key}={label.Value}" });
+            else if (_chooser.Choose(task.AnyOf, task.Task.Work, live) is { } worker)
             {
                 ready.Add(task.Task with { Worker = worker });
                 _onChosenWorker[task.Task.TaskId] = (task, worker);

@@ -52,7 +52,7 @@ public sealed class Placer(IEventStore store, ProcessRuntime runtime, WorkerRegi
 
     private async Task PlaceAsync()
     {
-        var live = workers.Live().Select(w => new LabeledWorker(w.Id, w.Labels)).ToArray();
+        var live = workers.Live().Select(w => new LabeledWorker(w.Id, w.Labels, w.Steps)).ToArray();
         foreach (var (process, step) in _awaiting.ToArray())
         {
             try

@@ -9,7 +9,8 @@ public sealed record LiveWorker(
     IReadOnlyDictionary<string, string> Labels,
     int Slots,
     IReadOnlyList<TaskId> Running,
-    DateTimeOffset LastSeen);
+    DateTimeOffset LastSeen,
+    IReadOnlyList<string>? Steps = null);
 
 /// <summary>
 /// The orchestrator's view of the live workers, folded from their <see cref="WorkerStatus"/> beats. It is kept in
@@ -46,7 +47,7 @@ public sealed class WorkerRegistry(TimeProvider clock, TimeSpan? expiry = null)
             return _workers.Values
                 .Where(e => !e.Status.Stopping && now - e.Received <= Expiry)
                 .OrderBy(e => e.Status.WorkerId.Value, StringComparer.Ordinal)
-                .Select(e => new LiveWorker(e.Status.WorkerId, e.Status.Labels, e.Status.Slots, e.Status.Running, e.Received))
+                .Select(e => new LiveWorker(e.Status.WorkerId, e.Status.Labels, e.Status.Slots, e.Status.Running, e.Received, e.Status.Steps ?? []))
                 .ToList();
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Orchestration.Adapters.Hosting;
+using Orchestration.Adapters.Configuration;
 
 namespace Orchestration.Operations.Telemetry.Health;
 

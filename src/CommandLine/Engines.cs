@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Orchestration.Adapters.Embedded;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Hosting;
+using Orchestration.Adapters.Postgres;
+using Orchestration.CommandLine.Commands;
+using Orchestration.Ports;
+
+namespace Orchestration.CommandLine;
+
+/// <summary>
+/// Which engine the commands talk to: the embedded one on the data directory (the default), or the distributed
+/// deployment when configuration says <c>Orchestration:Mode=distributed</c> (e.g. <c>Orchestration__Mode=distributed</c>).
+/// </summary>
+public static class Engines
+{
+    public static DistributedSettings Settings { get; } = DistributedSettings.From(DistributedSettings.Load());
+
+    public static string DataDirectory(ParseResult parse) => Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
+
+    /// <summary>
+    /// The engine to run a process on: a client of the deployment, or an embedded engine with the program's C# steps
+    /// (<paramref name="setup"/>).
+    /// </summary>
+    public static async Task<Engine> OpenAsync(ParseResult parse, OrchestrationSetup setup, CancellationToken cancellationToken) =>
+        Settings.IsDistributed
+            ? await DistributedClient.OpenAsync(Settings, cancellationToken)
+            : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), CommonOptions.CheckedWorkers(parse),
+                LocalRoots: CommonOptions.CheckedLocalRoots(parse, Settings.Local)), setup, cancellationToken);
+
+    /// <summary>The program's graphs with the configured schedules (<c>Orchestration:Schedules</c>); a bad schedule is a one-line error naming it.</summary>
+    public static OrchestrationSetup WithSchedules(OrchestrationSetup setup) => setup.WithSchedules(Settings.Schedules.Select(s => s.ToDefinition()));
+
+    /// <summary>The event store to read from, beside a running engine if need be.</summary>
+    public static async Task<(IEventStore Store, IAsyncDisposable Owner)> OpenEventsAsync(ParseResult parse)
+    {
+        if (Settings.IsDistributed)
+        {
+            var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)).Postgres, Settings.Schema);
+            return (stores.Events, stores);
+        }
+        var store = FileEventStore.OpenReadOnly(Path.Combine(DataDirectory(parse), "events"));
+        return (store, new Disposing(store));
+    }
+
+    private sealed class Disposing(IDisposable inner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            inner.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Data.Common;
+using Orchestration.Contracts;
+using Orchestration.DataProcessing.Blobs;
+using Orchestration.Ports;
+using Orchestration.Processes;
+using Orchestration.Runtime;
+
+namespace Orchestration.Hosting;
+
+/// <summary>
+/// What a client of the engine works with, embedded or distributed alike: the event store to follow processes,
+/// the blob store for inputs and results, and a runtime to start processes with.
+/// </summary>
+public abstract class Engine : IAsyncDisposable
+{
+    /// <summary>How long a watcher waits out an unreachable event store before it gives up.</summary>
+    private static readonly TimeSpan StoreOutageTolerance = TimeSpan.FromMinutes(2);
+
+    public abstract IEventStore Events { get; }
+    public abstract IBlobStore Blobs { get; }
+    public abstract ProcessRuntime Runtime { get; }
+
+    /// <summary>Starts a process, or finds it already started (the same id again resumes rather than restarts).</summary>
+    public async Task<ProcessState> StartOrResumeAsync(StartProcess start)
+    {
+        var existing = await Events.LoadAsync(start.ProcessId);
+        if (existing.Status == ProcessStatus.NotStarted)
+        {
+            try { await Runtime.SendAsync(start); }
+            catch (DomainError e) when (e.Name == "process-already-started")
+            {
+                // Another client started the same process a moment ago: follow it, as if it had been there first.
+            }
+        }
+        return await Events.LoadAsync(start.ProcessId);
+    }
+
+    /// <summary>Follows a process's events until it ends, calling <paramref name="progress"/> with its state after each batch.</summary>
+    public async Task<ProcessState> WaitForEndAsync(ProcessId id, Action<ProcessState>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var state = new ProcessState();
+        long version = 0;
+        var unreachableSince = (DateTime?)null;
+        while (true)
+        {
+            try
+            {
+                var head = await Events.HeadAsync(cancellationToken);
+                await foreach (var stored in Events.ReadStreamAsync(ProcessStreams.StreamOf(id), version, cancellationToken))
+                {
+                    ProcessState.Evolve(state, stored.Event);
+                    version = stored.Version;
+                }
+                unreachableSince = null;
+                progress?.Invoke(state);
+                if (state.HasEnded) return state;
+                // A watcher reads at most a few times a second, however busy the process: it must not load the store.
+                await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken),
+                    Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken));
+            }
+            catch (DbException) when (DateTime.UtcNow - (unreachableSince ??= DateTime.UtcNow) < StoreOutageTolerance)
+            {
+                // The store is restarting or out of reach: the process goes on without its watcher, so wait and read on.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    public abstract ValueTask DisposeAsync();
+}

@@ -1,0 +1,122 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Contracts;
+using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.LocalData;
+using Orchestration.DataProcessing.Workers;
+using Orchestration.Graphs;
+using Orchestration.Ports;
+using Orchestration.Runtime;
+
+namespace Orchestration.Hosting;
+
+/// <summary>
+/// The two halves of the engine as service registrations, shared by the embedded engine (both halves in one
+/// process) and the distributed hosts (one half per process). The adapters behind the ports are chosen by the caller.
+/// </summary>
+public static class EngineServices
+{
+    public const string OrchestratorQueue = "orchestrator";
+
+    /// <summary>
+    /// The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue, and a
+    /// scheduler when <paramref name="schedules"/> holds any. Steps placed by label wait <paramref name="placementWarmUp"/>
+    /// after a start (default <see cref="Placer.DefaultWarmUp"/>) for the registry to hear every live worker.
+    /// </summary>
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null, TimeSpan? placementWarmUp = null)
+    {
+        services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
+        services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
+        // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
+        services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
+            new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters, workers: sp.GetRequiredService<WorkerRegistry>()).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
+            new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        services.AddSingleton<IHostedService>(sp => new FollowerService("placer",
+            new Placer(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<WorkerRegistry>(),
+                sp.GetRequiredService<TimeProvider>(), placementWarmUp ?? Placer.DefaultWarmUp).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        if (schedules is { Schedules.Count: > 0 })
+            services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",
+                new Scheduler(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), schedules, sp.GetRequiredService<TimeProvider>()).RunAsync,
+                sp.GetRequiredService<ILogger<FollowerService>>()));
+        return services;
+    }
+
+    /// <summary>
+    /// A worker: task slots with their sandboxes, running tasks over the registered blob store and its allowed local
+    /// roots, sending results to and announcing itself (labels, slots, running tasks) to the orchestrator that reads
+    /// <paramref name="orchestratorQueue"/>.
+    /// </summary>
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerIdentity worker, string orchestratorQueue, string scratchDirectory,
+        OrchestrationSetup setup, LocalRoots? localRoots = null)
+    {
+        services.TryAddSingleton(FaultInjection.None);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
+        services.AddSingleton<RunningTasks>();
+        services.AddSingleton<IHostedService>(sp => new WorkerBeat(worker with { Steps = sp.GetRequiredService<CodeStepRegistry>().Keys }, sp.GetRequiredService<RunningTasks>(), sp.GetRequiredService<ISendEndpointProvider>(),
+            orchestratorQueue, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
+        services.AddSingleton(_ => new SandboxPool(scratchDirectory, worker.Slots));
+        services.AddSingleton(setup.CreateSteps);
+        services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(),
+            worker.Id, localRoots, worker.Labels));
+        return services;
+    }
+
+    /// <summary>Results in flight at once let the runtime write many in one append (group commit).</summary>
+    public static void OrchestratorEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    {
+        endpoint.PrefetchCount = 1024;
+        endpoint.ConcurrentMessageLimit = 1024;
+        endpoint.ConfigureConsumeTopology = false; // workers send here directly (see ResultsAddress); no exchange of other deployments feeds it
+        endpoint.ConfigureConsumer<TaskResultConsumer>(context);
+        endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
+    }
+
+    /// <summary>The queues a worker reads, its C# steps' among them (<see cref="MassTransitTaskQueue.QueuesOf"/>).</summary>
+    public static IEnumerable<string> QueuesOf(IServiceProvider services, string queuePrefix, WorkerIdentity worker) =>
+        MassTransitTaskQueue.QueuesOf(queuePrefix, worker.Id, worker.Labels, services.GetRequiredService<CodeStepRegistry>().Keys);
+
+    /// <summary>
+    /// A worker's receive endpoints, one per queue it reads (<see cref="MassTransitTaskQueue.QueuesOf"/>). Declared with
+    /// plain arguments: the orchestrator declares a worker's or a label's queue too when it first sends to it, and
+    /// RabbitMQ refuses a redeclaration that differs.
+    /// </summary>
+    public static void WorkerEndpoints(IReceiveConfigurator transport, IRegistrationContext context, IEnumerable<string> queues, int slots, int prefetch)
+    {
+        foreach (var queue in queues) transport.ReceiveEndpoint(queue, endpoint => WorkerEndpoint(endpoint, context, slots, prefetch));
+    }
+
+    /// <summary>
+    /// A worker competes for tasks: at most <paramref name="slots"/> at once, a few more fetched ahead. It reads several
+    /// queues this way (shared, its own, its labels'); a task taken beyond its slots waits for a free sandbox.
+    /// </summary>
+    private static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
+    {
+        endpoint.PrefetchCount = Math.Max(prefetch, slots);
+        endpoint.ConcurrentMessageLimit = slots;
+        endpoint.ConfigureConsumer<RunTaskConsumer>(context);
+    }
+
+    /// <summary>On shutdown, running tasks get <paramref name="grace"/> to finish; then they are cancelled and go back to the queue.</summary>
+    public static void GracefulStop(this IServiceCollection services, TimeSpan grace)
+    {
+        services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.ConsumerStopTimeout = grace;
+            host.StopTimeout = grace + TimeSpan.FromSeconds(15);
+        });
+        // The generic host gives its services 30 s to stop by default, which would cut a longer grace short.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = grace + TimeSpan.FromSeconds(20));
+    }
+}
