@@ -1,6 +1,7 @@
 using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Specs.Harness;
+using Orchestration.Testing;
 using Xunit;
 using static Orchestration.Specs.Harness.Sample;
 

@@ -1,5 +1,6 @@
 using Orchestration.Processes;
 using Orchestration.Specs.Harness;
+using Orchestration.Testing;
 using Xunit;
 using static Orchestration.Specs.Harness.Sample;
 

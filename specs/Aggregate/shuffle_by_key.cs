@@ -2,6 +2,7 @@ using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Processes;
 using Orchestration.Specs.Harness;
+using Orchestration.Testing;
 using Xunit;
 using static Orchestration.Specs.Harness.Sample;
 

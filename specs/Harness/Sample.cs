@@ -1,17 +1,16 @@
-using System.Security.Cryptography;
-using System.Text;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.Graphs;
+using Orchestration.Testing;
 
 namespace Orchestration.Specs.Harness;
 
 /// <summary>The graphs, blobs and ids the specs share.</summary>
 public static class Sample
 {
-    public static readonly ProcessId Process = ProcessId.From("p-1");
-    public static readonly WorkerId Worker = WorkerId.From("worker-1");
-    public static readonly WorkerId OtherWorker = WorkerId.From("worker-2");
+    public static readonly ProcessId Process = SpecDefaults.Process;
+    public static readonly WorkerId Worker = SpecDefaults.Worker;
+    public static readonly WorkerId OtherWorker = SpecDefaults.OtherWorker;
 
     /// <summary>Per-store sales partials, then one merge: the shape of the demo.</summary>
     public static ProcessGraph SalesGraph(int maxAttempts = 3) => ProcessGraph.Define("sales", 1)
@@ -84,14 +83,13 @@ public static class Sample
     public static IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> NetSalesData() =>
         new Dictionary<string, IReadOnlyList<BlobRef>>(SalesData()) { ["returns"] = [Blob("returns-0.parquet")] };
 
-    public static BlobRef Blob(string name, long rows = 100) =>
-        new(new Uri($"blob://specs/{name}"), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name))), 1_000, rows);
+    public static BlobRef Blob(string name, long rows = 100) => SpecDefaults.Blob(name, rows);
 
-    public static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
-    public static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
-    public static readonly TaskMetrics Metrics = new(100, 1_000, 10_000, TimeSpan.FromMilliseconds(250));
+    public static readonly IReadOnlyDictionary<string, string> NoParameters = SpecDefaults.NoParameters;
+    public static readonly IReadOnlyDictionary<string, string> NoMetadata = SpecDefaults.NoMetadata;
+    public static readonly TaskMetrics Metrics = SpecDefaults.Metrics;
 
-    public static IReadOnlyDictionary<string, string> Meta(string key, string value) => new Dictionary<string, string> { [key] = value };
+    public static IReadOnlyDictionary<string, string> Meta(string key, string value) => SpecDefaults.Meta(key, value);
 
-    public static TaskId Task(string step, int partition) => TaskId.For(Process, step, partition);
+    public static TaskId Task(string step, int partition) => SpecDefaults.Task(step, partition);
 }

@@ -67,7 +67,7 @@ public static class OrchestrationCommandLine
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) Console.Error.WriteLine($"{Name}: {error.Message}");
-            Console.Error.WriteLine($"{Name}: run with --help for the commands and options.");
+            Console.Error.WriteLine($"{Name}: run '{Name} --help' for the commands and options.");
             return 2;
         }
         try

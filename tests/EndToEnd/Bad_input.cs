@@ -97,7 +97,7 @@ public sealed class Bad_input : IDisposable
         var run = await _orch.RunAsync("query", "--bogus", "x");
 
         run.ExitCode.Should().Be(2);
-        run.Error.Should().Contain("orch: Unrecognized command or argument '--bogus'").And.Contain("./orch --help");
+        run.Error.Should().Contain("orch: Unrecognized command or argument '--bogus'").And.Contain("run 'orch --help' for the commands");
     }
 
     [Fact]

@@ -34,8 +34,11 @@ public abstract class DistributedStack : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>The command line for this deployment, with <paramref name="faults"/> switched on in what it starts.</summary>
-    protected OrchCli Cli(IReadOnlyDictionary<string, string> faults)
+    /// <summary>
+    /// The command line for this deployment, with <paramref name="faults"/> switched on in what it starts; <c>orch</c>, or
+    /// another <paramref name="program"/> on the command-line library.
+    /// </summary>
+    protected OrchCli Cli(IReadOnlyDictionary<string, string> faults, string? program = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -49,7 +52,7 @@ public abstract class DistributedStack : IAsyncLifetime
             ["Orchestration__Dashboard__Urls"] = DashboardUrl,
         };
         foreach (var (key, value) in faults) environment[key] = value;
-        return new OrchCli(Dir.Path, environment);
+        return new OrchCli(Dir.Path, environment, program);
     }
 
     protected Process StartHost(params string[] args) => StartHost(Orch, args);

@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Orchestration.Tests.EndToEnd;
 
-/// <summary>Runs the real <c>orch</c> command line as a separate process, as a user would.</summary>
-public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+/// <summary>
+/// Runs the real <c>orch</c> command line as a separate process, as a user would; or, given <paramref name="program"/>,
+/// another program built on the command-line library (a sample's, a project made from the template).
+/// </summary>
+public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, string? program = null)
 {
     public sealed record Result(int ExitCode, string Output, string Error)
     {
@@ -17,7 +20,7 @@ public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string,
     public Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Dll);
+        info.ArgumentList.Add(program ?? Dll);
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["NO_COLOR"] = "1";
         info.Environment["COLUMNS"] = "200";
@@ -25,12 +28,14 @@ public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string,
         return Process.Start(info)!;
     }
 
-    public async Task<Result> RunAsync(params string[] args)
+    public Task<Result> RunAsync(params string[] args) => RunAsync(TimeSpan.FromMinutes(5), args);
+
+    public async Task<Result> RunAsync(TimeSpan timeout, params string[] args)
     {
         using var process = Start(args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var deadline = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(deadline.Token);
         return new Result(process.ExitCode, await output, await error);
     }

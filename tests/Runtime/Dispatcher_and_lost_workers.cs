@@ -40,7 +40,7 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
     public Task DisposeAsync() => _engine.DisposeAsync().AsTask();
 
     private void Beat(string worker) =>
-        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow()));
+        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow(), Steps: ["noop@1"]));
 
     [Fact]
     public async Task The_open_tasks_of_a_chosen_worker_that_left_are_sent_to_another_and_its_confirmed_ones_are_not()

@@ -110,6 +110,6 @@ public sealed class Task_runner : IDisposable
         var outcome = await _runner.RunAsync(Task(StepWork.Code("geocode")), CancellationToken.None);
 
         outcome.Failed!.Retryable.Should().BeFalse();
-        outcome.Failed.Error.Should().Be("No C# step named 'geocode' is registered on this worker. Registered: noop.");
+        outcome.Failed.Error.Should().Be("No C# step 'geocode' v1 is registered on this worker. Registered: noop@1.");
     }
 }

@@ -27,7 +27,7 @@ public sealed class Broker_restart : IAsyncLifetime
         await using var sender = await RabbitMqBus.StartAsync((_, _) => { });
         var queue = new MassTransitTaskQueue(sender.Control, isDurable: true, _queue);
         var process = ProcessId.From("p-restart");
-        RunTask Task(int partition) => new(process, TaskId.For(process, "map", partition), 1, "map", partition, StepWork.Code("noop"), [],
+        RunTask Task(int partition) => new(process, TaskId.For(process, "map", partition), 1, "map", partition, StepWork.Sql("SELECT 1"), [],
             new Dictionary<string, string>(), DateTimeOffset.UtcNow.AddMinutes(5));
         await queue.SendAsync([Task(0)]);
         using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(30)))

@@ -1,10 +1,11 @@
 using System.Text;
 
-namespace Orchestration.Specs.Harness;
+namespace Orchestration.Testing;
 
 /// <summary>A spec as readable Given / When / Then text.</summary>
 public sealed record SpecText(string Class, string Name, IReadOnlyList<string> Given, string When, IReadOnlyList<string> Then)
 {
+    /// <summary>The spec as GIVEN / WHEN / THEN lines, headed by its class and name.</summary>
     public string Render()
     {
         var text = new StringBuilder();

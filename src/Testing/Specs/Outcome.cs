@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Orchestration.Processes;
 
-namespace Orchestration.Specs.Harness;
+namespace Orchestration.Testing;
 
 /// <summary>What a spec expects or what a decision produced, printable and comparable.</summary>
 internal abstract record Outcome

@@ -2,12 +2,13 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Orchestration.Processes;
 
-namespace Orchestration.Specs.Harness;
+namespace Orchestration.Testing;
 
 /// <summary>
 /// Given past events, when a command arrives, then these events (or this named error, or this drop).
 /// A spec is data: run under xunit it is checked; run under <c>list</c> it is printed as documentation.
-/// A spec that never states its expectation fails.
+/// A spec that never states its expectation fails. Each spec is a test method (xunit's <c>[Fact]</c>, or any attribute
+/// named <c>FactAttribute</c>) of a class deriving from this one; <see cref="GraphSpec"/> adds builders for one graph's events.
 /// </summary>
 public abstract class ProcessSpec : IDisposable
 {
@@ -26,8 +27,10 @@ public abstract class ProcessSpec : IDisposable
 
     protected DateTimeOffset Now => Clock.GetUtcNow();
 
+    /// <summary>The process's history so far (events, never commands replayed with a real clock).</summary>
     protected void Given(params IProcessEvent[] events) => _given.AddRange(events);
 
+    /// <summary>The command under test, arriving at <see cref="Now"/>.</summary>
     protected void When(IProcessCommand command) => (_when, _whenAt) = (command, Now);
 
     /// <summary>Then exactly these events, in this order.</summary>
@@ -77,13 +80,14 @@ public abstract class ProcessSpec : IDisposable
     {
         var frame = new System.Diagnostics.StackTrace().GetFrames()
             .Select(f => f.GetMethod())
-            .FirstOrDefault(m => m?.DeclaringType == GetType() && m.GetCustomAttributes(typeof(Xunit.FactAttribute), false).Length > 0);
+            .FirstOrDefault(m => m?.DeclaringType == GetType() && SpecListing.IsSpec(m));
         return frame?.Name ?? "(unnamed)";
     }
 
     private static string Section(string title, IReadOnlyList<string> lines) =>
         new StringBuilder().AppendLine(title).AppendJoin("", lines.Select(l => $"  {l}{Environment.NewLine}")).ToString();
 
+    /// <summary>Fails a spec that stated no expectation.</summary>
     public void Dispose()
     {
         GC.SuppressFinalize(this);
@@ -92,7 +96,7 @@ public abstract class ProcessSpec : IDisposable
     }
 
     /// <summary>Runs <paramref name="spec"/> without checking it, handing its Given/When/Then text to <paramref name="sink"/>.</summary>
-    internal static void DescribeInto(Action<SpecText> sink, Action spec)
+    public static void DescribeInto(Action<SpecText> sink, Action spec)
     {
         Describe.Value = sink;
         try { spec(); }
@@ -100,4 +104,5 @@ public abstract class ProcessSpec : IDisposable
     }
 }
 
+/// <summary>A spec whose outcome differs from its expectation; the message prints GIVEN / WHEN / THEN / WAS / DIFF.</summary>
 public sealed class SpecFailed(string message) : Exception(message);

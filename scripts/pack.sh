@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds every package into artifacts/packages (the libraries under src/, with symbols, and the project template) and
+# registers that folder as the NuGet source `orchestration-local`, so a new project restores from it. Safe to run again:
+# the folder is rebuilt, the source registered once, and the packages' cached copies of this version dropped so a restore
+# takes the new build (the version changes only in Directory.Build.props).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+out="$root/artifacts/packages"
+rm -rf "$out"
+mkdir -p "$out"
+
+projects=(src/Contracts src/Orchestration src/DataProcessing src/Adapters src/Operations src/Hosting src/CommandLine src/Testing
+          templates/Orchestration.Templates)
+for project in "${projects[@]}"; do
+  dotnet pack "$project" -c Release -o "$out" -nologo -clp:ErrorsOnly -v quiet -p:ContinuousIntegrationBuild=true
+done
+
+# The global packages folder keeps a package by id and version: a rebuilt 0.1.0 would not replace a cached 0.1.0.
+cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
+for package in "$out"/*.nupkg; do
+  name="$(basename "$package" .nupkg)"
+  id="${name%.*.*.*}"
+  rm -rf "${cache%/}/$(tr '[:upper:]' '[:lower:]' <<<"$id")"
+done
+
+if dotnet nuget list source --format short | grep -q " $out\$"; then
+  :
+elif dotnet nuget list source | grep -q "orchestration-local"; then
+  dotnet nuget update source orchestration-local --source "$out" >/dev/null
+else
+  dotnet nuget add source "$out" --name orchestration-local >/dev/null
+fi
+echo "pack: $(ls "$out"/*.nupkg | wc -l) packages in $out (NuGet source orchestration-local)"

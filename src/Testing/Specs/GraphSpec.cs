@@ -1,0 +1,134 @@
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+using Orchestration.Processes;
+using static Orchestration.Testing.SpecDefaults;
+
+namespace Orchestration.Testing;
+
+/// <summary>
+/// Given-when-then specs of one graph's process: builders for its events and commands, with the defaults a spec does not
+/// care about filled in (process <see cref="SpecDefaults.Process"/>, worker <see cref="SpecDefaults.Worker"/>, the epoch).
+/// A class names its graph with <see cref="DefaultGraph"/> (and data with <see cref="DefaultData"/>); one spec picks
+/// another with <see cref="Using"/>:
+/// <code>
+/// public sealed class confirm_score : GraphSpec
+/// {
+///     protected override ProcessGraph DefaultGraph() => Revenue.Graph;
+///
+///     [Fact]
+///     public void the_last_score_schedules_the_report()
+///     {
+///         Given(...);
+///         When(Confirm("score", 0));
+///         Expect(Confirmed("score", 0), StepCompleted("score", 1), ...);
+///     }
+/// }
+/// </code>
+/// </summary>
+public abstract class GraphSpec : ProcessSpec
+{
+    private ProcessGraph? _graph;
+    private IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? _data;
+
+    protected ProcessGraph Graph => _graph ??= DefaultGraph();
+    protected IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Data => _data ??= DefaultData();
+
+    /// <summary>The graph this class's specs are about.</summary>
+    protected abstract ProcessGraph DefaultGraph();
+
+    /// <summary>The datasets its process starts with (none by default; see <see cref="SpecDefaults.Partitions"/>).</summary>
+    protected virtual IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> DefaultData() => new Dictionary<string, IReadOnlyList<BlobRef>>();
+
+    /// <summary>Runs this one spec over another graph and/or data than its class's; call it before <c>Given</c>.</summary>
+    protected void Using(ProcessGraph? graph = null, IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? data = null) =>
+        (_graph, _data) = (graph ?? _graph, data ?? _data);
+
+    protected TimeSpan Timeout(string step) => Graph.Step(step).Retry.TaskTimeout;
+
+    /// <summary>How long a task may wait for its worker: the queue timeout, or the task timeout for one named worker.</summary>
+    protected TimeSpan QueueWait(string step, string? target) =>
+        target is not null && Graph.Step(step).On?.Mode == Orchestration.Graphs.Target.All ? Timeout(step) : Graph.Step(step).Retry.QueueTimeout;
+
+    protected StartProcess Start() => new(Process, Graph, Data, NoParameters);
+
+    protected ProcessStarted Started(DateTimeOffset? at = null) => new(Process, Graph, Data, NoParameters, at ?? Epoch);
+
+    protected StepStarted StepStarted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
+
+    /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
+    protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null) =>
+        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target));
+
+    /// <summary>A later attempt, sent after <paramref name="delay"/> of backoff.</summary>
+    protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
+        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target));
+
+    protected RecordTaskStart StartTask(string step, int partition, int attempt = 1, WorkerId? worker = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker);
+
+    /// <summary>An attempt a worker started at <paramref name="at"/> (default: the epoch): due one task timeout later.</summary>
+    protected TaskStartRecorded StartRecorded(string step, int partition, DateTimeOffset? at = null, int attempt = 1, WorkerId? worker = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker, (at ?? Epoch) + Timeout(step), at ?? Epoch);
+
+    /// <summary>Every blob given under one view name.</summary>
+    protected static IReadOnlyList<TaskInput> Inputs(string name, params IEnumerable<BlobRef> blobs) =>
+        blobs.Select(b => new TaskInput(name, b)).ToArray();
+
+    protected static BlobRef Output(string step, int partition, int attempt = 1) => Blob($"{step}-{partition}-a{attempt}.parquet", rows: 10);
+
+    protected ConfirmTask Confirm(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics);
+
+    protected TaskConfirmed Confirmed(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null, DateTimeOffset? at = null) =>
+        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics, at ?? Epoch);
+
+    protected FailTask Fail(string step, int partition, string error, bool retryable, int attempt = 1) =>
+        new(Process, Task(step, partition), attempt, Worker, error, retryable);
+
+    protected TaskAttemptFailed AttemptFailed(string step, int partition, string error, bool retryable, int attempt = 1, DateTimeOffset? at = null) =>
+        new(Process, Task(step, partition), attempt, Worker, error, retryable, at ?? Epoch);
+
+    protected static TryTimeoutTask TryTimeout(string step, int partition, int attempt = 1) => new(Process, Task(step, partition), attempt);
+
+    protected static TaskTimedOut TimedOut(string step, int partition, int attempt, DateTimeOffset deadline, DateTimeOffset at) =>
+        new(Process, Task(step, partition), attempt, deadline, at);
+
+    protected static TaskRetryScheduled RetryScheduled(string step, int partition, int attempt, TimeSpan delay, string reason, DateTimeOffset at) =>
+        new(Process, Task(step, partition), attempt, delay, reason, at);
+
+    /// <summary>
+    /// History of a task that failed (retryably) and was retried: for each delay, attempt <c>n</c> fails and attempt
+    /// <c>n + 1</c> is scheduled after that delay, one minute after the previous retry.
+    /// </summary>
+    protected IProcessEvent[] Retries(string step, int partition, IReadOnlyList<TaskInput> inputs, params int[] delaysInSeconds) =>
+        delaysInSeconds.SelectMany((seconds, i) =>
+        {
+            var (attempt, at, delay) = (i + 2, Epoch + TimeSpan.FromMinutes(i + 1), TimeSpan.FromSeconds(seconds));
+            return (IProcessEvent[])[
+                AttemptFailed(step, partition, "connection reset", retryable: true, attempt: attempt - 1, at: at),
+                RetryScheduled(step, partition, attempt, delay, "connection reset", at),
+                Rescheduled(step, partition, attempt, inputs, at, delay),
+            ];
+        }).ToArray();
+
+    protected StepCompleted StepCompleted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
+
+    /// <summary>A step failed and took the process with it, as the aggregate records it.</summary>
+    protected static IProcessEvent[] StepAndProcessFailed(string step, string reason, DateTimeOffset? at = null) =>
+    [
+        new StepFailed(Process, step, reason, at ?? Epoch),
+        new ProcessFailed(Process, $"step '{step}' failed: {reason}", at ?? Epoch),
+    ];
+
+    protected static ProcessCompleted ProcessCompleted(IReadOnlyList<BlobRef> outputs, DateTimeOffset? at = null) => new(Process, outputs, at ?? Epoch);
+
+    protected static CancelProcess Cancel(string reason = "stopped by an operator") => new(Process, reason);
+
+    protected static ProcessCancelled Cancelled(string reason = "stopped by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
+
+    /// <summary>
+    /// The history of a process that just started: what the aggregate records for <see cref="Start"/> at the epoch (the
+    /// process, its first steps and their scheduled tasks). A shortcut for Given when those events are not the point.
+    /// </summary>
+    protected IProcessEvent[] Begun() => [.. ProcessDecider.Decide(new ProcessState(), Start(), Epoch).Events];
+}
