@@ -24,7 +24,10 @@ public sealed class NewUserProject : IAsyncLifetime
         var repository = RepositoryRoot();
         await Shell.SucceedAsync(repository, TimeSpan.FromMinutes(10), "bash", "scripts/pack.sh");
         var template = Directory.GetFiles(Path.Combine(repository, "artifacts", "packages"), "Orchestration.Templates.*.nupkg").Single();
-        await Shell.SucceedAsync(Root, Minutes5, "dotnet", "new", "install", template, "--force");
+        // An upgrade as a user makes it: the old template out (if any), the new one in (a forced reinstall over a
+        // rebuilt package of the same version leaves two registrations behind).
+        await Shell.RunAsync(Root, Minutes5, "dotnet", "new", "uninstall", "Orchestration.Templates");
+        await Shell.SucceedAsync(Root, Minutes5, "dotnet", "new", "install", template);
         await Shell.SucceedAsync(Root, Minutes5, "dotnet", "new", "orchestration", "-n", "Acme.Pipelines", "-o", V1);
 
         CopyDirectory(V1, V2);
