@@ -5,7 +5,7 @@ using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.LocalData;
-using Orchestration.DataProcessing.LogPipeline;
+using LogPipeline;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Tests.EndToEnd;
 

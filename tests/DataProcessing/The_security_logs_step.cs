@@ -51,7 +51,7 @@ public sealed class The_security_logs_step : IDisposable
         var done = Completed(await _node.RunAsync(_blobs));
 
         done.Outputs.Should().BeEmpty();
-        done.Metadata.Should().Contain(new Dictionary<string, string> { ["warning"] = "raw_logs_not_found", ["at"] = "2026-05-06T11:00:07Z" });
+        done.Metadata.Should().Contain(new Dictionary<string, string> { ["warning"] = "raw_logs_not_found at 2026-05-06T11:00:07Z", ["at"] = "2026-05-06T11:00:07Z" });
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class Bad_input : IDisposable
         var run = await _orch.RunAsync("run", "no-such-graph", "--data", _dir["data"]);
 
         run.ExitCode.Should().Be(2);
-        run.Error.Trim().Should().Be("orch: Unknown graph 'no-such-graph'. Known graphs: 'revenue-by-country-brand' v1, 'local-sales-by-store' v1, 'security-logs' v1.");
+        run.Error.Trim().Should().Be("orch: Unknown graph 'no-such-graph'. Known graphs: 'revenue-by-country-brand' v1.");
     }
 
     [Fact]

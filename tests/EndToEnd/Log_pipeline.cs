@@ -8,14 +8,17 @@ using Xunit;
 namespace Orchestration.Tests.EndToEnd;
 
 /// <summary>
-/// The log pipeline sample as the README runs it: nodes are worker processes with their own labels and data directory
-/// (<c>--allow-local logs=&lt;dir&gt;</c>), their logs made by <c>orch logs generate</c>, published by graph <c>security-logs</c>.
+/// The log pipeline sample as its README runs it: nodes are worker processes of the sample's program (its C# step), with
+/// their own labels and data directory (<c>--allow-local logs=&lt;dir&gt;</c>), their logs made by
+/// <c>log-pipeline logs generate</c>, published by graph <c>security-logs</c> under the engine's generic orchestrator.
 /// One run reaches every node: the step runs on each live worker with a <c>node</c> label.
 /// </summary>
 [Collection(RealProcesses.Name)]
 public sealed partial class Log_pipeline : DistributedStack
 {
     private const string Stamp = "202605061000";
+
+    private OrchCli Logs => Cli(Faults, OrchCli.Sample("logs/LogPipeline", "log-pipeline"));
 
     public override async Task InitializeAsync()
     {
@@ -32,7 +35,7 @@ public sealed partial class Log_pipeline : DistributedStack
 
     private async Task<OrchCli.Result> Generate(string node, params string[] options)
     {
-        var run = await Orch.RunAsync(["logs", "generate", "--dir", Dir[node], .. options]);
+        var run = await Logs.RunAsync(["logs", "generate", "--dir", Dir[node], .. options]);
         run.ExitCode.Should().Be(0, run.ToString());
         return run;
     }
@@ -69,11 +72,11 @@ public sealed partial class Log_pipeline : DistributedStack
         var raw = File.ReadAllBytes(Dir[$"n1/raw-logs/{Stamp}.log"]);
         await Generate("n2", "--lines", "10");
 
-        StartHost(NodeWorker("n1"));
-        StartHost(NodeWorker("n2"));
+        StartHost(Logs, NodeWorker("n1"));
+        StartHost(Logs, NodeWorker("n2"));
         await Eventually.True(async () => (await Orch.RunAsync("workers")).Output.Contains("n2"), TimeSpan.FromMinutes(1), "both nodes announced");
 
-        var run = await Orch.RunAsync("run", "security-logs");
+        var run = await Logs.RunAsync("run", "security-logs");
 
         run.ExitCode.Should().Be(0, run.ToString());
         await PublishedAsync("n1", raw);
@@ -95,15 +98,15 @@ public sealed partial class Log_pipeline : DistributedStack
         await Generate("n1", "--lines", "300", "--seed", "11", "--at", "2026-05-06T10:00:00Z", "--rotate");
         await Generate("n1", "--lines", "5");
         var raw = File.ReadAllBytes(Dir[$"n1/raw-logs/{Stamp}.log"]);
-        var crashing = StartHost(Cli(new Dictionary<string, string> { ["Orchestration__Faults__KillBeforeLocalDelete"] = "true" }), NodeWorker("n1"));
+        var crashing = StartHost(Cli(new Dictionary<string, string> { ["LogPipeline__KillBeforeDelete"] = "true" }, OrchCli.Sample("logs/LogPipeline", "log-pipeline")), NodeWorker("n1"));
 
-        var run = Orch.RunAsync("run", "security-logs", "--param", "drill=crash");
+        var run = Logs.RunAsync("run", "security-logs", "--param", "drill=crash");
         await Eventually.True(() => crashing.HasExited, TimeSpan.FromMinutes(2), "the worker killing itself after the uploads");
 
         File.ReadAllBytes(Dir[$"n1/raw-logs/{Stamp}.log"]).Should().Equal(raw, "the worker died before it knew it could delete the raw log");
         (await BlobExists($"logs/EU-eu-west-1a-n1-SECURITY-{Stamp}.json.gz")).Should().BeTrue();
         (await BlobExists($"logs/EU-eu-west-1a-n1-RAW-{Stamp}.json.gz")).Should().BeTrue();
-        StartHost(NodeWorker("n1"));
+        StartHost(Logs, NodeWorker("n1"));
         var result = await run;
 
         result.ExitCode.Should().Be(0, result.ToString());

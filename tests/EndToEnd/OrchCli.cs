@@ -40,18 +40,22 @@ public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string,
         return new Result(process.ExitCode, await output, await error);
     }
 
-    private static string FindDll()
+    /// <summary>A sample's program, built beside the tests (e.g. <c>Sample("logs/LogPipeline", "log-pipeline")</c>).</summary>
+    public static string Sample(string project, string assembly) => Built(Path.Combine("samples", project), assembly);
+
+    private static string FindDll() => Built(Path.Combine("src", "Cli"), "orch");
+
+    private static string Built(string project, string assembly)
     {
         var here = AppContext.BaseDirectory; // .../tests/bin/<Configuration>/net10.0/
         var configuration = new DirectoryInfo(here).Parent!.Name;
         var root = here;
         while (root is not null && !File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root);
         var dll = Path.Combine(root ?? throw new InvalidOperationException("Cannot find the repository root above " + here),
-            "src", "Cli", "bin", configuration, "net10.0", "orch.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"The CLI is not built at {dll}; build the solution first.");
+            project, "bin", configuration, "net10.0", assembly + ".dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"{assembly} is not built at {dll}; build the solution first.");
     }
 }
-
 /// <summary>A fresh temporary directory per test, removed afterwards.</summary>
 public sealed class TempDirectory : IDisposable
 {

@@ -7,12 +7,17 @@ using Xunit;
 
 namespace Orchestration.Tests.EndToEnd;
 
-/// <summary><c>orch schedules</c> through the real CLI: the configured schedules, their last firing and next run.</summary>
+/// <summary>
+/// <c>schedules</c> through a real program: the configured schedules of graphs it knows (the retail sample's
+/// <c>local-sales-by-store</c>, which reads no dataset), their last firing and next run.
+/// </summary>
 public sealed class Schedules_command : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
+
+    private static string Retail => OrchCli.Sample("retail/RetailWarehouse", "retail-warehouse");
 
     private static Dictionary<string, string> Nightly(string cron = "30 2 * * *") => new()
     {
@@ -33,7 +38,7 @@ public sealed class Schedules_command : IDisposable
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
         var next = Cronos.CronExpression.Parse("30 2 * * *").GetNextOccurrence(DateTimeOffset.UtcNow, berlin)!.Value;
 
-        var run = await new OrchCli(_dir.Path, Nightly()).RunAsync("schedules", "--data", _dir["data"]);
+        var run = await new OrchCli(_dir.Path, Nightly(), Retail).RunAsync("schedules", "--data", _dir["data"]);
 
         run.ExitCode.Should().Be(0, run.ToString());
         run.Output.Trim().Should().Be("nightly: graph 'local-sales-by-store', cron '30 2 * * *' (Europe/Berlin), missed runs: CatchUp, " +
@@ -45,10 +50,10 @@ public sealed class Schedules_command : IDisposable
     [Fact]
     public async Task A_schedule_with_a_bad_cron_ends_with_one_line_naming_it()
     {
-        var run = await new OrchCli(_dir.Path, Nightly(cron: "61 2 * * *")).RunAsync("schedules", "--data", _dir["data"]);
+        var run = await new OrchCli(_dir.Path, Nightly(cron: "61 2 * * *"), Retail).RunAsync("schedules", "--data", _dir["data"]);
 
         run.ExitCode.Should().Be(1, run.ToString());
-        run.Error.Should().StartWith("orch: Orchestration:Schedules: schedule 'nightly': cron '61 2 * * *' is not valid");
+        run.Error.Should().StartWith("retail-warehouse: Orchestration:Schedules: schedule 'nightly': cron '61 2 * * *' is not valid");
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
             new Dictionary<string, string>()));
         Beat("w1");
         Beat("w2");
-        await _engine.Runtime.SendAsync(new PlaceStep(_id, "map", _registry.Live().Select(w => new LabeledWorker(w.Id, w.Labels)).ToArray()));
+        await _engine.Runtime.SendAsync(new PlaceStep(_id, "map", _registry.Live().Select(w => new LabeledWorker(w.Id, w.Labels, w.Steps)).ToArray()));
     }
 
     public Task DisposeAsync() => _engine.DisposeAsync().AsTask();

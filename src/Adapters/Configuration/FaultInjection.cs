@@ -1,5 +1,4 @@
 using Orchestration.Contracts.Messages;
-using Orchestration.DataProcessing.LogPipeline;
 using Orchestration.Ports;
 
 namespace Orchestration.Adapters.Configuration;
@@ -17,15 +16,10 @@ public sealed record FaultInjection
     public double KillShare { get; init; }
     /// <summary>Extra latency per task, chosen at random up to this many milliseconds.</summary>
     public int MaxLatencyMs { get; init; }
-    /// <summary>
-    /// The worker process kills itself once a step has published a local file and before it deletes it (the log
-    /// pipeline's crash drill: the file must survive and the next attempt finish the job).
-    /// </summary>
-    public bool KillBeforeLocalDelete { get; init; }
 
     public static readonly FaultInjection None = new();
 
-    public bool Any => DuplicateShare > 0 || KillShare > 0 || MaxLatencyMs > 0 || KillBeforeLocalDelete;
+    public bool Any => DuplicateShare > 0 || KillShare > 0 || MaxLatencyMs > 0;
 
     private long _duplicated;
     /// <summary>How many extra copies this process sent.</summary>
@@ -40,8 +34,6 @@ public sealed record FaultInjection
 
     public bool Kill() => KillShare > 0 && Random.Shared.NextDouble() < KillShare;
 
-    public Action<RotatedLog>? BeforeLocalDelete() =>
-        KillBeforeLocalDelete ? _ => System.Diagnostics.Process.GetCurrentProcess().Kill() : null;
 
     public TimeSpan Latency() => MaxLatencyMs > 0 ? TimeSpan.FromMilliseconds(Random.Shared.Next(MaxLatencyMs)) : TimeSpan.Zero;
 

@@ -7,8 +7,9 @@ namespace Orchestration.DataProcessing.LocalData;
 /// a hard link (same inode, no copy) when the root is on the scratch's file system and the kernel allows it, a copy
 /// otherwise. A symbolic link would not do: the sandbox follows links and refuses any that leave its root.
 /// </summary>
-internal static partial class ScratchLink
+public static partial class ScratchLink
 {
+    /// <summary>Makes <paramref name="destination"/> (inside the task's scratch) hold the bytes of <paramref name="source"/>.</summary>
     public static void Create(string source, string destination)
     {
         if (!OperatingSystem.IsWindows() && Link(source, destination) == 0) return;

@@ -34,7 +34,8 @@ public static class WorkerTelemetry
         return span;
     }
 
-    internal static Activity? StartBlob(string operation, string blob, long bytes)
+    /// <summary>A span for moving one blob (<c>download blob</c>, <c>upload blob</c>), for C# steps that move blobs themselves.</summary>
+    public static Activity? StartBlob(string operation, string blob, long bytes)
     {
         var span = Source.StartActivity(operation);
         span?.SetTag("orchestration.blob", blob).SetTag("orchestration.blob.bytes", bytes);

@@ -70,10 +70,14 @@ public sealed record TaskConfirmed(
 {
     public override string ToString() => $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s){Warning(Metadata)}";
 
-    /// <summary>A step that succeeded with something to say (metadata <c>warning</c>, and <c>at</c>), e.g. <c>raw_logs_not_found</c>.</summary>
-    public static string Warning(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue("warning", out var warning)
-        ? $", warning {warning}{(metadata.TryGetValue("at", out var at) ? $" at {at}" : "")}"
-        : "";
+    /// <summary>
+    /// The metadata key a step sets to succeed with something to say (<c>warning=no input for 2026-05-06</c>); history and
+    /// describe print it. The engine's only convention about a step's metadata.
+    /// </summary>
+    public const string WarningKey = "warning";
+
+    /// <summary>The step's warning as the end of a history line, or nothing.</summary>
+    public static string Warning(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue(WarningKey, out var warning) ? $", warning {warning}" : "";
 }
 
 [WireName("task-attempt-failed.v1")]

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Orchestration.DataProcessing.LogPipeline;
+namespace LogPipeline;
 
 internal static class Gzip
 {

@@ -1,7 +1,7 @@
 using Orchestration.Contracts;
 using Orchestration.Graphs;
 
-namespace Orchestration.CommandLine.Demo;
+namespace RetailWarehouse;
 
 /// <summary>
 /// Revenue by store over the point-of-sale CSV files each worker keeps in its local root <c>sales</c>

@@ -1,8 +1,8 @@
+using Orchestration.CommandLine;
 using System.CommandLine;
 using System.Globalization;
-using Orchestration.CommandLine.Demo;
 
-namespace Orchestration.CommandLine.Commands;
+namespace LogPipeline;
 
 /// <summary><c>orch logs generate</c>: a node's log lines for the log pipeline sample (graph <c>security-logs</c>).</summary>
 public static class LogsCommand

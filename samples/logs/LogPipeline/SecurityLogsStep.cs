@@ -5,7 +5,7 @@ using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Sql;
 using Orchestration.DataProcessing.Workers;
 
-namespace Orchestration.DataProcessing.LogPipeline;
+namespace LogPipeline;
 
 /// <summary>
 /// The log pipeline's per-node step (<c>StepWork.Code("security-logs")</c>): for each rotated raw log under the local
@@ -13,7 +13,7 @@ namespace Orchestration.DataProcessing.LogPipeline;
 /// itself, both gzipped, as <c>logs/&lt;Region-Zone-Node&gt;-SECURITY|RAW-&lt;yyyymmddhhmm&gt;.json.gz</c>, and only then deletes
 /// the raw file. A crash in between leaves the file in place; the next attempt writes the same bytes again (accepted by
 /// the write-once store) and then deletes it. No rotated file is not a failure: the task reports
-/// <c>warning=raw_logs_not_found</c> and <c>at</c>.
+/// <c>warning=raw_logs_not_found at &lt;time&gt;</c> and <c>at</c>.
 /// </summary>
 /// <param name="beforeDelete">Called after both uploads of a file, before it is deleted: where a fault drill strikes.</param>
 public sealed class SecurityLogsStep(TimeProvider clock, Action<RotatedLog>? beforeDelete = null) : ICodeStep
@@ -30,11 +30,11 @@ public sealed class SecurityLogsStep(TimeProvider clock, Action<RotatedLog>? bef
         var node = NodeName.Of(worker.Labels);
         var rotated = RotatedLogs.In(worker.LocalRoots, context.Task.Parameters.GetValueOrDefault("root", "logs"));
         if (rotated.Count == 0)
-            return new CodeStepResult([], new Dictionary<string, string>
-            {
-                ["warning"] = "raw_logs_not_found",
-                ["at"] = clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            });
+        {
+            var at = clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            // "warning" is the engine's word for a success with something to say: history and describe print it.
+            return new CodeStepResult([], new Dictionary<string, string> { ["warning"] = $"raw_logs_not_found at {at}", ["at"] = at });
+        }
 
         var published = new List<BlobRef>();
         long securityRows = 0, rawRows = 0;

@@ -1,7 +1,8 @@
+using Orchestration.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Orchestration.CommandLine.Demo;
+namespace LogPipeline;
 
 /// <summary>
 /// The log pipeline sample's data: structured JSON lines a node appends to <c>current.log</c>, rotated into

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Orchestration.DataProcessing.LocalData;
 
-namespace Orchestration.DataProcessing.LogPipeline;
+namespace LogPipeline;
 
 /// <summary>A rotated raw log of a node, <c>raw-logs/&lt;yyyymmddhhmm&gt;.log</c>, and the minute it was rotated at.</summary>
 public sealed record RotatedLog(LocalFile File, string Stamp);

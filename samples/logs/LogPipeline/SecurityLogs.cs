@@ -2,7 +2,7 @@ using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Schedules;
 
-namespace Orchestration.CommandLine.Demo;
+namespace LogPipeline;
 
 /// <summary>
 /// The log pipeline sample: on a node (a worker started with <c>--allow-local logs=&lt;node dir&gt;</c> and labels
@@ -17,8 +17,8 @@ public static class SecurityLogs
         .Build();
 
     /// <summary>
-    /// Every hour on the hour. Not registered by default (a deployment without log nodes would fail it every hour); an
-    /// orchestrator gets it with <c>Orchestration__Schedules__0__Name=security-logs-hourly</c>, <c>__Graph=security-logs</c>, <c>__Cron="0 * * * *"</c>.
+    /// Every hour on the hour, fired by this program's orchestrator (<c>log-pipeline orchestrator</c>), which knows the
+    /// graph; the engine's generic orchestrator fires no schedule of a program's.
     /// </summary>
     public static readonly ScheduleDefinition Hourly = new("security-logs-hourly", Graph.Name, "0 * * * *",
         new Dictionary<string, string>(), MissedRunPolicy.Skip, TimeZoneInfo.Utc);

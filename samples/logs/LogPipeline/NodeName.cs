@@ -1,7 +1,7 @@
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.DataProcessing.Sql;
 
-namespace Orchestration.DataProcessing.LogPipeline;
+namespace LogPipeline;
 
 /// <summary>
 /// <c>Region-Zone-Node</c>, from the worker's labels <c>region</c>, <c>zone</c> and <c>node</c>: the prefix of every blob a
