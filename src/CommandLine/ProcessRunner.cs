@@ -11,7 +11,7 @@ public static class ProcessRunner
 {
     public static async Task<int> RunAsync(Engine engine, StartProcess start, string csvPath, CancellationToken cancellationToken)
     {
-        var state = await engine.StartOrResumeAsync(start);
+        var state = await StartAsync(engine, start);
         var resumed = state.Tasks.Any(t => t.Status == Processes.TaskStatus.Confirmed) || state.HasEnded;
         AnsiConsole.MarkupLine(resumed
             ? $"[yellow]resuming[/] process [bold]{start.ProcessId}[/] of graph {Markup.Escape(start.Graph.ToString())} ({state.Tasks.Count(t => t.Status == Processes.TaskStatus.Confirmed)} task(s) already done)"
@@ -25,5 +25,21 @@ public static class ProcessRunner
         AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s), {engine.Runtime.Counters.DuplicatesDropped} duplicate(s) dropped");
         await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);
         return 0;
+    }
+
+    /// <summary>
+    /// Starts (or finds) the process. Embedded, the in-process worker is the only one: a graph needing a C# step it lacks
+    /// is refused before it starts, rather than left waiting for a worker that cannot come.
+    /// </summary>
+    public static Task<ProcessState> StartAsync(Engine engine, StartProcess start)
+    {
+        if (engine is EmbeddedEngine embedded)
+        {
+            var missing = start.Graph.Steps.Where(s => s.Work.CodeStep is { } key && !embedded.Steps.Keys.Contains(key)).ToList();
+            if (missing.Count > 0)
+                throw new CliError($"graph {start.Graph} needs {string.Join(", ", missing.Select(s => $"C# step '{s.Work.Body}' v{s.Work.Version} (step '{s.Name}')"))}, " +
+                    $"which this program does not register (it has: {string.Join(", ", embedded.Steps.Keys)}); add it with AddStep<T>() in the program's setup.");
+        }
+        return engine.StartOrResumeAsync(start);
     }
 }

@@ -29,6 +29,9 @@ public sealed class EmbeddedEngine : Engine
     public override ProcessRuntime Runtime => _host.Services.GetRequiredService<ProcessRuntime>();
     public WorkerRegistry Workers => _host.Services.GetRequiredService<WorkerRegistry>();
 
+    /// <summary>The C# steps its in-process worker has: the only worker there is, so a graph needing another cannot run here.</summary>
+    public CodeStepRegistry Steps => _host.Services.GetRequiredService<CodeStepRegistry>();
+
     public static async Task<EmbeddedEngine> StartAsync(EngineOptions options, OrchestrationSetup? setup = null, CancellationToken cancellationToken = default)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

@@ -13,7 +13,8 @@ public sealed class Domain_boundaries
     [Theory]
     [InlineData(typeof(ProcessDecider))]
     [InlineData(typeof(Orchestration.Contracts.BlobRef))]
-    public void The_domain_and_the_contracts_reference_no_infrastructure_package(Type marker)
+    [InlineData(typeof(Orchestration.Testing.GraphSpec))]
+    public void The_domain_the_contracts_and_the_testing_package_reference_no_infrastructure_package(Type marker)
     {
         var references = marker.Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
 

@@ -28,6 +28,13 @@ public sealed partial class A_project_made_from_the_template(NewUserProject proj
         list.Output.Should().Contain("scoring_customers: the totals go to the csharp scoring step")
             .And.Contain("GIVEN").And.Contain("WHEN" + Environment.NewLine + "  Confirm task p-1/totals/0")
             .And.Contain("THEN").And.Contain("4 specifications");
+
+        // What a graph author's spec project pulls in, by NuGet's own account of its restore: no infrastructure package.
+        var assets = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(project.V1, "tests", "Acme.Pipelines.Specs", "obj", "project.assets.json")));
+        var packages = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
+        packages.Should().Contain("Orchestration.Testing");
+        packages.Where(p => new[] { "Npgsql", "MassTransit", "DuckDB", "Azure", "RabbitMQ" }.Any(i => p.StartsWith(i, StringComparison.OrdinalIgnoreCase)))
+            .Should().BeEmpty("the specs of a graph need the domain only");
     }
 
     [Fact]

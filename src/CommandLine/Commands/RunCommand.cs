@@ -44,7 +44,7 @@ public static class RunCommand
             var id = Inputs.ProcessIdFor("run", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), parameters);
             var start = new StartProcess(id, graph, datasets, parameters);
             if (wait) return await ProcessRunner.RunAsync(engine, start, parse.GetValue(output) ?? $"{graph.Name}.csv", cancellationToken);
-            var state = await engine.StartOrResumeAsync(start);
+            var state = await ProcessRunner.StartAsync(engine, start);
             Console.WriteLine($"{id} {state.Status.ToString().ToLowerInvariant()}");
             return 0;
         });
