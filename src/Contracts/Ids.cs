@@ -31,6 +31,7 @@ public readonly record struct WorkerId(string Value) : IStringId<WorkerId>
     public override string ToString() => Value;
 }
 
+/// <summary>An id that travels as a plain string (serialised as one, compared by value).</summary>
 public interface IStringId<TSelf> where TSelf : IStringId<TSelf>
 {
     string Value { get; }

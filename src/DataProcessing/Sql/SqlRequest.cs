@@ -6,6 +6,7 @@ public enum OutputFormat { Parquet, Csv, Json }
 /// <summary>A local file the task may read, shown to SQL as view <paramref name="View"/>; files sharing a view are unioned by column name.</summary>
 public sealed record SqlInput(string View, string Path);
 
+/// <summary>One query to run in the sandbox: over its input files, written to one output file in the given format.</summary>
 public sealed record SqlRequest(
     string Sql,
     IReadOnlyList<SqlInput> Inputs,

@@ -23,6 +23,7 @@ public interface ICodeStep
     Task<CodeStepResult> RunAsync(CodeStepContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>What a C# step gets for one attempt of one task.</summary>
 public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql, CodeStepWorker Worker);
 
 /// <param name="Labels">What the worker announces about itself (<c>--label region=EU</c>).</param>
@@ -34,6 +35,7 @@ public sealed record CodeStepWorker(WorkerId Id, IReadOnlyDictionary<string, str
 /// <param name="Published">Blobs the step wrote itself under names of its own; listed among the task's outputs after <paramref name="Outputs"/>.</param>
 public sealed record CodeStepResult(IReadOnlyList<CodeStepOutput> Outputs, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef>? Published = null);
 
+/// <summary>A file the step wrote (one output blob) and its row count.</summary>
 public sealed record CodeStepOutput(string File, long Rows);
 
 /// <summary>The C# steps a worker can run, by name and version.</summary>

@@ -8,6 +8,7 @@ using Orchestration.Runtime;
 
 namespace Orchestration.Operations.Dashboard;
 
+/// <summary>Adds the dashboard and its JSON API to an orchestrator's services.</summary>
 public static class DashboardServices
 {
     /// <summary>

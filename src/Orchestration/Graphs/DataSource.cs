@@ -33,6 +33,7 @@ public sealed record DataSource(SourceKind Kind, string Name, string? Pattern = 
     };
 }
 
+/// <summary>Where a step's input comes from: a dataset, an earlier step's outputs, a worker's local files, or nothing.</summary>
 public enum SourceKind { Dataset, StepOutputs, Local, Nothing }
 
 /// <summary>A count read at run time from the metadata of an earlier step's tasks (summed over its tasks).</summary>

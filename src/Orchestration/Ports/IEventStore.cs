@@ -41,6 +41,7 @@ public sealed record StoredEvent(long Position, string Stream, long Version, IPr
     public override string ToString() => $"#{Position} {Stream} v{Version}: {Event}";
 }
 
+/// <summary>A stream of the store and its current version.</summary>
 public sealed record StreamInfo(string Stream, long Version);
 
 /// <summary>Another writer appended to the stream first; reload it and decide again.</summary>

@@ -12,6 +12,7 @@ public sealed record Decision(IReadOnlyList<IProcessEvent> Events, Dropped? Drop
     public override string ToString() => Dropped is { } d ? $"dropped: {d}" : $"{Events.Count} event(s)";
 }
 
+/// <summary>Why a command changed nothing (a duplicate, a late attempt, ...), counted rather than refused.</summary>
 public sealed record Dropped(DropKind Kind, string Detail)
 {
     /// <summary>True when a message arrived that had already been acted on (counted as a duplicate).</summary>
@@ -19,6 +20,7 @@ public sealed record Dropped(DropKind Kind, string Detail)
     public override string ToString() => $"{Kind}: {Detail}";
 }
 
+/// <summary>The kinds of command the aggregate drops without an error.</summary>
 public enum DropKind
 {
     /// <summary>The task was already confirmed.</summary>

@@ -10,6 +10,7 @@ public interface IProcessEvent
     ProcessId ProcessId { get; }
 }
 
+/// <summary>A process started with its whole graph, datasets and parameters: a new deployment never changes it.</summary>
 [WireName("process-started.v1")]
 public sealed record ProcessStarted(
     ProcessId ProcessId,
@@ -57,6 +58,7 @@ public sealed record TaskScheduled(
         $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}, deadline {Deadline:HH:mm:ss}";
 }
 
+/// <summary>An attempt's result was accepted: its outputs and metadata are the task's, for good.</summary>
 [WireName("task-confirmed.v1")]
 public sealed record TaskConfirmed(
     ProcessId ProcessId,
@@ -80,6 +82,7 @@ public sealed record TaskConfirmed(
     public static string Warning(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue(WarningKey, out var warning) ? $", warning {warning}" : "";
 }
 
+/// <summary>An attempt failed on its worker, retryably or not.</summary>
 [WireName("task-attempt-failed.v1")]
 public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, DateTimeOffset At) : IProcessEvent
 {
@@ -100,6 +103,7 @@ public sealed record TaskHeartbeatRecorded(ProcessId ProcessId, TaskId TaskId, i
     public override string ToString() => $"Task {TaskId} attempt {Attempt} is alive on {Worker}; deadline moved to {Deadline:HH:mm:ss}";
 }
 
+/// <summary>An attempt passed its deadline without a result.</summary>
 [WireName("task-timed-out.v1")]
 public sealed record TaskTimedOut(ProcessId ProcessId, TaskId TaskId, int Attempt, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
 {
@@ -113,12 +117,14 @@ public sealed record TaskRetryScheduled(ProcessId ProcessId, TaskId TaskId, int 
     public override string ToString() => $"Task {TaskId} will be retried as attempt {Attempt} after {Delay.TotalSeconds:0.###} s: {Reason}";
 }
 
+/// <summary>Every task of a step is confirmed.</summary>
 [WireName("step-completed.v1")]
 public sealed record StepCompleted(ProcessId ProcessId, string Step, int Tasks, DateTimeOffset At) : IProcessEvent
 {
     public override string ToString() => $"Step '{Step}' completed ({Tasks} task(s))";
 }
 
+/// <summary>A step failed for good, with the reason.</summary>
 [WireName("step-failed.v1")]
 public sealed record StepFailed(ProcessId ProcessId, string Step, string Reason, DateTimeOffset At) : IProcessEvent
 {
@@ -132,12 +138,14 @@ public sealed record ProcessCompleted(ProcessId ProcessId, IReadOnlyList<BlobRef
     public override string ToString() => $"Process {ProcessId} completed with {Outputs.Count} output(s)";
 }
 
+/// <summary>The process failed, with the reason (its failed step's).</summary>
 [WireName("process-failed.v1")]
 public sealed record ProcessFailed(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
 {
     public override string ToString() => $"Process {ProcessId} failed: {Reason}";
 }
 
+/// <summary>The process was cancelled, with the reason given.</summary>
 [WireName("process-cancelled.v1")]
 public sealed record ProcessCancelled(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
 {

@@ -3,6 +3,7 @@ using Orchestration.Graphs;
 
 namespace Orchestration.Processes;
 
+/// <summary>Where a process is; completed, failed and cancelled are ends.</summary>
 public enum ProcessStatus { NotStarted, Running, Completed, Failed, Cancelled }
 
 /// <summary>

@@ -4,8 +4,10 @@ using Orchestration.Graphs;
 
 namespace Orchestration.Processes;
 
+/// <summary>Where a step is: waiting for its dependencies (or workers), running, completed or failed.</summary>
 public enum StepStatus { Waiting, Running, Completed, Failed }
 
+/// <summary>A task is scheduled (an attempt is open) or confirmed.</summary>
 public enum TaskStatus : byte { Scheduled, Confirmed }
 
 /// <summary>

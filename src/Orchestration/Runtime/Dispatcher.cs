@@ -5,6 +5,7 @@ using Orchestration.Processes;
 
 namespace Orchestration.Runtime;
 
+/// <summary>How the dispatcher reads the log: events per read, and how long it waits when there is nothing new.</summary>
 public sealed record DispatcherOptions(int ReadBatch = 2_000, TimeSpan? IdleWait = null)
 {
     public TimeSpan Idle => IdleWait ?? TimeSpan.FromSeconds(1);

@@ -40,6 +40,7 @@ public sealed class HealthEndpoint(IPEndPoint listen, HealthCheckService checks)
     }
 }
 
+/// <summary>Registers <c>GET /healthz</c> on a host (<c>--health-port</c>).</summary>
 public static class HealthEndpointRegistration
 {
     /// <summary>Serves <c>/healthz</c> on <paramref name="listen"/> (loopback unless an operator chooses otherwise).</summary>
