@@ -1,4 +1,5 @@
 using Orchestration.Bench;
+using Orchestration.CommandLine;
 
 // Benchmarks print the engine's figure beside the raw limit measured in the same run.
 // Run in Release: dotnet run -c Release --project bench -- <scenario>
@@ -8,6 +9,8 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["embedded"] = () => EmbeddedBench.RunAsync(args),
     ["demo"] = DemoBench.RunAsync,
     ["distributed"] = () => DistributedBench.RunAsync(args),
+    // The distributed scenario's orchestrator and workers: this program on the command-line library, as a user's would be.
+    ["host"] = () => OrchestrationCommandLine.RunAsync(args[1..]),
 };
 
 if (args.Length < 1 || !scenarios.TryGetValue(args[0], out var run))
