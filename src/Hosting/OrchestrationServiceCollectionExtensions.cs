@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestration.Adapters.Configuration;
 using Orchestration.DataProcessing.LocalData;
+using Orchestration.Operations.Dashboard;
+using Orchestration.Operations.Telemetry;
 
 namespace Orchestration.Hosting;
 
@@ -36,12 +38,16 @@ public static class OrchestrationServiceCollectionExtensions
                 break;
             case OrchestrationRole.Orchestrator:
                 DistributedHosts.AddOrchestratorServices(services, settings, setup.WithSchedules(settings.Schedules.Select(s => s.ToDefinition())).Graphs);
+                // As `orch orchestrator` runs: telemetry when configured, and the dashboard where Orchestration:Dashboard:Urls says.
+                services.AddOrchestratorOperations(settings, TelemetrySettings.From(configuration), health: null);
+                services.AddDashboard(DashboardSettings.From(configuration), settings);
                 break;
             case OrchestrationRole.Worker:
                 var name = settings.Worker.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}";
                 DistributedHosts.AddWorkerServices(services, settings, new WorkerOptions(name, settings.Worker.Slots, settings.Worker.Prefetch ?? settings.Worker.Slots,
                     Path.Combine(Path.GetTempPath(), $"orch-worker-{name}-{Environment.ProcessId}"), TimeSpan.FromSeconds(30), settings.Worker.Labels,
                     LocalRoots.From(settings.Local)), setup);
+                services.AddWorkerOperations(settings, TelemetrySettings.From(configuration), health: null);
                 break;
             case OrchestrationRole.Client:
                 services.AddSingleton<Engine>(_ => DistributedClient.OpenAsync(settings).GetAwaiter().GetResult());

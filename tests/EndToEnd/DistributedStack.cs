@@ -40,20 +40,23 @@ public abstract class DistributedStack : IAsyncLifetime
     /// </summary>
     protected OrchCli Cli(IReadOnlyDictionary<string, string> faults, string? program = null)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["Orchestration__Mode"] = "distributed",
-            ["Orchestration__Postgres"] = Services.Postgres,
-            ["Orchestration__RabbitMq"] = Services.RabbitMq.ToString(),
-            ["Orchestration__Blobs"] = Services.Blobs,
-            ["Orchestration__Schema"] = Name,
-            ["Orchestration__BlobContainer"] = Name,
-            ["Orchestration__QueuePrefix"] = $"{Name}-",
-            ["Orchestration__Dashboard__Urls"] = DashboardUrl,
-        };
+        var environment = Settings();
         foreach (var (key, value) in faults) environment[key] = value;
         return new OrchCli(Dir.Path, environment, program);
     }
+
+    /// <summary>This deployment's settings as environment variables (<c>Orchestration__Postgres</c>, ...).</summary>
+    protected Dictionary<string, string> Settings() => new()
+    {
+        ["Orchestration__Mode"] = "distributed",
+        ["Orchestration__Postgres"] = Services.Postgres,
+        ["Orchestration__RabbitMq"] = Services.RabbitMq.ToString(),
+        ["Orchestration__Blobs"] = Services.Blobs,
+        ["Orchestration__Schema"] = Name,
+        ["Orchestration__BlobContainer"] = Name,
+        ["Orchestration__QueuePrefix"] = $"{Name}-",
+        ["Orchestration__Dashboard__Urls"] = DashboardUrl,
+    };
 
     protected Process StartHost(params string[] args) => StartHost(Orch, args);
 
