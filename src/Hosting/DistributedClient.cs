@@ -24,16 +24,21 @@ public sealed class DistributedClient : Engine
         _runtime = new ProcessRuntime(stores.Events, TimeProvider.System, new ProcessRuntimeOptions(Partitions: 1));
     }
 
+    /// <inheritdoc/>
     public override IEventStore Events => _stores.Events;
+    /// <inheritdoc/>
     public override IBlobStore Blobs { get; }
+    /// <inheritdoc/>
     public override ProcessRuntime Runtime => _runtime;
 
+    /// <summary>Connects to the deployment's PostgreSQL and blob storage; throws naming every missing setting.</summary>
     public static async Task<DistributedClient> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default)
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.Blobs));
         return new DistributedClient(await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken), new AzureBlobStore(settings.Blobs, settings.BlobContainer));
     }
 
+    /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
         await _runtime.DisposeAsync();

@@ -80,6 +80,7 @@ public static class DistributedHosts
         services.GracefulStop(TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>A worker process's host: the program's C# steps (<paramref name="setup"/>) on RabbitMQ and blob storage.</summary>
     public static IHost Worker(DistributedSettings settings, WorkerOptions options, OrchestrationSetup? setup = null, Action<IServiceCollection>? addServices = null)
     {
         var builder = NewBuilder();

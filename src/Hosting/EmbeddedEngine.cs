@@ -24,14 +24,19 @@ public sealed class EmbeddedEngine : Engine
 
     private EmbeddedEngine(IHost host) => _host = host;
 
+    /// <inheritdoc/>
     public override IEventStore Events => _host.Services.GetRequiredService<IEventStore>();
+    /// <inheritdoc/>
     public override IBlobStore Blobs => _host.Services.GetRequiredService<IBlobStore>();
+    /// <inheritdoc/>
     public override ProcessRuntime Runtime => _host.Services.GetRequiredService<ProcessRuntime>();
+    /// <summary>The live workers: the in-process one.</summary>
     public WorkerRegistry Workers => _host.Services.GetRequiredService<WorkerRegistry>();
 
     /// <summary>The C# steps its in-process worker has: the only worker there is, so a graph needing another cannot run here.</summary>
     public CodeStepRegistry Steps => _host.Services.GetRequiredService<CodeStepRegistry>();
 
+    /// <summary>Starts the whole engine in this process on <paramref name="options"/>' data directory, with the C# steps of <paramref name="setup"/>.</summary>
     public static async Task<EmbeddedEngine> StartAsync(EngineOptions options, OrchestrationSetup? setup = null, CancellationToken cancellationToken = default)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -90,6 +95,7 @@ public sealed class EmbeddedEngine : Engine
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public override async ValueTask DisposeAsync()
     {
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30));

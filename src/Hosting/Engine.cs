@@ -16,8 +16,11 @@ public abstract class Engine : IAsyncDisposable
     /// <summary>How long a watcher waits out an unreachable event store before it gives up.</summary>
     private static readonly TimeSpan StoreOutageTolerance = TimeSpan.FromMinutes(2);
 
+    /// <summary>The event log: every process's history.</summary>
     public abstract IEventStore Events { get; }
+    /// <summary>Where inputs are put and results read.</summary>
     public abstract IBlobStore Blobs { get; }
+    /// <summary>Sends commands to processes (and counts what it did).</summary>
     public abstract ProcessRuntime Runtime { get; }
 
     /// <summary>Starts a process, or finds it already started (the same id again resumes rather than restarts).</summary>
@@ -66,5 +69,6 @@ public abstract class Engine : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops what this engine started (nothing, for an engine inside a host, which the host stops).</summary>
     public abstract ValueTask DisposeAsync();
 }

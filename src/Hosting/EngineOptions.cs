@@ -14,10 +14,15 @@ namespace Orchestration.Hosting;
 public sealed record EngineOptions(string DataDirectory, int Workers, bool FlushToDisk = true, TimeSpan? ShutdownGrace = null, LocalRoots? LocalRoots = null,
     GraphCatalog? Schedules = null, IReadOnlyDictionary<string, string>? Labels = null)
 {
+    /// <summary>The shutdown grace, 10 s unless set.</summary>
     public TimeSpan Grace => ShutdownGrace ?? TimeSpan.FromSeconds(10);
 
+    /// <summary>The event log's folder.</summary>
     public string EventsDirectory => Path.Combine(DataDirectory, "events");
+    /// <summary>The followers' checkpoints.</summary>
     public string CheckpointsDirectory => Path.Combine(DataDirectory, "checkpoints");
+    /// <summary>The local blob store.</summary>
     public string BlobsDirectory => Path.Combine(DataDirectory, "blobs");
+    /// <summary>The workers' scratch space.</summary>
     public string ScratchDirectory => Path.Combine(DataDirectory, "scratch");
 }

@@ -21,6 +21,7 @@ namespace Orchestration.Hosting;
 /// </summary>
 public static class EngineServices
 {
+    /// <summary>The embedded engine's results queue (a deployment prefixes it: <c>Orchestration:QueuePrefix</c>).</summary>
     public const string OrchestratorQueue = "orchestrator";
 
     /// <summary>

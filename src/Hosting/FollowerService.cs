@@ -9,6 +9,7 @@ namespace Orchestration.Hosting;
 /// </summary>
 public sealed class FollowerService(string name, Func<CancellationToken, Task> run, ILogger<FollowerService> logger) : BackgroundService
 {
+    /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);

@@ -93,7 +93,9 @@ public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<I
     /// <summary>Nothing registered: the engine's own steps (<c>noop</c>, <c>fan-out</c>) only.</summary>
     public static OrchestrationSetup Empty { get; } = new OrchestrationBuilder().Build();
 
+    /// <summary>The registered graphs and schedules.</summary>
     public GraphCatalog Graphs { get; } = graphs;
+    /// <summary>The role set in code, if any.</summary>
     public OrchestrationRole? Role { get; } = role;
 
     /// <summary>The types of the registered steps, for messages (<c>--help</c>, errors).</summary>

@@ -31,12 +31,14 @@ public sealed class GraphDryRun(ProcessGraph graph)
     /// <summary>A dataset of <paramref name="partitions"/> blobs named after it.</summary>
     public GraphDryRun WithDataset(string name, int partitions) => WithDataset(name, SpecDefaults.Partitions(name, partitions));
 
+    /// <summary>A dataset of the given blobs.</summary>
     public GraphDryRun WithDataset(string name, IReadOnlyList<BlobRef> blobs)
     {
         _datasets[name] = blobs;
         return this;
     }
 
+    /// <summary>A parameter every task sees.</summary>
     public GraphDryRun WithParameter(string key, string value)
     {
         _parameters[key] = value;
@@ -127,8 +129,11 @@ public sealed class GraphDryRun(ProcessGraph graph)
 /// <summary>The end of a dry run: the process's state and every event it recorded.</summary>
 public sealed class DryRunResult(ProcessState state, IReadOnlyList<IProcessEvent> events)
 {
+    /// <summary>The process as the run left it.</summary>
     public ProcessState State { get; } = state;
+    /// <summary>Every event the process recorded, in order.</summary>
     public IReadOnlyList<IProcessEvent> Events { get; } = events;
+    /// <summary>Completed, failed or cancelled (running if nothing was left to answer).</summary>
     public ProcessStatus Status => State.Status;
 
     /// <summary>Why the process failed or was cancelled; null when it completed.</summary>
@@ -143,5 +148,6 @@ public sealed class DryRunResult(ProcessState state, IReadOnlyList<IProcessEvent
     /// <summary>The history as the sentences <c>history</c> prints.</summary>
     public IReadOnlyList<string> History => Events.Select(e => e.ToString()!).ToList();
 
+    /// <inheritdoc/>
     public override string ToString() => $"process {Status.ToString().ToLowerInvariant()}{(Reason is null ? "" : $": {Reason}")} after {Events.Count} event(s)";
 }

@@ -30,7 +30,9 @@ public abstract class GraphSpec : ProcessSpec
     private ProcessGraph? _graph;
     private IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? _data;
 
+    /// <summary>The graph of this spec (its class's, or the one <see cref="Using"/> chose).</summary>
     protected ProcessGraph Graph => _graph ??= DefaultGraph();
+    /// <summary>The datasets its process starts with.</summary>
     protected IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Data => _data ??= DefaultData();
 
     /// <summary>The graph this class's specs are about.</summary>
@@ -43,16 +45,20 @@ public abstract class GraphSpec : ProcessSpec
     protected void Using(ProcessGraph? graph = null, IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? data = null) =>
         (_graph, _data) = (graph ?? _graph, data ?? _data);
 
+    /// <summary>The step's task timeout, from the graph.</summary>
     protected TimeSpan Timeout(string step) => Graph.Step(step).Retry.TaskTimeout;
 
     /// <summary>How long a task may wait for its worker: the queue timeout, or the task timeout for one named worker.</summary>
     protected TimeSpan QueueWait(string step, string? target) =>
         target is not null && Graph.Step(step).On?.Mode == Orchestration.Graphs.Target.All ? Timeout(step) : Graph.Step(step).Retry.QueueTimeout;
 
+    /// <summary>The command that starts the process over <see cref="Data"/>.</summary>
     protected StartProcess Start() => new(Process, Graph, Data, NoParameters);
 
+    /// <summary>The process started (default: at the epoch).</summary>
     protected ProcessStarted Started(DateTimeOffset? at = null) => new(Process, Graph, Data, NoParameters, at ?? Epoch);
 
+    /// <summary>A step started with <paramref name="tasks"/> tasks.</summary>
     protected StepStarted StepStarted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
 
     /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
@@ -63,6 +69,7 @@ public abstract class GraphSpec : ProcessSpec
     protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
         new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target));
 
+    /// <summary>A worker reports it started an attempt.</summary>
     protected RecordTaskStart StartTask(string step, int partition, int attempt = 1, WorkerId? worker = null) =>
         new(Process, Task(step, partition), attempt, worker ?? Worker);
 
@@ -74,25 +81,33 @@ public abstract class GraphSpec : ProcessSpec
     protected static IReadOnlyList<TaskInput> Inputs(string name, params IEnumerable<BlobRef> blobs) =>
         blobs.Select(b => new TaskInput(name, b)).ToArray();
 
+    /// <summary>The output blob an attempt of a task writes in these specs.</summary>
     protected static BlobRef Output(string step, int partition, int attempt = 1) => Blob($"{step}-{partition}-a{attempt}.parquet", rows: 10);
 
+    /// <summary>A worker's result for an attempt (default: one output, no metadata).</summary>
     protected ConfirmTask Confirm(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null) =>
         new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics);
 
+    /// <summary>An attempt confirmed, as the aggregate records it.</summary>
     protected TaskConfirmed Confirmed(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null, DateTimeOffset? at = null) =>
         new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics, at ?? Epoch);
 
+    /// <summary>A worker reports an attempt failed.</summary>
     protected FailTask Fail(string step, int partition, string error, bool retryable, int attempt = 1) =>
         new(Process, Task(step, partition), attempt, Worker, error, retryable);
 
+    /// <summary>An attempt failed, as the aggregate records it.</summary>
     protected TaskAttemptFailed AttemptFailed(string step, int partition, string error, bool retryable, int attempt = 1, DateTimeOffset? at = null) =>
         new(Process, Task(step, partition), attempt, Worker, error, retryable, at ?? Epoch);
 
+    /// <summary>The timeout manager asks whether an attempt is late.</summary>
     protected static TryTimeoutTask TryTimeout(string step, int partition, int attempt = 1) => new(Process, Task(step, partition), attempt);
 
+    /// <summary>An attempt timed out at <paramref name="at"/>, past <paramref name="deadline"/>.</summary>
     protected static TaskTimedOut TimedOut(string step, int partition, int attempt, DateTimeOffset deadline, DateTimeOffset at) =>
         new(Process, Task(step, partition), attempt, deadline, at);
 
+    /// <summary>A further attempt is scheduled after <paramref name="delay"/>, with the reason.</summary>
     protected static TaskRetryScheduled RetryScheduled(string step, int partition, int attempt, TimeSpan delay, string reason, DateTimeOffset at) =>
         new(Process, Task(step, partition), attempt, delay, reason, at);
 
@@ -111,6 +126,7 @@ public abstract class GraphSpec : ProcessSpec
             ];
         }).ToArray();
 
+    /// <summary>A step completed with <paramref name="tasks"/> tasks.</summary>
     protected StepCompleted StepCompleted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
 
     /// <summary>A step failed and took the process with it, as the aggregate records it.</summary>
@@ -120,10 +136,13 @@ public abstract class GraphSpec : ProcessSpec
         new ProcessFailed(Process, $"step '{step}' failed: {reason}", at ?? Epoch),
     ];
 
+    /// <summary>The process completed with these outputs (its final steps').</summary>
     protected static ProcessCompleted ProcessCompleted(IReadOnlyList<BlobRef> outputs, DateTimeOffset? at = null) => new(Process, outputs, at ?? Epoch);
 
+    /// <summary>The command that cancels the process.</summary>
     protected static CancelProcess Cancel(string reason = "stopped by an operator") => new(Process, reason);
 
+    /// <summary>The process cancelled, with the reason.</summary>
     protected static ProcessCancelled Cancelled(string reason = "stopped by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
 
     /// <summary>

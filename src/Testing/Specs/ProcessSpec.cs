@@ -25,6 +25,7 @@ public abstract class ProcessSpec : IDisposable
     /// <summary>The spec's clock; advance it to let time pass. Never real time.</summary>
     protected FakeTimeProvider Clock { get; } = new(Epoch);
 
+    /// <summary>The spec clock's time.</summary>
     protected DateTimeOffset Now => Clock.GetUtcNow();
 
     /// <summary>The process's history so far (events, never commands replayed with a real clock).</summary>

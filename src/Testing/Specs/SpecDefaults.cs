@@ -8,12 +8,18 @@ namespace Orchestration.Testing;
 /// <summary>The ids, blobs and metrics specs share when a case does not care about them.</summary>
 public static class SpecDefaults
 {
+    /// <summary>The process every spec is about.</summary>
     public static readonly ProcessId Process = ProcessId.From("p-1");
+    /// <summary>The worker that answers, unless a spec names another.</summary>
     public static readonly WorkerId Worker = WorkerId.From("worker-1");
+    /// <summary>A second worker.</summary>
     public static readonly WorkerId OtherWorker = WorkerId.From("worker-2");
 
+    /// <summary>No parameters.</summary>
     public static readonly IReadOnlyDictionary<string, string> NoParameters = new Dictionary<string, string>();
+    /// <summary>No metadata.</summary>
     public static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>();
+    /// <summary>The metrics every result in specs reports.</summary>
     public static readonly TaskMetrics Metrics = new(100, 1_000, 10_000, TimeSpan.FromMilliseconds(250));
 
     /// <summary>A blob reference named <paramref name="name"/>, its hash derived from the name: the same name, the same blob.</summary>
