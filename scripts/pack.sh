@@ -16,15 +16,16 @@ for project in "${projects[@]}"; do
   dotnet pack "$project" -c Release -o "$out" -nologo -clp:ErrorsOnly -v quiet -p:ContinuousIntegrationBuild=true
 done
 
-# The global packages folder keeps a package by id and version: a rebuilt 0.1.0 would not replace a cached 0.1.0.
+# The global packages folder keeps a package by id and version: a rebuilt 0.1.0 would not replace a cached 0.1.0, so
+# every cached version of these ids goes (a restore fetches what it needs again from the local source).
 cache="$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')"
 for package in "$out"/*.nupkg; do
   name="$(basename "$package" .nupkg)"
-  id="${name%.*.*.*}"
+  id="$(sed -E 's/\.[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$//' <<<"$name")"
   rm -rf "${cache%/}/$(tr '[:upper:]' '[:lower:]' <<<"$id")"
 done
 
-if dotnet nuget list source --format short | grep -q " $out\$"; then
+if dotnet nuget list source --format short | grep -qF " $out"; then
   :
 elif dotnet nuget list source | grep -q "orchestration-local"; then
   dotnet nuget update source orchestration-local --source "$out" >/dev/null

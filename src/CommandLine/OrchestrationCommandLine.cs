@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestration.Adapters.Configuration;
 using Orchestration.CommandLine.Commands;
 using Orchestration.Graphs;
 using Orchestration.Hosting;
@@ -35,7 +36,15 @@ public static class OrchestrationCommandLine
                 ? $"graph {invalid.Graph} is invalid: {string.Join("; ", invalid.Problems)}. Fix its definition (ProcessGraph.Define(...)) and run again."
                 : Unwrap(error).Message, 1);
         }
-        var root = Create(setup);
+        RootCommand root;
+        try
+        {
+            root = Create(setup);
+        }
+        catch (Exception error) when (Unwrap(error) is SettingsException)
+        {
+            return Fail(Unwrap(error).Message, 1); // the configuration is read as the commands are made
+        }
         addCommands(root);
         return await InvokeAsync(root, args);
     }
@@ -78,14 +87,14 @@ public static class OrchestrationCommandLine
         {
             return Fail(error.Message, error.ExitCode);
         }
-        catch (Exception error) when (Unwrap(error) is DomainError or IOException or UnauthorizedAccessException or OrchestrationSetupException)
+        catch (Exception error) when (Unwrap(error) is DomainError or IOException or UnauthorizedAccessException or OrchestrationSetupException or SettingsException)
         {
             return Fail(Unwrap(error).Message, 1);
         }
     }
 
     /// <summary>The program's name in messages: <c>orch</c> here, the user's own program elsewhere.</summary>
-    private static string Name => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "orch";
+    internal static string Name => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "orch";
 
     private static int Fail(string message, int exitCode)
     {

@@ -20,7 +20,7 @@ public static class ProcessRunner
         var clock = System.Diagnostics.Stopwatch.StartNew();
         state = await ProgressView.FollowAsync(engine, start.ProcessId, cancellationToken);
         if (state.Status != ProcessStatus.Completed)
-            throw new CliError($"process {start.ProcessId} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: ./orch history {start.ProcessId})");
+            throw new CliError($"process {start.ProcessId} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {start.ProcessId})");
 
         AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s), {engine.Runtime.Counters.DuplicatesDropped} duplicate(s) dropped");
         await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);

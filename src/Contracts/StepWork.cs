@@ -32,6 +32,15 @@ public sealed record StepWork(WorkKind Kind, string Body, int Version = 1)
     /// <summary>Whether a worker that has <paramref name="codeSteps"/> (<c>name@version</c>) can run this: any SQL; a C# step only at its version.</summary>
     public bool IsRunnableWith(IReadOnlyList<string>? codeSteps) => CodeStep is not { } needed || (codeSteps?.Contains(needed) ?? false);
 
+    /// <summary>Whether <paramref name="name"/> can name a C# step: letters, digits, '.', '_' and '-' (it names the step's queue).</summary>
+    public static bool IsCodeStepName(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (var c in name)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')) return false;
+        return true;
+    }
+
     /// <summary>How a C# step's name and version are written in announcements and reasons: <c>name@version</c>.</summary>
     public static string CodeStepKey(string name, int version) => $"{name}@{version}";
     public override string ToString() => Kind switch

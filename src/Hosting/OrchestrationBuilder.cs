@@ -68,8 +68,8 @@ public sealed class OrchestrationBuilder
 
     /// <summary>
     /// Checks what was registered and freezes it. Every problem is an <see cref="OrchestrationSetupException"/> naming
-    /// what is wrong and what to do: a graph registered twice, a schedule that runs no registered graph, a step whose
-    /// constructor fails.
+    /// what is wrong and what to do: a graph registered twice, a schedule that runs no registered graph. Steps are made
+    /// (and checked: one name and version once, a constructor that fails) when a worker starts.
     /// </summary>
     public OrchestrationSetup Build()
     {
@@ -107,13 +107,17 @@ public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<I
     public CodeStepRegistry CreateSteps(IServiceProvider services)
     {
         var registry = new CodeStepRegistry().Add(new NoOpStep()).Add(new FanOutStep());
-        try
+        foreach (var create in steps)
         {
-            foreach (var create in steps) registry.Add(create(services));
-        }
-        catch (InvalidOperationException bad)
-        {
-            throw new OrchestrationSetupException(bad.Message);
+            ICodeStep step;
+            try { step = create(services); }
+            catch (Exception failed)
+            {
+                var cause = failed is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : failed;
+                throw new OrchestrationSetupException($"a C# step could not be made: {cause.Message} Register what its constructor needs in the host's services.");
+            }
+            try { registry.Add(step); }
+            catch (InvalidOperationException bad) { throw new OrchestrationSetupException(bad.Message); }
         }
         return registry;
     }

@@ -22,7 +22,7 @@ public sealed class Workers_command : IDisposable
 
         result.ExitCode.Should().Be(1, result.ToString());
         result.Error.Should().StartWith($"orch: The orchestrator did not answer at http://127.0.0.1:{port}/api/workers")
-            .And.Contain("Start it with ./orch orchestrator, or set Orchestration__Dashboard__Urls");
+            .And.Contain("Start it with 'orch orchestrator', or set Orchestration__Dashboard__Urls");
     }
 
     [Fact]

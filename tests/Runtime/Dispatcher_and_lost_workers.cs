@@ -39,8 +39,8 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
 
     public Task DisposeAsync() => _engine.DisposeAsync().AsTask();
 
-    private void Beat(string worker) =>
-        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow(), Steps: ["noop@1"]));
+    private void Beat(string worker, params string[] steps) =>
+        _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow(), Steps: steps.Length == 0 ? ["noop@1"] : steps));
 
     [Fact]
     public async Task The_open_tasks_of_a_chosen_worker_that_left_are_sent_to_another_and_its_confirmed_ones_are_not()
@@ -71,5 +71,26 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
         again.Should().OnlyContain(t => t.Worker == WorkerId.From("w2") && t.Attempt == 1, "the same attempt, to the worker still live");
         again.Select(t => t.TaskId).Should().BeEquivalentTo(onW1.Skip(1).Select(t => t.TaskId), "only w1's unconfirmed tasks");
         _engine.Runtime.Counters.HandedOn.Should().Be(onW1.Count - 1);
+    }
+
+    [Fact]
+    public async Task The_open_tasks_of_a_chosen_worker_back_under_its_name_without_the_steps_version_go_to_one_that_has_it()
+    {
+        var queue = new RecordingQueue(isDurable: true);
+        var dispatcher = new Dispatcher(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), queue, _engine.Clock, _engine.Runtime.Counters,
+            new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
+        using var stop = new CancellationTokenSource();
+        var running = dispatcher.RunAsync(stop.Token);
+        await Eventually.True(() => queue.Sent.Count == 3, TimeSpan.FromSeconds(20), "the step's 3 tasks sent");
+        var onW1 = queue.Sent.Where(t => t.Worker == WorkerId.From("w1")).ToList();
+
+        // A rolling deploy restarts w1 under the same name with noop v2 only: it stays live, but cannot run v1's tasks.
+        _engine.Clock.Advance(TimeSpan.FromSeconds(1));
+        Beat("w1", "noop@2");
+        await Eventually.True(() => queue.Sent.Count == 3 + onW1.Count, TimeSpan.FromSeconds(20), "w1's open tasks sent again");
+        await stop.CancelAsync();
+        await running.ContinueWith(_ => { });
+
+        queue.Sent.Skip(3).Should().OnlyContain(t => t.Worker == WorkerId.From("w2") && t.Attempt == 1, "the same attempts, to the worker with noop v1");
     }
 }

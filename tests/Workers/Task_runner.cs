@@ -105,11 +105,11 @@ public sealed class Task_runner : IDisposable
     }
 
     [Fact]
-    public async Task An_unregistered_csharp_step_fails_the_task_for_good_listing_the_registered_ones()
+    public async Task An_unregistered_csharp_step_version_fails_the_attempt_retryably_listing_the_registered_ones()
     {
         var outcome = await _runner.RunAsync(Task(StepWork.Code("geocode")), CancellationToken.None);
 
-        outcome.Failed!.Retryable.Should().BeFalse();
+        outcome.Failed!.Retryable.Should().BeTrue("the next attempt is routed again, to a worker that has the version");
         outcome.Failed.Error.Should().Be("No C# step 'geocode' v1 is registered on this worker. Registered: noop@1.");
     }
 }

@@ -66,7 +66,7 @@ public sealed record DistributedSettings
     {
         var settings = configuration.GetSection(Section).Get<DistributedSettings>() ?? new DistributedSettings();
         if (!settings.IsDistributed && !string.Equals(settings.Mode, "embedded", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
+            throw new SettingsException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
         return settings;
     }
 
@@ -83,7 +83,7 @@ public sealed record DistributedSettings
             .Where(s => DevelopmentSecrets.Any(secret => s.Value.Contains(secret, StringComparison.OrdinalIgnoreCase)))
             .Select(s => $"{Section}:{s.Name}")
             .ToList();
-        return offending.Count == 0 ? this : throw new InvalidOperationException(
+        return offending.Count == 0 ? this : throw new SettingsException(
             $"{Section}:Environment is Production but {string.Join(", ", offending)} still use the local-development credentials. " +
             $"Set real ones through the environment ({string.Join(", ", offending.Select(o => o.Replace(":", "__")))}).");
     }
@@ -98,7 +98,7 @@ public sealed record DistributedSettings
             nameof(Blobs) => string.IsNullOrWhiteSpace(Blobs),
             _ => false,
         }).ToList();
-        return missing.Count == 0 ? RefuseDevelopmentCredentials() : throw new InvalidOperationException(
+        return missing.Count == 0 ? RefuseDevelopmentCredentials() : throw new SettingsException(
             $"Not configured: {string.Join(", ", missing.Select(m => $"{Section}:{m}"))}. Set them in appsettings.json or as environment variables ({string.Join(", ", missing.Select(m => $"{Section}__{m}"))}).");
     }
 
@@ -119,3 +119,6 @@ public sealed record WorkerSettings
     public int? Prefetch { get; init; }
     public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
 }
+
+/// <summary>A setting is missing, wrong or unsafe; the message names it and where to set it.</summary>
+public sealed class SettingsException(string message) : InvalidOperationException(message);

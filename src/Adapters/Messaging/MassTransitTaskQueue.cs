@@ -42,7 +42,10 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
              : throw new ArgumentException($"A C# step is announced as name@version, not '{step}'.", nameof(steps)))];
 
     /// <summary>The queue of one C# step version, read by every worker that has it: <c>{prefix}step.{name}.v{version}</c>.</summary>
-    public static string StepQueue(string queuePrefix, string name, int version) => $"{queuePrefix}step.{UnsafeInQueueName().Replace(name, "_")}.v{version}";
+    public static string StepQueue(string queuePrefix, string name, int version) => $"{queuePrefix}{StepQueuePrefix}{UnsafeInQueueName().Replace(name, "_")}.v{version}";
+
+    /// <summary>What every C# step version's queue name starts with, after the deployment's prefix.</summary>
+    public const string StepQueuePrefix = "step.";
 
     /// <summary>The queue only <paramref name="worker"/> reads: <c>{prefix}worker.{name}</c>, the name kept to characters a queue address allows.</summary>
     public static string WorkerQueue(string queuePrefix, WorkerId worker) => $"{queuePrefix}worker.{UnsafeInQueueName().Replace(worker.Value, "_")}";

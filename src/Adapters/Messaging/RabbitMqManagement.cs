@@ -35,6 +35,22 @@ public sealed class RabbitMqManagement(Uri amqpAddress, int port = 15672) : IDis
         return new QueueDepth(queue, Read("messages_ready"), Read("messages_unacknowledged"), (int)Read("consumers"));
     }
 
+    /// <summary>
+    /// The work any worker may take, as one depth: the shared task queue <paramref name="taskQueue"/> and the queue of
+    /// every C# step version beside it (<c>{prefix}step.*</c>), summed; consumers are the shared queue's (every worker
+    /// reads it). Null when none of them exists yet. Scaling, gauges and the dashboard all read this one figure.
+    /// </summary>
+    public async Task<QueueDepth?> WorkDepthAsync(string taskQueue, CancellationToken cancellationToken = default)
+    {
+        var shared = await DepthAsync(taskQueue, cancellationToken);
+        var prefix = taskQueue[..^MassTransitTaskQueue.QueueName.Length] + MassTransitTaskQueue.StepQueuePrefix;
+        var steps = new List<QueueDepth>();
+        foreach (var queue in await QueuesAsync(prefix, cancellationToken))
+            if (!queue.EndsWith("_error", StringComparison.Ordinal) && await DepthAsync(queue, cancellationToken) is { } depth) steps.Add(depth);
+        if (shared is null && steps.Count == 0) return null;
+        return new QueueDepth(taskQueue, (shared?.Ready ?? 0) + steps.Sum(s => s.Ready), (shared?.Unacknowledged ?? 0) + steps.Sum(s => s.Unacknowledged), shared?.Consumers ?? 0);
+    }
+
     /// <summary>The names of the queues that start with <paramref name="prefix"/> (e.g. a deployment's queue prefix).</summary>
     public async Task<IReadOnlyList<string>> QueuesAsync(string prefix, CancellationToken cancellationToken = default)
     {

@@ -39,7 +39,7 @@ public static class WorkersCommand
         }
         catch (Exception error) when (error is HttpRequestException or TaskCanceledException or JsonException && !cancellationToken.IsCancellationRequested)
         {
-            throw new CliError($"The orchestrator did not answer at {address} ({error.Message}). Start it with ./orch orchestrator, or set Orchestration__Dashboard__Urls to where its dashboard listens.");
+            throw new CliError($"The orchestrator did not answer at {address} ({error.Message}). Start it with '{OrchestrationCommandLine.Name} orchestrator', or set Orchestration__Dashboard__Urls to where its dashboard listens.");
         }
     }
 
@@ -47,7 +47,7 @@ public static class WorkersCommand
     {
         if (workers.Count == 0)
         {
-            AnsiConsole.MarkupLine("[grey]no live workers: start some with ./orch worker[/]");
+            AnsiConsole.MarkupLine($"[grey]no live workers: start some with {OrchestrationCommandLine.Name} worker[/]");
             return;
         }
         var now = DateTimeOffset.UtcNow;

@@ -48,6 +48,8 @@ public sealed class CodeStepRegistry
         var key = StepWork.CodeStepKey(step.Name, step.Version);
         if (step.Version < 1)
             throw new InvalidOperationException($"C# step '{step.Name}' ({step.GetType().Name}) has version {step.Version}; versions start at 1.");
+        if (!StepWork.IsCodeStepName(step.Name))
+            throw new InvalidOperationException($"C# step '{step.Name}' ({step.GetType().Name}) has a name a queue cannot carry; use letters, digits, '.', '_' and '-' only.");
         if (!_steps.TryAdd(key, step))
             throw new InvalidOperationException(
                 $"C# step '{step.Name}' v{step.Version} is registered twice ({_steps[key].GetType().Name} and {step.GetType().Name}); give one another name or version.");
@@ -61,7 +63,9 @@ public sealed class CodeStepRegistry
 
     public ICodeStep Get(string name, int version) => _steps.TryGetValue(StepWork.CodeStepKey(name, version), out var step)
         ? step
-        : throw new StepFailure($"No C# step '{name}' v{version} is registered on this worker. Registered: {(_steps.Count == 0 ? "(none)" : string.Join(", ", Keys))}.", retryable: false);
+        // Retryable: the next attempt is routed again, to a worker that has this version (one restarted under the same
+        // name with another version may still receive a task sent to its own queue).
+        : throw new StepFailure($"No C# step '{name}' v{version} is registered on this worker. Registered: {(_steps.Count == 0 ? "(none)" : string.Join(", ", Keys))}.", retryable: true);
 }
 
 /// <summary>Does nothing and writes nothing: for measuring the engine itself.</summary>

@@ -23,7 +23,7 @@ public static class DashboardServices
         {
             var management = sp.GetRequiredService<RabbitMqManagement>();
             var sources = new DashboardSources(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<WorkerRegistry>(), deployment.TaskQueue,
-                ct => management.DepthAsync(deployment.TaskQueue, ct));
+                ct => management.WorkDepthAsync(deployment.TaskQueue, ct));
             return new DashboardServer(dashboard, sources, sp.GetRequiredService<ILoggerFactory>());
         });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DashboardServer>());

@@ -28,7 +28,7 @@ public sealed class QueueGauges(Uri amqpAddress, string taskQueue, TimeSpan ever
         {
             try
             {
-                _last = await management.DepthAsync(taskQueue, stoppingToken);
+                _last = await management.WorkDepthAsync(taskQueue, stoppingToken);
                 failing = false;
             }
             catch (Exception error) when (error is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)

@@ -38,6 +38,10 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' depends on itself";
         if (string.IsNullOrWhiteSpace(step.Work.Body))
             yield return $"step '{step.Name}' has no {(step.Work.Kind == WorkKind.Sql ? "SQL" : "work")} to run";
+        else if (step.Work.Kind == WorkKind.Code && !StepWork.IsCodeStepName(step.Work.Body))
+            yield return $"step '{step.Name}' names C# step '{step.Work.Body}'; a C# step's name is letters, digits, '.', '_' and '-' only";
+        if (step.Work.Kind == WorkKind.Code && step.Work.Version < 1)
+            yield return $"step '{step.Name}' asks for C# step '{step.Work.Body}' v{step.Work.Version}; versions start at 1";
         if (string.IsNullOrWhiteSpace(step.InputName))
             yield return $"step '{step.Name}' has no input view name";
         foreach (var side in step.SideInputs.GroupBy(s => s.Name).Where(g => g.Count() > 1 || g.Key == step.InputName))

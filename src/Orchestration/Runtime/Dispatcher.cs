@@ -113,10 +113,11 @@ public sealed class Dispatcher(IEventStore store, ICheckpointStore checkpoints, 
     private void TakeBackFromLostWorkers(List<Outgoing> ready)
     {
         if (_onChosenWorker.Count == 0 || workers is null) return;
-        var live = workers.Live().Select(w => w.Id).ToHashSet();
+        // Gone, or back under the same name without the task's C# step version (a rolling deploy): another must take it.
+        var live = workers.Live().ToDictionary(w => w.Id);
         foreach (var (id, sent) in _onChosenWorker)
         {
-            if (live.Contains(sent.Worker)) continue;
+            if (live.TryGetValue(sent.Worker, out var worker) && sent.Task.Task.Work.IsRunnableWith(worker.Steps)) continue;
             _onChosenWorker.Remove(id);
             ready.Add(sent.Task);
             counters.HandOn();

@@ -21,7 +21,7 @@ namespace Orchestration.Testing;
 public sealed class GraphDryRun(ProcessGraph graph)
 {
     private static readonly WorkerId DryRunWorker = WorkerId.From("dry-run");
-    private const int MaxCommands = 10_000_000;
+    private const int MaxCommands = 1_000_000;
 
     private readonly Dictionary<string, IReadOnlyList<BlobRef>> _datasets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _parameters = new(StringComparer.Ordinal);
@@ -96,17 +96,19 @@ public sealed class GraphDryRun(ProcessGraph graph)
                     break;
                 case TaskScheduled scheduled:
                     if (scheduled.NotBefore > now) now = scheduled.NotBefore;
-                    Apply(Answer(scheduled, ref now));
+                    // A worker takes it at once: from its start, the attempt has its task timeout (a hang times out at it).
+                    Apply(new RecordTaskStart(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, WorkerOf(scheduled)));
+                    Apply(Answer(scheduled, state, ref now));
                     break;
             }
         }
         return new DryRunResult(state, events);
     }
 
-    private IProcessCommand Answer(TaskScheduled s, ref DateTimeOffset now)
+    private IProcessCommand Answer(TaskScheduled s, ProcessState state, ref DateTimeOffset now)
     {
         var task = new DryRunTask(s.Step, s.Partition, s.Attempt, s.Inputs, s.Target);
-        var worker = s.Target is { } target ? WorkerId.From(target) : DryRunWorker;
+        var worker = WorkerOf(s);
         switch (_stubs.TryGetValue(s.Step, out var stub) ? stub(task) : StepOutcome.Succeeds())
         {
             case StepOutcome.Success success:
@@ -116,14 +118,18 @@ public sealed class GraphDryRun(ProcessGraph graph)
             case StepOutcome.Failure failure:
                 return new FailTask(s.ProcessId, s.TaskId, s.Attempt, worker, failure.Error, failure.Retryable);
             default:
-                now = now > s.Deadline ? now : s.Deadline;
+                var deadline = state.Steps.First(step => step.Name == s.Step).Task(s.Partition).Deadline;
+                now = now > deadline ? now : deadline;
                 return new TryTimeoutTask(s.ProcessId, s.TaskId, s.Attempt);
         }
     }
 
-    // A dry run stubs every step, so every worker "has" every C# step of the graph at its version.
+    private static WorkerId WorkerOf(TaskScheduled s) => s.Target is { } target ? WorkerId.From(target) : DryRunWorker;
+
+    // A dry run stubs every step, so a worker that says nothing of its C# steps "has" every one of the graph's at its
+    // version; one given with steps keeps them, so version placement can be dry-run too.
     private IReadOnlyList<LabeledWorker> WithEveryStep(IReadOnlyList<LabeledWorker> workers) =>
-        workers.Select(w => w with { Steps = graph.Steps.Select(s => s.Work.CodeStep).OfType<string>().ToArray() }).ToArray();
+        workers.Select(w => w.Steps is null ? w with { Steps = graph.Steps.Select(s => s.Work.CodeStep).OfType<string>().ToArray() } : w).ToArray();
 }
 
 /// <summary>The end of a dry run: the process's state and every event it recorded.</summary>

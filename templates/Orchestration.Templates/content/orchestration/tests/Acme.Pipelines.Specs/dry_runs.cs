@@ -38,6 +38,6 @@ public sealed class dry_runs
             .Run();
 
         Assert.Equal(ProcessStatus.Failed, run.Status);
-        Assert.Contains("scores", run.Reason);
+        Assert.Contains("scores/0 timed out after", run.Reason);
     }
 }
