@@ -29,7 +29,7 @@ public static class Engines
                 LocalRoots: CommonOptions.CheckedLocalRoots(parse, Settings.Local)), setup, cancellationToken);
 
     /// <summary>The program's graphs with the configured schedules (<c>Orchestration:Schedules</c>); a bad schedule is a one-line error naming it.</summary>
-    public static OrchestrationSetup WithSchedules(OrchestrationSetup setup) => setup.WithSchedules(Settings.Schedules.Select(s => s.ToDefinition()));
+    public static OrchestrationSetup WithSchedules(OrchestrationSetup setup) => setup.WithSchedules(Settings);
 
     /// <summary>The event store to read from, beside a running engine if need be.</summary>
     public static async Task<(IEventStore Store, IAsyncDisposable Owner)> OpenEventsAsync(ParseResult parse)

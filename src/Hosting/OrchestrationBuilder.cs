@@ -1,3 +1,4 @@
+using Orchestration.Adapters.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
@@ -15,7 +16,6 @@ public sealed class OrchestrationBuilder
     private readonly List<ProcessGraph> _graphs = [];
     private readonly List<ScheduleDefinition> _schedules = [];
     private readonly List<Func<IServiceProvider, ICodeStep>> _steps = [];
-    private readonly List<Type> _stepTypes = [];
 
     /// <summary>The role this program plays; when not set, <c>Orchestration:Role</c> from configuration decides (default: embedded).</summary>
     public OrchestrationRole? Role { get; private set; }
@@ -31,7 +31,6 @@ public sealed class OrchestrationBuilder
     /// <summary>Registers a C# step, made by the host's service provider (so it may take services in its constructor).</summary>
     public OrchestrationBuilder AddStep<TStep>() where TStep : class, ICodeStep
     {
-        _stepTypes.Add(typeof(TStep));
         _steps.Add(sp => ActivatorUtilities.GetServiceOrCreateInstance<TStep>(sp));
         return this;
     }
@@ -40,7 +39,6 @@ public sealed class OrchestrationBuilder
     public OrchestrationBuilder AddStep(ICodeStep step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        _stepTypes.Add(step.GetType());
         _steps.Add(_ => step);
         return this;
     }
@@ -83,12 +81,12 @@ public sealed class OrchestrationBuilder
         {
             throw new OrchestrationSetupException(bad.Message);
         }
-        return new OrchestrationSetup(catalog, [.. _steps], [.. _stepTypes], Role);
+        return new OrchestrationSetup(catalog, [.. _steps], Role);
     }
 }
 
 /// <summary>What a program registered, checked: its graphs and schedules, and how to make its C# steps.</summary>
-public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<IServiceProvider, ICodeStep>> steps, IReadOnlyList<Type> stepTypes, OrchestrationRole? role)
+public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<IServiceProvider, ICodeStep>> steps, OrchestrationRole? role)
 {
     /// <summary>Nothing registered: the engine's own steps (<c>noop</c>, <c>fan-out</c>) only.</summary>
     public static OrchestrationSetup Empty { get; } = new OrchestrationBuilder().Build();
@@ -97,9 +95,6 @@ public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<I
     public GraphCatalog Graphs { get; } = graphs;
     /// <summary>The role set in code, if any.</summary>
     public OrchestrationRole? Role { get; } = role;
-
-    /// <summary>The types of the registered steps, for messages (<c>--help</c>, errors).</summary>
-    public IReadOnlyList<Type> StepTypes { get; } = stepTypes;
 
     /// <summary>
     /// The worker's steps: the engine's own and the program's. Two of the same name and version are refused, naming both.
@@ -122,9 +117,10 @@ public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<I
         return registry;
     }
 
-    /// <summary>This setup with the configured schedules added (<c>Orchestration:Schedules</c>).</summary>
-    public OrchestrationSetup WithSchedules(IEnumerable<ScheduleDefinition> configured)
+    /// <summary>This setup with the schedules <paramref name="settings"/> configures added (<c>Orchestration:Schedules</c>).</summary>
+    public OrchestrationSetup WithSchedules(DistributedSettings settings)
     {
+        var configured = settings.Schedules.Select(s => s.ToDefinition());
         var catalog = new GraphCatalog();
         try
         {
@@ -135,7 +131,7 @@ public sealed class OrchestrationSetup(GraphCatalog graphs, IReadOnlyList<Func<I
         {
             throw new OrchestrationSetupException($"Orchestration:Schedules: {bad.Message}.");
         }
-        return new OrchestrationSetup(catalog, steps, StepTypes, Role);
+        return new OrchestrationSetup(catalog, steps, Role);
     }
 }
 

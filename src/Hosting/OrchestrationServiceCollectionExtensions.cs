@@ -34,10 +34,10 @@ public static class OrchestrationServiceCollectionExtensions
             case OrchestrationRole.Embedded:
                 var data = Path.GetFullPath(settings.Data);
                 EmbeddedEngine.AddServices(services, new EngineOptions(data, settings.Worker.Slots, LocalRoots: LocalRoots.From(settings.Local),
-                    Schedules: setup.WithSchedules(settings.Schedules.Select(s => s.ToDefinition())).Graphs, Labels: settings.Worker.Labels), setup);
+                    Schedules: setup.WithSchedules(settings).Graphs, Labels: settings.Worker.Labels), setup);
                 break;
             case OrchestrationRole.Orchestrator:
-                DistributedHosts.AddOrchestratorServices(services, settings, setup.WithSchedules(settings.Schedules.Select(s => s.ToDefinition())).Graphs);
+                DistributedHosts.AddOrchestratorServices(services, settings, setup.WithSchedules(settings).Graphs);
                 // As `orch orchestrator` runs: telemetry when configured, and the dashboard where Orchestration:Dashboard:Urls says.
                 services.AddOrchestratorOperations(settings, TelemetrySettings.From(configuration), health: null);
                 services.AddDashboard(DashboardSettings.From(configuration), settings);

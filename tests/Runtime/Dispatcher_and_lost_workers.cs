@@ -42,15 +42,23 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
     private void Beat(string worker, params string[] steps) =>
         _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow(), Steps: steps.Length == 0 ? ["noop@1"] : steps));
 
-    [Fact]
-    public async Task The_open_tasks_of_a_chosen_worker_that_left_are_sent_to_another_and_its_confirmed_ones_are_not()
+    /// <summary>A dispatcher over the engine's store and the test's registry, once it has sent the step's 3 tasks.</summary>
+    private async Task<(RecordingQueue Queue, Dispatcher Dispatcher, CancellationTokenSource Stop, Task Running)> DispatchingAsync()
     {
         var queue = new RecordingQueue(isDurable: true);
         var dispatcher = new Dispatcher(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), queue, _engine.Clock, _engine.Runtime.Counters,
             new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
-        using var stop = new CancellationTokenSource();
+        var stop = new CancellationTokenSource();
         var running = dispatcher.RunAsync(stop.Token);
         await Eventually.True(() => queue.Sent.Count == 3, TimeSpan.FromSeconds(20), "the step's 3 tasks sent");
+        return (queue, dispatcher, stop, running);
+    }
+
+    [Fact]
+    public async Task The_open_tasks_of_a_chosen_worker_that_left_are_sent_to_another_and_its_confirmed_ones_are_not()
+    {
+        var (queue, dispatcher, stop, running) = await DispatchingAsync();
+        using var _ = stop;
         var first = queue.Sent.ToList();
         var onW1 = first.Where(t => t.Worker == WorkerId.From("w1")).ToList();
         onW1.Should().HaveCount(2, "the least busy worker takes each task, ties going to the first by id: w1, w2, w1");
@@ -76,12 +84,8 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
     [Fact]
     public async Task The_open_tasks_of_a_chosen_worker_back_under_its_name_without_the_steps_version_go_to_one_that_has_it()
     {
-        var queue = new RecordingQueue(isDurable: true);
-        var dispatcher = new Dispatcher(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), queue, _engine.Clock, _engine.Runtime.Counters,
-            new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
-        using var stop = new CancellationTokenSource();
-        var running = dispatcher.RunAsync(stop.Token);
-        await Eventually.True(() => queue.Sent.Count == 3, TimeSpan.FromSeconds(20), "the step's 3 tasks sent");
+        var (queue, dispatcher, stop, running) = await DispatchingAsync();
+        using var _ = stop;
         var onW1 = queue.Sent.Where(t => t.Worker == WorkerId.From("w1")).ToList();
 
         // A rolling deploy restarts w1 under the same name with noop v2 only: it stays live, but cannot run v1's tasks.
