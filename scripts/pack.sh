@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds every package into artifacts/packages (the libraries under src/, with symbols, and the project template) and
-# registers that folder as the NuGet source `orchestration-local`, so a new project restores from it. Safe to run again:
-# the folder is rebuilt, the source registered once, and the packages' cached copies of this version dropped so a restore
-# takes the new build (the version changes only in Directory.Build.props).
+# Builds every package into artifacts/packages (the libraries under src/, with symbols, and the project template). A
+# project restores from that folder through a nuget.config of its own (the README's steps): nothing machine-wide is
+# registered, so deleting this clone leaves no broken package source behind for every other restore. Safe to run again:
+# the folder is rebuilt and the packages' cached copies of this version dropped so a restore takes the new build (the
+# version changes only in Directory.Build.props).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+./scripts/drop-stale-nuget-source.sh
 out="$root/artifacts/packages"
 rm -rf "$out"
 mkdir -p "$out"
@@ -25,11 +27,4 @@ for package in "$out"/*.nupkg; do
   rm -rf "${cache%/}/$(tr '[:upper:]' '[:lower:]' <<<"$id")"
 done
 
-if dotnet nuget list source --format short | grep -qF " $out"; then
-  :
-elif dotnet nuget list source | grep -q "orchestration-local"; then
-  dotnet nuget update source orchestration-local --source "$out" >/dev/null
-else
-  dotnet nuget add source "$out" --name orchestration-local >/dev/null
-fi
-echo "pack: $(ls "$out"/*.nupkg | wc -l) packages in $out (NuGet source orchestration-local)"
+echo "pack: $(ls "$out"/*.nupkg | wc -l) packages in $out (add it to a project's nuget.config: see the README)"

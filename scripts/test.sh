@@ -14,6 +14,7 @@ if ! ./scripts/services.sh up; then
   exit 1
 fi
 
+./scripts/drop-stale-nuget-source.sh
 if ! dotnet build Orchestration.sln -c Release -nologo -clp:ErrorsOnly; then
   echo "tests: 0 passed, 1 failed (the solution does not build)"
   exit 1

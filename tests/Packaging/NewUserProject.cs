@@ -29,6 +29,10 @@ public sealed class NewUserProject : IAsyncLifetime
         await Shell.RunAsync(Root, Minutes5, "dotnet", "new", "uninstall", "Orchestration.Templates");
         await Shell.SucceedAsync(Root, Minutes5, "dotnet", "new", "install", template);
         await Shell.SucceedAsync(Root, Minutes5, "dotnet", "new", "orchestration", "-n", "Acme.Pipelines", "-o", V1);
+        // The packages' folder as a source of this project only (the README's step): nothing machine-wide.
+        await Shell.SucceedAsync(V1, Minutes5, "dotnet", "new", "nugetconfig");
+        await Shell.SucceedAsync(V1, Minutes5, "dotnet", "nuget", "add", "source", Path.Combine(repository, "artifacts", "packages"),
+            "--name", "orchestration-local", "--configfile", "nuget.config");
 
         CopyDirectory(V1, V2);
         Edit(Path.Combine(V2, "src", "Acme.Pipelines.Graphs", "CustomerTiers.cs"),
