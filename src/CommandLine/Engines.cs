@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestration.Runtime;
 using Orchestration.Adapters.Embedded;
 using Orchestration.Adapters.Configuration;
 using Orchestration.Hosting;
@@ -39,7 +40,10 @@ public static class Engines
             var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)).Postgres, Settings.Schema);
             return (stores.Events, stores);
         }
-        var store = FileEventStore.OpenReadOnly(Path.Combine(DataDirectory(parse), "events"));
+        var directory = Path.Combine(DataDirectory(parse), "events");
+        var store = FileEventStore.OpenReadOnly(directory);
+        try { await store.RefuseUnnamespacedAsync($"in '{directory}'"); }
+        catch { store.Dispose(); throw; }
         return (store, new Disposing(store));
     }
 

@@ -55,7 +55,13 @@ public sealed class EmbeddedEngine : Engine
     public static void AddServices(IServiceCollection services, EngineOptions options, OrchestrationSetup setup)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IEventStore>(_ => new FileEventStore(options.EventsDirectory, options.FlushToDisk));
+        services.AddSingleton<IEventStore>(_ =>
+        {
+            var store = new FileEventStore(options.EventsDirectory, options.FlushToDisk);
+            try { store.RefuseUnnamespacedAsync($"in '{options.EventsDirectory}'").GetAwaiter().GetResult(); } // read from disk, synchronously
+            catch { store.Dispose(); throw; }
+            return store;
+        });
         services.AddSingleton<ICheckpointStore>(_ => new FileCheckpointStore(options.CheckpointsDirectory));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));

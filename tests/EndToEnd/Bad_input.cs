@@ -25,7 +25,8 @@ public sealed class Bad_input : IDisposable
     private async Task<string> HistoryOfTheOnlyProcess()
     {
         var log = await File.ReadAllLinesAsync(_dir["data/events/events.log"]);
-        var process = System.Text.Json.JsonDocument.Parse(log[0]).RootElement.GetProperty("s").GetString()!;
+        var stream = System.Text.Json.JsonDocument.Parse(log[0]).RootElement.GetProperty("s").GetString()!;
+        var process = Orchestration.Runtime.ProcessStreams.ProcessOf(stream)!.Value.Value;
         var history = await _orch.RunAsync("history", process, "--data", _dir["data"]);
         history.ExitCode.Should().Be(0, history.ToString());
         return history.Output;
@@ -122,5 +123,25 @@ public sealed class Bad_input : IDisposable
         run.ExitCode.Should().Be(2);
         run.Error.Trim().Should().Be(error);
         File.Exists(_dir["data/events/events.log"]).Should().BeFalse("nothing was recorded for a refused query");
+    }
+
+    [Fact]
+    public async Task A_data_directory_written_by_the_older_version_is_refused_and_left_as_it_was()
+    {
+        // Version 0.1.0 named a process's stream by the bare process id.
+        using (var old = new Orchestration.Adapters.Embedded.FileEventStore(_dir["data/events"]))
+            await old.AppendAsync([new Orchestration.Ports.StreamAppend("query-old", 0, Orchestration.Tests.Adapters.TestEvents.Started("query-old"))]);
+        var before = await File.ReadAllBytesAsync(_dir["data/events/events.log"]);
+
+        var status = await _orch.RunAsync("status", "--data", _dir["data"]);
+        var query = await Query("SELECT count(*) AS n FROM input");
+
+        foreach (var run in new[] { status, query })
+        {
+            run.ExitCode.Should().NotBe(0);
+            run.Error.Should().Contain("was written by an older version of the engine (its stream 'query-old' has no 'process-' or 'schedule-' namespace)")
+                .And.Contain("point this one at a new store");
+        }
+        (await File.ReadAllBytesAsync(_dir["data/events/events.log"])).Should().Equal(before, "nothing is lost or rewritten");
     }
 }

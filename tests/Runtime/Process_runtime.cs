@@ -63,7 +63,7 @@ public sealed class Process_runtime : IDisposable
         byTheSecond.Events.Should().ContainSingle().Which.Should().BeOfType<TaskConfirmed>();
         byTheFirst.Dropped!.Kind.Should().Be(DropKind.DuplicateConfirmation);
         first.Counters.Conflicts.Should().Be(1);
-        var history = await _store.ReadStreamAsync(id.Value).ToListAsync();
+        var history = await _store.ReadStreamAsync(ProcessStreams.StreamOf(id)).ToListAsync();
         history.Select(e => e.Event).OfType<TaskConfirmed>().Should().ContainSingle();
         history.Select(e => e.Version).Should().Equal(Enumerable.Range(1, history.Count).Select(v => (long)v));
     }

@@ -57,7 +57,7 @@ public sealed class Schedulers_racing_on_postgres : IAsyncLifetime
         (a.Fired + b.Fired).Should().Be(5, "each occurrence was recorded by exactly one of them");
         foreach (var firing in firings)
         {
-            var events = await store.ReadStreamAsync(firing.ProcessId.Value).Select(e => e.Event).ToListAsync();
+            var events = await store.ReadStreamAsync(ProcessStreams.StreamOf(firing.ProcessId)).Select(e => e.Event).ToListAsync();
             events.OfType<ProcessStarted>().Should().ContainSingle($"{firing.ProcessId} starts once");
         }
     }

@@ -1,4 +1,5 @@
 using Npgsql;
+using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Postgres;
 
@@ -21,6 +22,7 @@ public sealed class PostgresStores : IAsyncDisposable
         {
             var events = await PostgresEventStore.OpenAsync(source, schema, cancellationToken);
             var checkpoints = await PostgresCheckpointStore.OpenAsync(source, schema, cancellationToken);
+            await events.RefuseUnnamespacedAsync($"in schema '{schema}'", cancellationToken);
             return new PostgresStores(source, events, checkpoints);
         }
         catch

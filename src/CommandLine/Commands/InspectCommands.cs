@@ -64,7 +64,7 @@ public static class InspectCommands
     {
         var state = await store.LoadAsync(ProcessId.From(id), cancellationToken);
         if (state.Status != Processes.ProcessStatus.NotStarted) return state;
-        var known = (await store.StreamsAsync(cancellationToken)).Select(s => s.Stream).ToList();
+        var known = (await store.StreamsAsync(cancellationToken)).Select(s => ProcessStreams.ProcessOf(s.Stream)?.Value).OfType<string>().ToList();
         throw CliError.BadArguments($"No process '{id}' in this data directory. Known: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
     }
 }

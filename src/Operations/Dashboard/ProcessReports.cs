@@ -23,7 +23,7 @@ public sealed class ProcessReports(IEventStore store)
         try
         {
             var all = new List<ProcessProgress>();
-            foreach (var stream in streams)
+            foreach (var stream in streams.Where(s => ProcessStreams.ProcessOf(s.Stream) is not null))
                 if (await CatchUpAsync(stream.Stream, cancellationToken) is { } report) all.Add(report.Progress());
             return all.OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
         }

@@ -52,3 +52,6 @@ public sealed class ConcurrencyException(string stream, long expected, long actu
     public long Expected { get; } = expected;
     public long Actual { get; } = actual;
 }
+
+/// <summary>The store holds data this version cannot use (written by an older one, or by another deployment); the message says what to do.</summary>
+public sealed class IncompatibleStoreException(string message) : IOException(message);

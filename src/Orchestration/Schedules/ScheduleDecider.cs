@@ -42,8 +42,13 @@ public static class ScheduleDecider
     public static DateTimeOffset? NextAfter(ScheduleDefinition schedule, DateTimeOffset now) =>
         schedule.Expression.GetNextOccurrence(now, schedule.TimeZone);
 
+    /// <summary>What every schedule stream's name starts with.</summary>
+    public const string StreamPrefix = "schedule-";
+
     /// <summary>The stream a schedule's firings are recorded in.</summary>
-    public static string StreamOf(string schedule) => $"schedule-{schedule}";
+    public static string StreamOf(string schedule) => StreamPrefix + schedule;
+
+    public static bool IsScheduleStream(string stream) => stream.StartsWith(StreamPrefix, StringComparison.Ordinal);
 
     /// <summary>The process an occurrence starts: the same for every orchestrator, e.g. <c>nightly-20261123T1400Z</c>.</summary>
     public static ProcessId ProcessIdFor(string schedule, DateTimeOffset occurrence)
