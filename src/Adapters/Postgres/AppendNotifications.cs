@@ -51,6 +51,25 @@ internal sealed class AppendNotifications(NpgsqlDataSource source, string channe
         }
     }
 
+    /// <summary>
+    /// Waits until an event past <paramref name="afterPosition"/> exists (announced, written by this process, or found
+    /// at the <paramref name="head"/>), or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task WaitAsync(long afterPosition, TimeSpan timeout, Func<long> lastWritten, Func<CancellationToken, Task<long>> head, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            await EnsureListeningAsync(cancellationToken);
+            var next = Next;
+            if (Latest > afterPosition || lastWritten() > afterPosition || await head(cancellationToken) > afterPosition) return;
+            var remaining = timeout - clock.Elapsed;
+            if (remaining <= TimeSpan.Zero) return;
+            try { await next.WaitAsync(remaining, cancellationToken); }
+            catch (TimeoutException) { return; }
+        }
+    }
+
     /// <summary>Records a new head and wakes every waiter (they check the head again themselves).</summary>
     public void Announce(long head)
     {

@@ -14,11 +14,11 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
 
     private PostgresCheckpointStore(NpgsqlDataSource source, PostgresSchema schema) => (_source, _schema) = (source, schema);
 
-    /// <summary>Opens the checkpoints in <paramref name="schema"/>, creating the event store's tables first if they are missing.</summary>
+    /// <summary>Opens the checkpoints in <paramref name="schema"/>, creating their table if it is missing.</summary>
     public static async Task<PostgresCheckpointStore> OpenAsync(NpgsqlDataSource source, string schema = PostgresSchema.DefaultName, CancellationToken cancellationToken = default)
     {
         var tables = new PostgresSchema(schema);
-        await tables.EnsureAsync(source, cancellationToken);
+        await tables.EnsureCheckpointsAsync(source, cancellationToken);
         return new PostgresCheckpointStore(source, tables);
     }
 

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Npgsql;
@@ -93,20 +92,8 @@ public sealed class PostgresEventStore : IEventStore, IDisposable
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    public async Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            await _notifications.EnsureListeningAsync(cancellationToken);
-            var next = _notifications.Next;
-            if (_notifications.Latest > afterPosition || Interlocked.Read(ref _lastWritten) > afterPosition || await HeadAsync(cancellationToken) > afterPosition) return;
-            var remaining = timeout - clock.Elapsed;
-            if (remaining <= TimeSpan.Zero) return;
-            try { await next.WaitAsync(remaining, cancellationToken); }
-            catch (TimeoutException) { return; }
-        }
-    }
+    public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _notifications.WaitAsync(afterPosition, timeout, () => Interlocked.Read(ref _lastWritten), HeadAsync, cancellationToken);
 
     public async Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default)
     {

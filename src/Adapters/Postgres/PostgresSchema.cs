@@ -40,13 +40,70 @@ internal sealed partial class PostgresSchema
     {
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand(Ddl, connection, transaction))
-            await create.ExecuteNonQueryAsync(cancellationToken);
+        await RunAsync(connection, $"SELECT pg_advisory_xact_lock(hashtextextended('{MigrateLock}', 0))", cancellationToken);
+        if (await HoldsAsync(connection, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'mt_events_sequence'", cancellationToken))
+            throw new Ports.IncompatibleStoreException(
+                $"The PostgreSQL schema '{Name}' holds Marten's event store, not the hand-written one. Set Orchestration__EventStore=marten (the default) to use it, or pick another Orchestration__Schema.");
+        await RunAsync(connection, Ddl, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Creates or updates Marten's tables for <paramref name="store"/>. Marten's own schema apply takes no lock, and
+    /// several processes applying at once fail on the catalogue, so it runs under a session-level advisory lock.
+    /// A schema holding the hand-written store's tables (same names, other columns) is refused, never altered.
+    /// </summary>
+    public async Task EnsureMartenAsync(NpgsqlDataSource source, Marten.DocumentStore store, CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        await RunAsync(connection, $"SELECT pg_advisory_lock(hashtextextended('{MigrateLock}', 0))", cancellationToken);
+        try
+        {
+            if (await HoldsAsync(connection, "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'mt_streams' AND column_name = 'snapshot'", cancellationToken))
+                throw new Ports.IncompatibleStoreException(
+                    $"The PostgreSQL schema '{Name}' holds the events of the hand-written store (version 0.1.0's). Set Orchestration__EventStore=npgsql " +
+                    "to go on with it, or point Orchestration__Schema at a new schema for Marten's store; nothing was changed.");
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate);
+        }
+        finally
+        {
+            await RunAsync(connection, $"SELECT pg_advisory_unlock(hashtextextended('{MigrateLock}', 0))", CancellationToken.None);
+        }
+    }
+
+    /// <summary>Creates the followers' checkpoint table alone (beside either event store's tables).</summary>
+    public async Task EnsureCheckpointsAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await RunAsync(connection, $"SELECT pg_advisory_xact_lock(hashtextextended('{MigrateLock}', 0))", cancellationToken);
+        await RunAsync(connection, $"""
+            CREATE SCHEMA IF NOT EXISTS "{Name}";
+            CREATE TABLE IF NOT EXISTS {Progression} (
+                name         text        PRIMARY KEY,
+                last_seq_id  bigint      NOT NULL,
+                last_updated timestamptz NOT NULL DEFAULT transaction_timestamp()
+            );
+            """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private string MigrateLock => $"orchestration.migrate:{Name}";
+
+    private static async Task RunAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<bool> HoldsAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"SELECT EXISTS ({sql})", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = Name });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private string Ddl => $"""
-        SELECT pg_advisory_xact_lock(hashtextextended('orchestration.migrate:{Name}', 0));
         CREATE SCHEMA IF NOT EXISTS "{Name}";
         CREATE TABLE IF NOT EXISTS {Streams} (
             id               text        PRIMARY KEY,

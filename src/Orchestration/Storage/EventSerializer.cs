@@ -22,6 +22,10 @@ public sealed class EventSerializer
 
     public string TypeOf(IProcessEvent e) => _names.NameOf(e.GetType());
 
+    /// <summary>Every event type with its wire name, for stores that map types up front (Marten).</summary>
+    public IEnumerable<(string Name, Type Type)> EventTypes =>
+        _names.Names.Select(name => (name, _names.TypeOf(name))).Where(e => typeof(IProcessEvent).IsAssignableFrom(e.Item2));
+
     public byte[] Serialize(IProcessEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, e.GetType(), Options);
 
     public IProcessEvent Deserialize(string type, ReadOnlySpan<byte> json) =>

@@ -1,0 +1,55 @@
+using FluentAssertions;
+using Npgsql;
+using Orchestration.Adapters.Postgres;
+using Orchestration.Ports;
+using Xunit;
+
+namespace Orchestration.Tests.Adapters.Postgres;
+
+/// <summary>Marten's event store (the distributed default): the contract, the PostgreSQL facts, and what Marten changes.</summary>
+public sealed class MartenEventStore_contract : PostgresEventStoreFacts
+{
+    protected override async Task<IEventStore> OpenAsync(NpgsqlDataSource source, string schema) => await MartenEventStore.OpenAsync(source, schema);
+
+    [Fact]
+    public async Task Events_are_in_martens_own_tables_and_read_back_by_marten()
+    {
+        await Store.AppendAsync([new StreamAppend("p-own", 0, TestEvents.Started("p-own"))]);
+
+        (await _schema.ScalarAsync<long>("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '" + _schema.Name + "' AND c.relname = 'mt_events_sequence'"))
+            .Should().Be(1, "positions come from Marten's sequence");
+        using var marten = Marten.DocumentStore.For(o => { o.Connection(Services.Postgres); o.DatabaseSchemaName = _schema.Name; o.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsString; });
+        await using var session = marten.QuerySession();
+        (await session.Events.FetchStreamStateAsync("p-own"))!.Version.Should().Be(4, "Marten itself sees the stream");
+    }
+
+    [Fact]
+    public async Task A_failed_group_commit_leaves_no_event_a_follower_would_read()
+    {
+        await Store.AppendAsync([new StreamAppend("p-group-3", 0, TestEvents.Started("p-group-3", tasks: 1))]);
+        var failed = () => Store.AppendAsync(NewStreams(10, "p-group"));
+        await failed.Should().ThrowAsync<ConcurrencyException>();
+
+        var next = await Store.AppendAsync([new StreamAppend("p-after", 0, [TestEvents.Confirmed("p-after", 0)])]);
+
+        // Marten burns the failed append's numbers and later writes tombstones under them: a follower skips both.
+        (await ReadAllAsAFollowerAsync()).Select(e => (e.Position, e.Stream)).Should().Equal((1L, "p-group-3"), (2L, "p-group-3"), (3L, "p-group-3"), (next, "p-after"));
+        (await Store.StreamsAsync()).Select(s => s.Stream).Should().BeEquivalentTo("p-group-3", "p-after");
+    }
+
+    [Fact]
+    public async Task A_schema_holding_the_hand_written_store_is_refused_and_left_as_it_was()
+    {
+        await using var old = new TestSchema();
+        using (var store = await PostgresEventStore.OpenAsync(old.Source, old.Name))
+            await store.AppendAsync([new StreamAppend("process-old", 0, TestEvents.Started("process-old"))]);
+
+        var open = () => MartenEventStore.OpenAsync(old.Source, old.Name);
+
+        (await open.Should().ThrowAsync<IncompatibleStoreException>()).Which.Message.Should().StartWith(
+            $"The PostgreSQL schema '{old.Name}' holds the events of the hand-written store (version 0.1.0's). Set Orchestration__EventStore=npgsql to go on with it");
+        (await old.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events")).Should().Be(4);
+        (await old.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + old.Name + "' AND table_name = 'mt_events' AND column_name = 'bdata'"))
+            .Should().Be(0, "Marten did not alter the tables");
+    }
+}
