@@ -13,7 +13,7 @@ namespace Orchestration.Tests.Adapters;
 /// </summary>
 public abstract class EventStoreContract : IAsyncLifetime
 {
-    protected IEventStore Store { get; private set; } = null!;
+    protected IEventStore Store { get; set; } = null!;
 
     /// <summary>A new, empty store.</summary>
     protected abstract Task<IEventStore> CreateAsync();
@@ -156,6 +156,6 @@ public abstract class EventStoreContract : IAsyncLifetime
         (await Store.ReadAllAsync(head, 10)).Should().HaveCount(4);
     }
 
-    private static IEnumerable<string> Json(IEnumerable<IProcessEvent> events) =>
+    protected static IEnumerable<string> Json(IEnumerable<IProcessEvent> events) =>
         events.Select(e => $"{e.GetType().Name}:{JsonSerializer.Serialize(e, e.GetType(), EventSerializer.Options)}");
 }

@@ -1,48 +1,58 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 using Orchestration.Ports;
+using Orchestration.Processes;
 using Orchestration.Storage;
 
 namespace Orchestration.Adapters.Embedded;
 
 /// <summary>
 /// The embedded event store: one append-only log file of JSON lines (one event a line, with its global position,
-/// stream, version and wire type), indexed in memory when opened. A group commit is one write and one flush,
-/// so a crash leaves at most a torn last line, which is cut off on the next open (it was never acknowledged).
-/// Recent events stay in memory, so followers reading right behind the writers do not parse them again.
+/// stream, version and wire type), indexed in memory when opened. A group commit is one write, so a crash leaves
+/// at most a torn last line, which is cut off on the next open (it was never acknowledged). Appends are written in
+/// order under a lock and fsynced after it, many at once (<see cref="GroupFlush{TBatch}"/>); readers see them
+/// once durable. Recent events stay in memory, so followers reading right behind the writers do not parse them again.
 /// </summary>
 public sealed class FileEventStore : IEventStore, IDisposable
 {
-    private readonly FileStream _log;
+    private const int ReadChunk = 1 << 16;
+
+    private readonly SafeFileHandle _log; // every read and write goes through it, at an offset: no seeking, no reopening
     private readonly FileStream? _lock;
-    private readonly string _path;
-    private readonly bool _flushToDisk;
-    private readonly SemaphoreSlim _writer = new(1, 1);
-    private readonly List<long> _offsets = [0]; // _offsets[p - 1] is where the event at position p starts; the last entry is the end
-    private readonly Dictionary<string, List<long>> _streams = new(StringComparer.Ordinal); // stream -> positions
+    private readonly LogIndex _index;
     private readonly RecentEvents _recent = new();
+    private readonly GroupFlush<Batch>? _flush; // null: no fsync, a batch is published as soon as it is written
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    // As written, flushed or not, so an append checks its expected version against every append before it.
+    private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
+    private long _written; // the position of the last event written
+    private long _end; // where the next batch is written
+    private Task _lastDurable = Task.CompletedTask; // of the last batch written: earlier ones are published before it
     private TaskCompletionSource _appended = NewSignal();
-    private long _head;
 
     /// <param name="flushToDisk">fsync each group commit; off only for throwaway data (tests, benchmarks).</param>
     public FileEventStore(string directory, bool flushToDisk = true)
     {
         Directory.CreateDirectory(directory);
-        _path = Path.Combine(directory, "events.log");
-        _flushToDisk = flushToDisk;
         _lock = LockDirectory(directory);
-        _log = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
-        LoadIndex(cutTornTail: true);
+        _log = File.OpenHandle(Path.Combine(directory, "events.log"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        _index = LogIndex.Load(_log);
+        _end = _index.End;
+        RandomAccess.SetLength(_log, _end);
+        _written = _index.Head;
+        foreach (var stream in _index.Streams()) _versions[stream.Stream] = stream.Version;
+        if (flushToDisk) _flush = new(() => RandomAccess.FlushToDisk(_log), Publish);
     }
 
     private FileEventStore(string directory)
     {
-        _path = Path.Combine(directory, "events.log");
-        if (!File.Exists(_path))
+        var path = Path.Combine(directory, "events.log");
+        if (!File.Exists(path))
             throw new FileNotFoundException($"There is no event log in '{directory}'. Run a process first, or point --data at the directory it used.");
-        _log = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        LoadIndex(cutTornTail: false);
+        _log = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        _index = LogIndex.Load(_log);
     }
 
     /// <summary>Opens the log to read it beside a running engine (status, history): no lock taken, appends refused.</summary>
@@ -51,71 +61,63 @@ public sealed class FileEventStore : IEventStore, IDisposable
     public async Task<long> AppendAsync(IReadOnlyList<StreamAppend> appends, CancellationToken cancellationToken = default)
     {
         if (_lock is null) throw new InvalidOperationException("This event store was opened read-only.");
+        if (appends.GroupBy(a => a.Stream).Any(g => g.Count() > 1))
+            throw new ArgumentException("A group commit may hold each stream once; merge its events into one append.", nameof(appends));
+        // Serialized before taking the lock: only positions and times are decided under it.
+        var events = appends.SelectMany(a => a.Events.Select((e, i) => new Unwritten(a.Stream, a.ExpectedVersion + 1 + i, e,
+            EventSerializer.Instance.TypeOf(e), EventSerializer.Instance.Serialize(e)))).ToArray();
+
+        Task durable;
+        ConcurrencyException? conflict;
+        long last = 0;
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            foreach (var append in appends.GroupBy(a => a.Stream))
-                CheckVersion(append.Key, append.First().ExpectedVersion);
-            if (appends.GroupBy(a => a.Stream).Any(g => g.Count() > 1))
-                throw new ArgumentException("A group commit may hold each stream once; merge its events into one append.", nameof(appends));
-
-            var now = DateTimeOffset.UtcNow;
-            var buffer = new MemoryStream();
-            var written = new List<StoredEvent>();
-            var position = _head;
-            foreach (var append in appends)
-            {
-                var version = append.ExpectedVersion;
-                foreach (var e in append.Events)
-                {
-                    var stored = new StoredEvent(++position, append.Stream, ++version, e, now);
-                    WriteLine(buffer, stored);
-                    written.Add(stored);
-                }
-            }
-            _log.Seek(_offsets[^1], SeekOrigin.Begin);
-            buffer.Position = 0;
-            await buffer.CopyToAsync(_log, cancellationToken);
-            _log.Flush(_flushToDisk);
-            Index(written, buffer);
-            return _head;
+            _flush?.ThrowIfFailed();
+            conflict = Conflict(appends);
+            if (conflict is null) (last, _lastDurable) = await WriteAsync(events);
+            durable = _lastDurable;
         }
         finally
         {
             _writer.Release();
         }
+        if (conflict is not null)
+        {
+            // The append that won may still be flushing: once it is visible, the caller's reload of the stream finds it.
+            await durable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw conflict;
+        }
+        await durable; // not cancellable: the batch is written, and it is acknowledged once on disk
+        return last;
     }
 
     public async IAsyncEnumerable<StoredEvent> ReadStreamAsync(string stream, long afterVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        long[] positions;
-        lock (_streams) positions = _streams.TryGetValue(stream, out var list) ? list.Skip((int)afterVersion).ToArray() : [];
-        foreach (var position in positions)
-            yield return (await ReadRangeAsync(position - 1, 1, cancellationToken))[0];
+        await foreach (var stored in ReadAsync(_index.Positions(stream, afterVersion), cancellationToken))
+            yield return stored;
     }
 
-    public Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
     {
-        var head = Interlocked.Read(ref _head);
-        var count = (int)Math.Clamp(head - afterPosition, 0, max);
-        return ReadRangeAsync(afterPosition, count, cancellationToken);
+        var count = (int)Math.Clamp(_index.Head - afterPosition, 0, max);
+        var read = new List<StoredEvent>(count);
+        await foreach (var stored in ReadAsync([.. Enumerable.Range(1, count).Select(i => afterPosition + i)], cancellationToken))
+            read.Add(stored);
+        return read;
     }
 
-    public Task<long> HeadAsync(CancellationToken cancellationToken = default) => Task.FromResult(Interlocked.Read(ref _head));
+    public Task<long> HeadAsync(CancellationToken cancellationToken = default) => Task.FromResult(_index.Head);
 
     public async Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var signal = Volatile.Read(ref _appended).Task;
-        if (Interlocked.Read(ref _head) > afterPosition) return;
+        if (_index.Head > afterPosition) return;
         try { await signal.WaitAsync(timeout, cancellationToken); }
         catch (TimeoutException) { }
     }
 
-    public Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default)
-    {
-        lock (_streams)
-            return Task.FromResult<IReadOnlyList<StreamInfo>>(_streams.Select(s => new StreamInfo(s.Key, s.Value.Count)).ToArray());
-    }
+    public Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default) => Task.FromResult(_index.Streams());
 
     public void Dispose()
     {
@@ -123,129 +125,108 @@ public sealed class FileEventStore : IEventStore, IDisposable
         _lock?.Dispose();
     }
 
-    private void CheckVersion(string stream, long expected)
+    private ConcurrencyException? Conflict(IReadOnlyList<StreamAppend> appends)
     {
-        long actual;
-        lock (_streams) actual = _streams.TryGetValue(stream, out var list) ? list.Count : 0;
-        if (actual != expected) throw new ConcurrencyException(stream, expected, actual);
+        foreach (var append in appends)
+            if (_versions.GetValueOrDefault(append.Stream) is var actual && actual != append.ExpectedVersion)
+                return new ConcurrencyException(append.Stream, append.ExpectedVersion, actual);
+        return null;
     }
 
-    private static void WriteLine(MemoryStream buffer, StoredEvent stored)
+    /// <summary>Under the writer lock: writes the events after the last ones and returns the last position and when it is durable and visible.</summary>
+    private async Task<(long Last, Task Durable)> WriteAsync(Unwritten[] events)
     {
-        using (var json = new Utf8JsonWriter(buffer))
+        var (batch, bytes) = Encode(events);
+        try
         {
-            json.WriteStartObject();
-            json.WriteNumber("p", stored.Position);
-            json.WriteString("s", stored.Stream);
-            json.WriteNumber("v", stored.Version);
-            json.WriteString("t", EventSerializer.Instance.TypeOf(stored.Event));
-            json.WriteString("at", stored.RecordedAt);
-            json.WritePropertyName("d");
-            json.WriteRawValue(EventSerializer.Instance.Serialize(stored.Event), skipInputValidation: true);
-            json.WriteEndObject();
+            await RandomAccess.WriteAsync(_log, bytes, _end);
         }
-        buffer.WriteByte((byte)'\n');
+        catch
+        {
+            RandomAccess.SetLength(_log, _end); // whole lines of a part-written batch must not be read as events on the next open
+            throw;
+        }
+        foreach (var e in events) _versions[e.Stream] = e.Version;
+        _written += events.Length;
+        _end += bytes.Length;
+        if (_flush is not null) return (_written, _flush.Written(batch));
+        Publish(batch);
+        return (_written, Task.CompletedTask);
     }
 
-    private void Index(List<StoredEvent> written, MemoryStream buffer)
+    private (Batch Batch, ReadOnlyMemory<byte> Bytes) Encode(Unwritten[] events)
     {
-        // Offsets of each new line, found from the newlines just written.
-        var bytes = buffer.GetBuffer();
-        var start = _offsets[^1];
-        var i = 0;
-        lock (_streams)
+        var buffer = new ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(buffer);
+        var now = DateTimeOffset.UtcNow;
+        var stored = new StoredEvent[events.Length];
+        var ends = new long[events.Length];
+        for (var i = 0; i < events.Length; i++)
         {
-            foreach (var stored in written)
-            {
-                var end = Array.IndexOf(bytes, (byte)'\n', i, (int)buffer.Length - i) + 1;
-                _offsets.Add(start + end);
-                i = end;
-                (_streams.TryGetValue(stored.Stream, out var list) ? list : _streams[stored.Stream] = []).Add(stored.Position);
-                _recent.Add(stored);
-            }
+            var e = events[i];
+            stored[i] = new StoredEvent(_written + 1 + i, e.Stream, e.Version, e.Event, now);
+            EventLine.Write(json, buffer, stored[i], e.Type, e.Data);
+            ends[i] = _end + buffer.WrittenCount;
         }
-        Interlocked.Exchange(ref _head, written.Count > 0 ? written[^1].Position : _head);
+        return (new Batch(stored, ends), buffer.WrittenMemory);
+    }
+
+    private void Publish(Batch batch)
+    {
+        foreach (var stored in batch.Events) _recent.Add(stored);
+        _index.Add(batch.Events, batch.Ends);
         Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
     }
 
-    private async Task<IReadOnlyList<StoredEvent>> ReadRangeAsync(long afterPosition, int count, CancellationToken cancellationToken)
+    /// <summary>The events at <paramref name="positions"/> (ascending): from memory if recent, else each run of contiguous ones read a chunk at a time.</summary>
+    private async IAsyncEnumerable<StoredEvent> ReadAsync(long[] positions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var result = new StoredEvent[count];
-        var missingFrom = -1;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < positions.Length;)
         {
-            if (_recent.At(afterPosition + 1 + i) is { } cached) result[i] = cached;
-            else if (missingFrom < 0) missingFrom = i;
-        }
-        if (missingFrom >= 0)
-            await ReadFromFileAsync(result, afterPosition, missingFrom, cancellationToken);
-        return result;
-    }
-
-    private async Task ReadFromFileAsync(StoredEvent[] result, long afterPosition, int from, CancellationToken cancellationToken)
-    {
-        long start, end;
-        lock (_streams) (start, end) = (_offsets[(int)(afterPosition + from)], _offsets[(int)(afterPosition + result.Length)]);
-        await using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, useAsync: true);
-        reader.Seek(start, SeekOrigin.Begin);
-        var bytes = new byte[end - start];
-        await reader.ReadExactlyAsync(bytes, cancellationToken);
-        var i = from;
-        foreach (var line in Lines(bytes))
-        {
-            if (result[i] is null) result[i] = Parse(line.Span);
-            i++;
-        }
-    }
-
-    private static IEnumerable<ReadOnlyMemory<byte>> Lines(byte[] bytes)
-    {
-        var start = 0;
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            if (bytes[i] != (byte)'\n') continue;
-            yield return bytes.AsMemory(start, i - start);
-            start = i + 1;
-        }
-    }
-
-    private static StoredEvent Parse(ReadOnlySpan<byte> line)
-    {
-        using var doc = JsonDocument.Parse(line.ToArray());
-        var root = doc.RootElement;
-        var type = root.GetProperty("t").GetString()!;
-        var data = Encoding.UTF8.GetBytes(root.GetProperty("d").GetRawText());
-        return new StoredEvent(root.GetProperty("p").GetInt64(), root.GetProperty("s").GetString()!, root.GetProperty("v").GetInt64(),
-            EventSerializer.Instance.Deserialize(type, data), root.GetProperty("at").GetDateTimeOffset());
-    }
-
-    private void LoadIndex(bool cutTornTail)
-    {
-        _log.Seek(0, SeekOrigin.Begin);
-        var bytes = new byte[_log.Length];
-        _log.ReadExactly(bytes);
-        long offset = 0;
-        foreach (var line in Lines(bytes))
-        {
-            long position;
-            string stream;
-            try
+            if (_recent.At(positions[i]) is { } cached)
             {
-                // Only the envelope is read here; events are parsed when someone reads them.
-                using var doc = JsonDocument.Parse(line);
-                (position, stream) = (doc.RootElement.GetProperty("p").GetInt64(), doc.RootElement.GetProperty("s").GetString()!);
+                yield return cached;
+                i++;
+                continue;
             }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            var run = 1;
+            while (i + run < positions.Length && positions[i + run] == positions[i] + run && _recent.At(positions[i + run]) is null) run++;
+            var bounds = _index.Bounds(positions[i], run);
+            for (var line = 0; line < run;)
             {
-                break; // a torn write from a crash: never acknowledged, cut off below
+                var lines = 1; // at least one, however long
+                while (line + lines < run && bounds[line + lines + 1] - bounds[line] <= ReadChunk) lines++;
+                foreach (var stored in await ReadLinesAsync(bounds.AsMemory(line, lines + 1), cancellationToken))
+                    yield return stored;
+                line += lines;
             }
-            if (position != _head + 1) break;
-            offset += line.Length + 1;
-            _offsets.Add(offset);
-            (_streams.TryGetValue(stream, out var list) ? list : _streams[stream] = []).Add(position);
-            _head = position;
+            i += run;
         }
-        if (cutTornTail) _log.SetLength(offset);
+    }
+
+    /// <param name="bounds">where each line starts, and where the last one ends.</param>
+    private async Task<StoredEvent[]> ReadLinesAsync(ReadOnlyMemory<long> bounds, CancellationToken cancellationToken)
+    {
+        var start = bounds.Span[0];
+        var length = (int)(bounds.Span[^1] - start);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            for (var read = 0; read < length;)
+            {
+                var n = await RandomAccess.ReadAsync(_log, buffer.AsMemory(read, length - read), start + read, cancellationToken);
+                if (n == 0) throw new EndOfStreamException("The event log is shorter than its index: was it truncated while open?");
+                read += n;
+            }
+            var lines = new StoredEvent[bounds.Length - 1];
+            for (var i = 0; i < lines.Length; i++)
+                lines[i] = EventLine.Parse(buffer.AsSpan((int)(bounds.Span[i] - start), (int)(bounds.Span[i + 1] - bounds.Span[i] - 1)));
+            return lines;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static FileStream LockDirectory(string directory)
@@ -262,4 +243,9 @@ public sealed class FileEventStore : IEventStore, IDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record Unwritten(string Stream, long Version, IProcessEvent Event, string Type, byte[] Data);
+
+    /// <param name="Ends">where each event's line ends in the log.</param>
+    private sealed record Batch(StoredEvent[] Events, long[] Ends);
 }
