@@ -22,6 +22,9 @@ namespace Orchestration.Bench;
 internal static class DistributedBench
 {
     private const int Slots = 2;
+    private static readonly string[] Stores = ["npgsql", "marten"];
+
+    private static string Rounds(IEnumerable<double> rounds) => string.Join(", ", rounds.Select(r => r.ToString("N0")));
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -36,34 +39,53 @@ internal static class DistributedBench
             BlobContainer = $"bench{Guid.NewGuid():N}"[..20],
             QueuePrefix = $"bench-{Guid.NewGuid():N}-"[..20],
         };
-        Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL + RabbitMQ");
+        Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL + RabbitMQ, on each PostgreSQL event store");
+        // One deployment per event store, each in a schema and queues of its own, run in the same rounds as the raw loop.
+        var deployments = Stores.ToDictionary(store => store, store => settings with
+        {
+            EventStore = store,
+            Schema = $"{settings.Schema}_{store}",
+            QueuePrefix = $"{settings.QueuePrefix}{store}-",
+        });
         try
         {
-            // The broker's speed drifts during a run (its own disk writes and collections), so raw and engine take
+            // The broker's speed drifts during a run (its own disk writes and collections), so raw and engines take
             // turns, three times, and the best of each is compared.
             var raws = new List<double>();
-            var engines = new List<double>();
-            await using (var engine = await EngineHosts.StartAsync(settings))
+            var engines = Stores.ToDictionary(store => store, _ => new List<double>());
+            var hosts = new Dictionary<string, EngineHosts>();
+            try
             {
+                foreach (var store in Stores) hosts[store] = await EngineHosts.StartAsync(deployments[store]);
                 for (var round = 0; round < 3; round++)
                 {
                     raws.Add(await RawSendAndReplyAsync(settings, tasks));
-                    engines.Add(await engine.RunAsync(tasks));
+                    foreach (var store in Stores) engines[store].Add(await hosts[store].RunAsync(tasks));
                 }
-                Console.WriteLine($"  cpu of the hosts over all rounds: {engine.CpuReport()}");
+                foreach (var store in Stores) Console.WriteLine($"  cpu of the hosts on {store}, all rounds: {hosts[store].CpuReport()}");
             }
-            var (raw, rate) = (raws.Max(), engines.Max());
-            Console.WriteLine($"  raw MassTransit on RabbitMQ send-and-reply (RunTask -> TaskCompleted): {raw,8:N0} msg/s  (rounds: {string.Join(", ", raws.Select(r => r.ToString("N0")))})");
-            Console.WriteLine($"  engine:                                                        {rate,8:N0} tasks/s (rounds: {string.Join(", ", engines.Select(r => r.ToString("N0")))})");
-            Console.WriteLine($"  engine / raw, best of each: {rate / raw:P0}");
-            var (single, grouped) = await AppendsAsync(settings);
-            Console.WriteLine($"  PostgreSQL appends, one command per append:  {single,8:N0} events/s");
-            Console.WriteLine($"  PostgreSQL appends, 100 commands per append: {grouped,8:N0} events/s  ({grouped / single:0.0}x, group commit)");
+            finally
+            {
+                foreach (var host in hosts.Values) await host.DisposeAsync();
+            }
+            var raw = raws.Max();
+            Console.WriteLine($"  raw MassTransit on RabbitMQ send-and-reply (RunTask -> TaskCompleted): {raw,8:N0} msg/s  (rounds: {Rounds(raws)})");
+            foreach (var store in Stores)
+                Console.WriteLine($"  engine on {store,-6}: {engines[store].Max(),8:N0} tasks/s (rounds: {Rounds(engines[store])}), engine / raw, best of each: {engines[store].Max() / raw:P0}");
+            Console.WriteLine($"  marten / npgsql, best of each: {engines["marten"].Max() / engines["npgsql"].Max():P0} (Marten is the default at 90 % or more)");
+            foreach (var store in Stores)
+            {
+                var (single, grouped, replay) = await AppendsAsync(deployments[store]);
+                Console.WriteLine($"  {store,-6} appends, one command per append:  {single,8:N0} events/s");
+                Console.WriteLine($"  {store,-6} appends, 100 commands per append: {grouped,8:N0} events/s  ({grouped / single:0.0}x, group commit)");
+                Console.WriteLine($"  {store,-6} replay of all events (pages of 1,000, a new instance): {replay,8:N0} events/s");
+            }
         }
         finally
         {
             await using var db = NpgsqlDataSource.Create(settings.Postgres);
-            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{settings.Schema}\" CASCADE").ExecuteNonQueryAsync();
+            foreach (var deployment in deployments.Values)
+                await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{deployment.Schema}\" CASCADE").ExecuteNonQueryAsync();
             // Every queue of the run (the workers' own ones too) and the orchestrator's policy: nothing left on the broker.
             using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
             await management.DeleteAsync(await management.QueuesAsync(settings.QueuePrefix));
@@ -127,7 +149,7 @@ internal static class DistributedBench
             .Map("noop", Metadata.Count("count", "count"), StepWork.Code("noop"))
             .Build();
         var id = ProcessId.From($"bench-{Guid.NewGuid():N}");
-        await client.Runtime.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
+        await client.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         var state = await client.WaitForEndAsync(id, cancellationToken: deadline.Token);
         if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"bench process {state.Status}: {state.EndReason}");
@@ -143,6 +165,7 @@ internal static class DistributedBench
         info.Environment["Orchestration__RabbitMq"] = settings.RabbitMq;
         info.Environment["Orchestration__Blobs"] = settings.Blobs;
         info.Environment["Orchestration__Schema"] = settings.Schema;
+        info.Environment["Orchestration__EventStore"] = settings.EventStore;
         info.Environment["Orchestration__BlobContainer"] = settings.BlobContainer;
         info.Environment["Orchestration__QueuePrefix"] = settings.QueuePrefix;
         info.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -222,28 +245,40 @@ internal static class DistributedBench
         return provider;
     }
 
-    private static async Task<(double Single, double Grouped)> AppendsAsync(DistributedSettings settings)
+    private static async Task<(double Single, double Grouped, double Replay)> AppendsAsync(DistributedSettings settings)
     {
-        await using var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema + "_appends");
+        var schema = settings.Schema + "_appends";
         try
         {
-            IEventStore store = stores.Events;
+            double single, grouped;
             const int commands = 2_000;
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < commands; i++)
-                await store.AppendAsync([new StreamAppend($"single-{i}", 0, Events($"single-{i}"))]);
-            var single = commands * 2 / clock.Elapsed.TotalSeconds;
+            await using (var stores = await PostgresStores.OpenAsync(settings.Postgres, schema, settings.UsesMarten))
+            {
+                var store = stores.Events;
+                var clock = Stopwatch.StartNew();
+                for (var i = 0; i < commands; i++)
+                    await store.AppendAsync([new StreamAppend($"process-single-{i}", 0, Events($"single-{i}"))]);
+                single = commands * 2 / clock.Elapsed.TotalSeconds;
 
-            clock.Restart();
-            for (var batch = 0; batch < commands / 100; batch++)
-                await store.AppendAsync(Enumerable.Range(0, 100).Select(i => new StreamAppend($"grouped-{batch}-{i}", 0, Events($"grouped-{batch}-{i}"))).ToArray());
-            var grouped = commands * 2 / clock.Elapsed.TotalSeconds;
-            return (single, grouped);
+                clock.Restart();
+                for (var batch = 0; batch < 5 * commands / 100; batch++)
+                    await store.AppendAsync(Enumerable.Range(0, 100).Select(i => new StreamAppend($"process-grouped-{batch}-{i}", 0, Events($"grouped-{batch}-{i}"))).ToArray());
+                grouped = 5 * commands * 2 / clock.Elapsed.TotalSeconds;
+            }
+            // A new instance remembers nothing: every event is read from the database, as an orchestrator's restart reads.
+            await using (var reader = await PostgresStores.OpenAsync(settings.Postgres, schema, settings.UsesMarten))
+            {
+                var clock = Stopwatch.StartNew();
+                long position = 0, read = 0;
+                for (var page = await reader.Events.ReadAllAsync(0, 1_000); page.Count > 0; page = await reader.Events.ReadAllAsync(position, 1_000))
+                    (position, read) = (page[^1].Position, read + page.Count);
+                return (single, grouped, read / clock.Elapsed.TotalSeconds);
+            }
         }
         finally
         {
             await using var db = NpgsqlDataSource.Create(settings.Postgres);
-            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{settings.Schema}_appends\" CASCADE").ExecuteNonQueryAsync();
+            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE").ExecuteNonQueryAsync();
         }
     }
 

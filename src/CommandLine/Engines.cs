@@ -37,7 +37,7 @@ public static class Engines
     {
         if (Settings.IsDistributed)
         {
-            var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)).Postgres, Settings.Schema);
+            var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)));
             return (stores.Events, stores);
         }
         var directory = Path.Combine(DataDirectory(parse), "events");

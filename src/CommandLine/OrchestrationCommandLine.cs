@@ -87,7 +87,7 @@ public static class OrchestrationCommandLine
         {
             return Fail(error.Message, error.ExitCode);
         }
-        catch (Exception error) when (Unwrap(error) is DomainError or IOException or UnauthorizedAccessException or OrchestrationSetupException or SettingsException)
+        catch (Exception error) when (Unwrap(error) is DomainError or IOException or UnauthorizedAccessException or OrchestrationSetupException or SettingsException or TimeoutException)
         {
             return Fail(Unwrap(error).Message, 1);
         }

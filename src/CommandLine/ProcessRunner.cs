@@ -22,7 +22,7 @@ public static class ProcessRunner
         if (state.Status != ProcessStatus.Completed)
             throw new CliError($"process {start.ProcessId} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {start.ProcessId})");
 
-        AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s), {engine.Runtime.Counters.DuplicatesDropped} duplicate(s) dropped");
+        AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s){(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
         await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);
         return 0;
     }

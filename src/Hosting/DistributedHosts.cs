@@ -35,7 +35,7 @@ public static class DistributedHosts
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         // Opened before the host is built, so an unreachable database fails the start with its own message.
-        var stores = await PostgresStores.OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
+        var stores = await PostgresStores.OpenAsync(settings, cancellationToken);
         var builder = NewBuilder();
         AddOrchestratorServices(builder.Services, settings, schedules, _ => stores);
         addServices?.Invoke(builder.Services);
@@ -53,7 +53,7 @@ public static class DistributedHosts
     {
         settings.Require(nameof(DistributedSettings.Postgres), nameof(DistributedSettings.RabbitMq));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(openStores ?? (_ => PostgresStores.OpenAsync(settings.Postgres, settings.Schema).GetAwaiter().GetResult()));
+        services.AddSingleton(openStores ?? (_ => PostgresStores.OpenAsync(settings).GetAwaiter().GetResult()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresStores>().Events);
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<PostgresStores>().Checkpoints);
         services.AddSingleton(settings.Faults);
@@ -66,6 +66,7 @@ public static class DistributedHosts
         {
             bus.AddConsumer<TaskResultConsumer>();
             bus.AddConsumer<WorkerStatusConsumer>();
+            bus.AddConsumer<ProcessCommandConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));

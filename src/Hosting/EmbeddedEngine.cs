@@ -29,7 +29,13 @@ public sealed class EmbeddedEngine : Engine
     /// <inheritdoc/>
     public override IBlobStore Blobs => _host.Services.GetRequiredService<IBlobStore>();
     /// <inheritdoc/>
-    public override ProcessRuntime Runtime => _host.Services.GetRequiredService<ProcessRuntime>();
+    /// <summary>The orchestrator's runtime, in this process: commands to processes, and what it counted.</summary>
+    public ProcessRuntime Runtime => _host.Services.GetRequiredService<ProcessRuntime>();
+    /// <inheritdoc/>
+    public override async Task SendAsync(Processes.IProcessCommand command, CancellationToken cancellationToken = default) =>
+        await Runtime.SendAsync(command).WaitAsync(cancellationToken);
+    /// <inheritdoc/>
+    public override RuntimeCounters Counters => Runtime.Counters;
     /// <summary>The live workers: the in-process one.</summary>
     public WorkerRegistry Workers => _host.Services.GetRequiredService<WorkerRegistry>();
 
@@ -79,6 +85,7 @@ public sealed class EmbeddedEngine : Engine
             bus.AddConsumer<RunTaskConsumer>();
             bus.AddConsumer<TaskResultConsumer>();
             bus.AddConsumer<WorkerStatusConsumer>();
+            bus.AddConsumer<ProcessCommandConsumer>();
             bus.UsingInMemory((context, transport) =>
             {
                 EngineServices.WorkerEndpoints(transport, context, EngineServices.QueuesOf(context, "", worker), options.Workers, options.Workers);

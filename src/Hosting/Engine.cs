@@ -9,7 +9,8 @@ namespace Orchestration.Hosting;
 
 /// <summary>
 /// What a client of the engine works with, embedded or distributed alike: the event store to follow processes,
-/// the blob store for inputs and results, and a runtime to start processes with.
+/// the blob store for inputs and results, and a line to the orchestrator's mailboxes to start and cancel processes with
+/// (only the orchestrator appends process events).
 /// </summary>
 public abstract class Engine : IAsyncDisposable
 {
@@ -20,20 +21,22 @@ public abstract class Engine : IAsyncDisposable
     public abstract IEventStore Events { get; }
     /// <summary>Where inputs are put and results read.</summary>
     public abstract IBlobStore Blobs { get; }
-    /// <summary>Sends commands to processes (and counts what it did).</summary>
-    public abstract ProcessRuntime Runtime { get; }
+    /// <summary>
+    /// Sends a client's command (start or cancel a process) to the orchestrator's mailbox for its process; returns once its
+    /// events are stored. Throws <see cref="DomainError"/> when the process refuses it.
+    /// </summary>
+    public abstract Task SendAsync(IProcessCommand command, CancellationToken cancellationToken = default);
+
+    /// <summary>What the runtime counted, when it runs in this process (embedded); null for a client of a distributed deployment.</summary>
+    public virtual RuntimeCounters? Counters => null;
 
     /// <summary>Starts a process, or finds it already started (the same id again resumes rather than restarts).</summary>
     public async Task<ProcessState> StartOrResumeAsync(StartProcess start)
     {
-        var existing = await Events.LoadAsync(start.ProcessId);
-        if (existing.Status == ProcessStatus.NotStarted)
+        try { await SendAsync(start); }
+        catch (DomainError e) when (e.Name == "process-already-started")
         {
-            try { await Runtime.SendAsync(start); }
-            catch (DomainError e) when (e.Name == "process-already-started")
-            {
-                // Another client started the same process a moment ago: follow it, as if it had been there first.
-            }
+            // Started before (this run resumes it) or by another client a moment ago: follow it, as if it had been there first.
         }
         return await Events.LoadAsync(start.ProcessId);
     }

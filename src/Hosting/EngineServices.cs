@@ -81,6 +81,7 @@ public static class EngineServices
         endpoint.ConfigureConsumeTopology = false; // workers send here directly (see ResultsAddress); no exchange of other deployments feeds it
         endpoint.ConfigureConsumer<TaskResultConsumer>(context);
         endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
+        endpoint.ConfigureConsumer<ProcessCommandConsumer>(context);
     }
 
     /// <summary>The queues a worker reads, its C# steps' among them (<see cref="MassTransitTaskQueue.QueuesOf"/>).</summary>

@@ -13,7 +13,9 @@ internal sealed class HostedEngine(IServiceProvider services) : Engine
 {
     public override IEventStore Events => services.GetRequiredService<IEventStore>();
     public override IBlobStore Blobs => services.GetRequiredService<IBlobStore>();
-    public override ProcessRuntime Runtime => services.GetRequiredService<ProcessRuntime>();
+    public override async Task SendAsync(Processes.IProcessCommand command, CancellationToken cancellationToken = default) =>
+        await services.GetRequiredService<ProcessRuntime>().SendAsync(command).WaitAsync(cancellationToken);
+    public override RuntimeCounters Counters => services.GetRequiredService<ProcessRuntime>().Counters;
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

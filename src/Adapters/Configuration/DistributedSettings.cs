@@ -28,6 +28,11 @@ public sealed record DistributedSettings
 
     public string Postgres { get; init; } = "";
     public string Schema { get; init; } = "orchestration";
+    /// <summary>
+    /// The PostgreSQL event store: <c>marten</c> (Marten's event store, the default) or <c>npgsql</c> (the hand-written
+    /// store of version 0.1.0, for a schema it already holds). Each refuses a schema holding the other's tables.
+    /// </summary>
+    public string EventStore { get; init; } = "marten";
     public string RabbitMq { get; init; } = "";
     public string Blobs { get; init; } = "";
     public string BlobContainer { get; init; } = "orchestration";
@@ -42,6 +47,12 @@ public sealed record DistributedSettings
     /// out of it (their queue timeout) and are retried.
     /// </summary>
     public TimeSpan IdleQueueExpiry { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long a client (the command line, a program's client role) waits for the orchestrator to answer a command; the
+    /// command expires in the orchestrator's queue after that, so an unanswered start never runs later unseen.
+    /// </summary>
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     public string TaskQueue => QueuePrefix + MassTransitTaskQueue.QueueName;
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
@@ -58,6 +69,10 @@ public sealed record DistributedSettings
     /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
     public FaultInjection Faults { get; init; } = FaultInjection.None;
 
+    private static readonly string[] PostgresEventStores = ["marten", "npgsql"];
+
+    public bool UsesMarten => string.Equals(EventStore, "marten", StringComparison.OrdinalIgnoreCase);
+
     public bool IsDistributed => string.Equals(Mode, "distributed", StringComparison.OrdinalIgnoreCase);
 
     public bool IsProduction => string.Equals(Environment, "Production", StringComparison.OrdinalIgnoreCase);
@@ -67,6 +82,8 @@ public sealed record DistributedSettings
         var settings = configuration.GetSection(Section).Get<DistributedSettings>() ?? new DistributedSettings();
         if (!settings.IsDistributed && !string.Equals(settings.Mode, "embedded", StringComparison.OrdinalIgnoreCase))
             throw new SettingsException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
+        if (!PostgresEventStores.Contains(settings.EventStore, StringComparer.OrdinalIgnoreCase))
+            throw new SettingsException($"{Section}:EventStore is '{settings.EventStore}'; it must be 'marten' or 'npgsql' ({Section}__EventStore).");
         return settings;
     }
 

@@ -20,5 +20,7 @@ public static class MessageNames
         bus.Message<TaskStarted>(m => m.SetEntityName(Names.NameOf(typeof(TaskStarted))));
         bus.Message<TaskHeartbeat>(m => m.SetEntityName(Names.NameOf(typeof(TaskHeartbeat))));
         bus.Message<WorkerStatus>(m => m.SetEntityName(Names.NameOf(typeof(WorkerStatus))));
+        bus.Message<ProcessCommandSent>(m => m.SetEntityName(Names.NameOf(typeof(ProcessCommandSent))));
+        bus.Message<ProcessCommandAnswered>(m => m.SetEntityName(Names.NameOf(typeof(ProcessCommandAnswered))));
     }
 }

@@ -1,4 +1,6 @@
 using Npgsql;
+using Orchestration.Adapters.Configuration;
+using Orchestration.Ports;
 using Orchestration.Runtime;
 
 namespace Orchestration.Adapters.Postgres;
@@ -8,19 +10,26 @@ public sealed class PostgresStores : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
-    private PostgresStores(NpgsqlDataSource source, PostgresEventStore events, PostgresCheckpointStore checkpoints) =>
+    private PostgresStores(NpgsqlDataSource source, IEventStore events, PostgresCheckpointStore checkpoints) =>
         (_source, Events, Checkpoints) = (source, events, checkpoints);
 
-    public PostgresEventStore Events { get; }
+    /// <summary>Marten's event store or the hand-written one (<see cref="DistributedSettings.EventStore"/>).</summary>
+    public IEventStore Events { get; }
     public PostgresCheckpointStore Checkpoints { get; }
 
     /// <summary>Connects, and creates or migrates the schema (safe when several processes start at once).</summary>
-    public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, CancellationToken cancellationToken = default)
+    public static Task<PostgresStores> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default) =>
+        OpenAsync(settings.Postgres, settings.Schema, settings.UsesMarten, cancellationToken);
+
+    /// <inheritdoc cref="OpenAsync(DistributedSettings, CancellationToken)"/>
+    public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, bool marten, CancellationToken cancellationToken = default)
     {
         var source = NpgsqlDataSource.Create(connectionString);
         try
         {
-            var events = await PostgresEventStore.OpenAsync(source, schema, cancellationToken);
+            IEventStore events = marten
+                ? await MartenEventStore.OpenAsync(source, schema, cancellationToken)
+                : await PostgresEventStore.OpenAsync(source, schema, cancellationToken);
             var checkpoints = await PostgresCheckpointStore.OpenAsync(source, schema, cancellationToken);
             await events.RefuseUnnamespacedAsync($"in schema '{schema}'", cancellationToken);
             return new PostgresStores(source, events, checkpoints);
@@ -34,7 +43,7 @@ public sealed class PostgresStores : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Events.Dispose();
+        ((IDisposable)Events).Dispose();
         await _source.DisposeAsync();
     }
 }

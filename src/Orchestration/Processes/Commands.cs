@@ -12,8 +12,9 @@ public interface IProcessCommand
 
 /// <summary>
 /// Start a process of <paramref name="Graph"/> (resolved from the catalogue by the caller and recorded whole)
-/// over the named <paramref name="Datasets"/>.
+/// over the named <paramref name="Datasets"/>. A client's command: it has a wire name, as it travels to the orchestrator.
 /// </summary>
+[WireName("start-process.v1")]
 public sealed record StartProcess(
     ProcessId ProcessId,
     ProcessGraph Graph,
@@ -66,6 +67,7 @@ public sealed record TryTimeoutTask(ProcessId ProcessId, TaskId TaskId, int Atte
 }
 
 /// <summary>Stop a running process; results of its running tasks are dropped when they arrive.</summary>
+[WireName("cancel-process.v1")]
 public sealed record CancelProcess(ProcessId ProcessId, string Reason) : IProcessCommand
 {
     public override string ToString() => $"Cancel process {ProcessId}: {Reason}";
