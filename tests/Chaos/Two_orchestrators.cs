@@ -21,10 +21,17 @@ public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedSta
         const int files = 150;
         StartDeployment();
 
-        var run = await QueryThroughFaultAsync(files, faultAfter: 10, () =>
+        var run = await QueryThroughFaultAsync(files, faultAfter: 10, async () =>
         {
-            StartHost("orchestrator");
-            return Task.CompletedTask;
+            // On a dashboard port of its own, so that the test can wait until it is up and taking its share.
+            var url = $"http://127.0.0.1:{FreePort()}";
+            StartHost(Cli(new Dictionary<string, string>(Faults) { ["Orchestration__Dashboard__Urls"] = url }), "orchestrator");
+            using var http = new HttpClient();
+            await Eventually.True(async () =>
+            {
+                try { return (await http.GetAsync($"{url}/healthz")) is not null; } // answering at all: its host has started
+                catch (HttpRequestException) { return false; }
+            }, TimeSpan.FromMinutes(1), "the second orchestrator to be up");
         });
 
         var reports = await StopHostsAsync();

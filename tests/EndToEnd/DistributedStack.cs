@@ -134,13 +134,17 @@ public abstract class DistributedStack : IAsyncLifetime
         catch (Exception e) when (e is PostgresException or NpgsqlException) { return 0; } // the schema is not there yet, or the database is restarting
     }
 
-    /// <summary>Streams whose event versions are not exactly 1..n, and global positions that skip (both should be none).</summary>
+    /// <summary>
+    /// Streams whose event versions are not exactly 1..n (should be none). Global positions may skip: Marten burns the
+    /// numbers of a failed append (filled later by its tombstones, left out here); no follower misses a late commit
+    /// (see the PostgreSQL event store's facts).
+    /// </summary>
     private async Task<long> BrokenStreams()
     {
         var events = $"\"{Name}\".mt_events";
         return (long)(await _db.CreateCommand($"""
-            SELECT (SELECT count(*) FROM (SELECT stream_id FROM {events} GROUP BY stream_id HAVING count(*) <> max(version) OR min(version) <> 1) broken)
-                 + (SELECT CASE WHEN count(*) = max(seq_id) THEN 0 ELSE 1 END FROM {events})
+            SELECT count(*) FROM (SELECT stream_id FROM {events} WHERE stream_id <> 'mt_tombstone'
+                                  GROUP BY stream_id HAVING count(*) <> max(version) OR min(version) <> 1) broken
             """).ExecuteScalarAsync())!;
     }
 

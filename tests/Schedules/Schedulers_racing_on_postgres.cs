@@ -27,9 +27,9 @@ public sealed class Schedulers_racing_on_postgres : IAsyncLifetime
         await _schema.DisposeAsync();
     }
 
-    private async Task<(PostgresEventStore Store, Scheduler Scheduler)> OrchestratorAsync(TimeProvider clock)
+    private async Task<(MartenEventStore Store, Scheduler Scheduler)> OrchestratorAsync(TimeProvider clock)
     {
-        var store = await PostgresEventStore.OpenAsync(_schema.NewSource(), _schema.Name);
+        var store = await MartenEventStore.OpenAsync(_schema.NewSource(), _schema.Name);
         var runtime = new ProcessRuntime(store, clock);
         _owned.Add(runtime);
         _owned.Add(new Disposing(store));

@@ -28,11 +28,7 @@ public sealed record DistributedSettings
 
     public string Postgres { get; init; } = "";
     public string Schema { get; init; } = "orchestration";
-    /// <summary>
-    /// The PostgreSQL event store: <c>marten</c> (Marten's event store, the default) or <c>npgsql</c> (the hand-written
-    /// store of version 0.1.0, for a schema it already holds). Each refuses a schema holding the other's tables.
-    /// </summary>
-    public string EventStore { get; init; } = "marten";
+
     public string RabbitMq { get; init; } = "";
     public string Blobs { get; init; } = "";
     public string BlobContainer { get; init; } = "orchestration";
@@ -69,10 +65,6 @@ public sealed record DistributedSettings
     /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
     public FaultInjection Faults { get; init; } = FaultInjection.None;
 
-    private static readonly string[] PostgresEventStores = ["marten", "npgsql"];
-
-    public bool UsesMarten => string.Equals(EventStore, "marten", StringComparison.OrdinalIgnoreCase);
-
     public bool IsDistributed => string.Equals(Mode, "distributed", StringComparison.OrdinalIgnoreCase);
 
     public bool IsProduction => string.Equals(Environment, "Production", StringComparison.OrdinalIgnoreCase);
@@ -82,8 +74,7 @@ public sealed record DistributedSettings
         var settings = configuration.GetSection(Section).Get<DistributedSettings>() ?? new DistributedSettings();
         if (!settings.IsDistributed && !string.Equals(settings.Mode, "embedded", StringComparison.OrdinalIgnoreCase))
             throw new SettingsException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
-        if (!PostgresEventStores.Contains(settings.EventStore, StringComparer.OrdinalIgnoreCase))
-            throw new SettingsException($"{Section}:EventStore is '{settings.EventStore}'; it must be 'marten' or 'npgsql' ({Section}__EventStore).");
+
         return settings;
     }
 

@@ -47,7 +47,7 @@ public sealed class MartenEventStore : IEventStore, IDisposable
 
     /// <summary>
     /// Opens the store in <paramref name="schema"/>, creating Marten's tables first if they are missing (safe when
-    /// several processes start at once). Refuses a schema that holds the hand-written store's tables. The caller owns <paramref name="source"/>.
+    /// several processes start at once). Refuses a schema that holds version 0.1.0's tables. The caller owns <paramref name="source"/>.
     /// </summary>
     public static async Task<MartenEventStore> OpenAsync(NpgsqlDataSource source, string schema = PostgresSchema.DefaultName, CancellationToken cancellationToken = default)
     {

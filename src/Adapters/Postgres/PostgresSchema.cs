@@ -4,10 +4,9 @@ using Npgsql;
 namespace Orchestration.Adapters.Postgres;
 
 /// <summary>
-/// The event store's tables in one PostgreSQL schema, named and shaped after Marten's event store (mt_streams,
-/// mt_events, mt_event_progression) so that a Marten adapter can take over the same data later.
-/// One difference: Marten fills mt_events.seq_id from a sequence; here the appender assigns it under a lock
-/// (see <see cref="PostgresEventStore"/>), so positions have no gaps and follow commit order.
+/// One deployment's PostgreSQL schema: Marten's event store tables (mt_streams, mt_events, created by Marten, see
+/// <see cref="MartenEventStore"/>), the followers' checkpoints (mt_event_progression) and the locks and channel the
+/// adapters share.
 /// </summary>
 internal sealed partial class PostgresSchema
 {
@@ -33,22 +32,6 @@ internal sealed partial class PostgresSchema
     public string LockAppendsSql => $"SELECT pg_advisory_xact_lock(hashtextextended('orchestration.append:{Name}', 0))";
 
     /// <summary>
-    /// Creates what is missing. Several processes may start at once: CREATE ... IF NOT EXISTS alone still races
-    /// on the catalogue (a duplicate-key error from pg_namespace or pg_type), so the DDL runs under a lock.
-    /// </summary>
-    public async Task EnsureAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
-    {
-        await using var connection = await source.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await RunAsync(connection, $"SELECT pg_advisory_xact_lock(hashtextextended('{MigrateLock}', 0))", cancellationToken);
-        if (await HoldsAsync(connection, "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = 'mt_events_sequence'", cancellationToken))
-            throw new Ports.IncompatibleStoreException(
-                $"The PostgreSQL schema '{Name}' holds Marten's event store, not the hand-written one. Set Orchestration__EventStore=marten (the default) to use it, or pick another Orchestration__Schema.");
-        await RunAsync(connection, Ddl, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>
     /// Creates or updates Marten's tables for <paramref name="store"/>. Marten's own schema apply takes no lock, and
     /// several processes applying at once fail on the catalogue, so it runs under a session-level advisory lock.
     /// A schema holding the hand-written store's tables (same names, other columns) is refused, never altered.
@@ -61,8 +44,8 @@ internal sealed partial class PostgresSchema
         {
             if (await HoldsAsync(connection, "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'mt_streams' AND column_name = 'snapshot'", cancellationToken))
                 throw new Ports.IncompatibleStoreException(
-                    $"The PostgreSQL schema '{Name}' holds the events of the hand-written store (version 0.1.0's). Set Orchestration__EventStore=npgsql " +
-                    "to go on with it, or point Orchestration__Schema at a new schema for Marten's store; nothing was changed.");
+                    $"The PostgreSQL schema '{Name}' holds the events of version 0.1.0's hand-written store, which this version no longer reads. " +
+                    "Let 0.1.0 finish its processes, then point Orchestration__Schema at a new schema; nothing was changed.");
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync(JasperFx.AutoCreate.CreateOrUpdate);
         }
         finally
@@ -102,39 +85,6 @@ internal sealed partial class PostgresSchema
         command.Parameters.Add(new NpgsqlParameter { Value = Name });
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
-
-    private string Ddl => $"""
-        CREATE SCHEMA IF NOT EXISTS "{Name}";
-        CREATE TABLE IF NOT EXISTS {Streams} (
-            id               text        PRIMARY KEY,
-            type             text,
-            version          bigint      NOT NULL,
-            timestamp        timestamptz NOT NULL DEFAULT now(),
-            snapshot         jsonb,
-            snapshot_version integer,
-            created          timestamptz NOT NULL DEFAULT now(),
-            tenant_id        text        NOT NULL DEFAULT '*DEFAULT*',
-            is_archived      boolean     NOT NULL DEFAULT false
-        );
-        CREATE TABLE IF NOT EXISTS {Events} (
-            seq_id         bigint      PRIMARY KEY,
-            id             uuid        NOT NULL,
-            stream_id      text        NOT NULL REFERENCES {Streams} (id) ON DELETE CASCADE,
-            version        bigint      NOT NULL,
-            data           jsonb       NOT NULL,
-            type           text        NOT NULL,
-            timestamp      timestamptz NOT NULL DEFAULT now(),
-            tenant_id      text        NOT NULL DEFAULT '*DEFAULT*',
-            mt_dotnet_type text,
-            is_archived    boolean     NOT NULL DEFAULT false,
-            CONSTRAINT pk_mt_events_stream_and_version UNIQUE (stream_id, version)
-        );
-        CREATE TABLE IF NOT EXISTS {Progression} (
-            name         text        PRIMARY KEY,
-            last_seq_id  bigint      NOT NULL,
-            last_updated timestamptz NOT NULL DEFAULT transaction_timestamp()
-        );
-        """;
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,47}$")]
     private static partial Regex PlainIdentifier();

@@ -13,23 +13,21 @@ public sealed class PostgresStores : IAsyncDisposable
     private PostgresStores(NpgsqlDataSource source, IEventStore events, PostgresCheckpointStore checkpoints) =>
         (_source, Events, Checkpoints) = (source, events, checkpoints);
 
-    /// <summary>Marten's event store or the hand-written one (<see cref="DistributedSettings.EventStore"/>).</summary>
+    /// <summary>Marten's event store.</summary>
     public IEventStore Events { get; }
     public PostgresCheckpointStore Checkpoints { get; }
 
     /// <summary>Connects, and creates or migrates the schema (safe when several processes start at once).</summary>
     public static Task<PostgresStores> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default) =>
-        OpenAsync(settings.Postgres, settings.Schema, settings.UsesMarten, cancellationToken);
+        OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
 
     /// <inheritdoc cref="OpenAsync(DistributedSettings, CancellationToken)"/>
-    public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, bool marten, CancellationToken cancellationToken = default)
+    public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, CancellationToken cancellationToken = default)
     {
         var source = NpgsqlDataSource.Create(connectionString);
         try
         {
-            IEventStore events = marten
-                ? await MartenEventStore.OpenAsync(source, schema, cancellationToken)
-                : await PostgresEventStore.OpenAsync(source, schema, cancellationToken);
+            IEventStore events = await MartenEventStore.OpenAsync(source, schema, cancellationToken);
             var checkpoints = await PostgresCheckpointStore.OpenAsync(source, schema, cancellationToken);
             await events.RefuseUnnamespacedAsync($"in schema '{schema}'", cancellationToken);
             return new PostgresStores(source, events, checkpoints);

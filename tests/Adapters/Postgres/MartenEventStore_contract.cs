@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Orchestration.Tests.Adapters.Postgres;
 
-/// <summary>Marten's event store (the distributed default): the contract, the PostgreSQL facts, and what Marten changes.</summary>
+/// <summary>Marten's event store (the distributed deployment's): the contract, the PostgreSQL facts, and what Marten changes.</summary>
 public sealed class MartenEventStore_contract : PostgresEventStoreFacts
 {
     protected override async Task<IEventStore> OpenAsync(NpgsqlDataSource source, string schema) => await MartenEventStore.OpenAsync(source, schema);
@@ -38,18 +38,29 @@ public sealed class MartenEventStore_contract : PostgresEventStoreFacts
     }
 
     [Fact]
-    public async Task A_schema_holding_the_hand_written_store_is_refused_and_left_as_it_was()
+    public async Task A_schema_holding_version_0_1_0s_tables_is_refused_and_left_as_it_was()
     {
         await using var old = new TestSchema();
-        using (var store = await PostgresEventStore.OpenAsync(old.Source, old.Name))
-            await store.AppendAsync([new StreamAppend("process-old", 0, TestEvents.Started("process-old"))]);
+        await old.ScalarAsync<int>("""
+            CREATE SCHEMA {schema};
+            CREATE TABLE {schema}.mt_streams (id text PRIMARY KEY, type text, version bigint NOT NULL, timestamp timestamptz NOT NULL DEFAULT now(),
+                snapshot jsonb, snapshot_version integer, created timestamptz NOT NULL DEFAULT now(), tenant_id text NOT NULL DEFAULT '*DEFAULT*',
+                is_archived boolean NOT NULL DEFAULT false);
+            CREATE TABLE {schema}.mt_events (seq_id bigint PRIMARY KEY, id uuid NOT NULL, stream_id text NOT NULL REFERENCES {schema}.mt_streams (id),
+                version bigint NOT NULL, data jsonb NOT NULL, type text NOT NULL, timestamp timestamptz NOT NULL DEFAULT now(),
+                tenant_id text NOT NULL DEFAULT '*DEFAULT*', mt_dotnet_type text, is_archived boolean NOT NULL DEFAULT false);
+            INSERT INTO {schema}.mt_streams (id, version) VALUES ('query-old', 1);
+            INSERT INTO {schema}.mt_events (seq_id, id, stream_id, version, data, type) VALUES (1, gen_random_uuid(), 'query-old', 1, '{}', 'process-started.v1');
+            SELECT 1;
+            """);
 
         var open = () => MartenEventStore.OpenAsync(old.Source, old.Name);
 
-        (await open.Should().ThrowAsync<IncompatibleStoreException>()).Which.Message.Should().StartWith(
-            $"The PostgreSQL schema '{old.Name}' holds the events of the hand-written store (version 0.1.0's). Set Orchestration__EventStore=npgsql to go on with it");
-        (await old.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events")).Should().Be(4);
-        (await old.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + old.Name + "' AND table_name = 'mt_events' AND column_name = 'bdata'"))
+        (await open.Should().ThrowAsync<IncompatibleStoreException>()).Which.Message.Should().Be(
+            $"The PostgreSQL schema '{old.Name}' holds the events of version 0.1.0's hand-written store, which this version no longer reads. " +
+            "Let 0.1.0 finish its processes, then point Orchestration__Schema at a new schema; nothing was changed.");
+        (await old.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events")).Should().Be(1);
+        (await old.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{old.Name}' AND table_name = 'mt_events' AND column_name = 'bdata'"))
             .Should().Be(0, "Marten did not alter the tables");
     }
 }

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Orchestration.Tests.Adapters.Postgres;
 
-/// <summary>What both PostgreSQL event stores (Marten's and the hand-written one) must do beyond the contract: several processes on one schema.</summary>
+/// <summary>What a PostgreSQL event store must do beyond the contract: several processes on one schema, and followers that never skip a late commit.</summary>
 public abstract class PostgresEventStoreFacts : EventStoreContract
 {
     private protected readonly TestSchema _schema = new();
