@@ -35,16 +35,23 @@ public static class Engines
     /// <summary>The event store to read from, beside a running engine if need be.</summary>
     public static async Task<(IEventStore Store, IAsyncDisposable Owner)> OpenEventsAsync(ParseResult parse)
     {
+        var (store, _, owner) = await OpenViewsAsync(parse);
+        return (store, owner);
+    }
+
+    /// <summary>The event store and its process list (Marten's projection, or one pass over the embedded log).</summary>
+    public static async Task<(IEventStore Store, IProcessList Processes, IAsyncDisposable Owner)> OpenViewsAsync(ParseResult parse)
+    {
         if (Settings.IsDistributed)
         {
             var stores = await PostgresStores.OpenAsync(Settings.Require(nameof(DistributedSettings.Postgres)));
-            return (stores.Events, stores);
+            return (stores.Events, stores.Processes, stores);
         }
         var directory = Path.Combine(DataDirectory(parse), "events");
         var store = FileEventStore.OpenReadOnly(directory);
         try { await store.RefuseUnnamespacedAsync($"in '{directory}'"); }
         catch { store.Dispose(); throw; }
-        return (store, new Disposing(store));
+        return (store, new FoldedProcessList(store), new Disposing(store));
     }
 
     private sealed class Disposing(IDisposable inner) : IAsyncDisposable

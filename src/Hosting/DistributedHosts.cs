@@ -56,6 +56,7 @@ public static class DistributedHosts
         services.AddSingleton(openStores ?? (_ => PostgresStores.OpenAsync(settings).GetAwaiter().GetResult()));
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresStores>().Events);
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<PostgresStores>().Checkpoints);
+        services.AddSingleton<IProcessList>(sp => sp.GetRequiredService<PostgresStores>().Processes);
         services.AddSingleton(settings.Faults);
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix), settings.Faults));
         services.AddPoisonMessageCount();

@@ -69,6 +69,7 @@ public sealed class EmbeddedEngine : Engine
             return store;
         });
         services.AddSingleton<ICheckpointStore>(_ => new FileCheckpointStore(options.CheckpointsDirectory));
+        services.AddSingleton<IProcessList>(sp => new FoldedProcessList(sp.GetRequiredService<IEventStore>()));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Orchestration.Adapters.Messaging;
 using FluentAssertions;
 using Orchestration.Tests.EndToEnd;
 using Xunit;
@@ -23,15 +25,20 @@ public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedSta
 
         var run = await QueryThroughFaultAsync(files, faultAfter: 10, async () =>
         {
-            // On a dashboard port of its own, so that the test can wait until it is up and taking its share.
-            var url = $"http://127.0.0.1:{FreePort()}";
-            StartHost(Cli(new Dictionary<string, string>(Faults) { ["Orchestration__Dashboard__Urls"] = url }), "orchestrator");
-            using var http = new HttpClient();
-            await Eventually.True(async () =>
+            // The workers pause while the second orchestrator starts, so that work is left for both once it consumes.
+            var workers = Hosts.Skip(1).ToList();
+            foreach (var worker in workers) Signal("STOP", worker);
+            try
             {
-                try { return (await http.GetAsync($"{url}/healthz")) is not null; } // answering at all: its host has started
-                catch (HttpRequestException) { return false; }
-            }, TimeSpan.FromMinutes(1), "the second orchestrator to be up");
+                StartHost("orchestrator");
+                using var management = new RabbitMqManagement(Services.RabbitMq);
+                await Eventually.True(async () => (await management.DepthAsync($"{Name}-orchestrator"))?.Consumers >= 2,
+                    TimeSpan.FromMinutes(2), "the second orchestrator to consume from the orchestrators' queue");
+            }
+            finally
+            {
+                foreach (var worker in workers) Signal("CONT", worker);
+            }
         });
 
         var reports = await StopHostsAsync();
@@ -43,4 +50,6 @@ public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedSta
         orchestrators.Should().AllSatisfy(r => Figure(r, "commands").Should().BeGreaterThan(0, "both orchestrators took part"));
         output.WriteLine($"chaos two orchestrators: {files + 1} tasks, 2 orchestrators from {run.ConfirmedAtFault} confirmed, {dropped} duplicates dropped, {conflicts} conflicts, {caughtUp} caught up, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
+
+    private static void Signal(string signal, Process host) => Process.Start("kill", [$"-{signal}", host.Id.ToString()])!.WaitForExit();
 }

@@ -8,6 +8,7 @@ using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Operations.Dashboard;
+using Orchestration.Runtime;
 using Orchestration.Processes;
 using Orchestration.Tests.EndToEnd;
 using Xunit;
@@ -33,7 +34,7 @@ public sealed class Dashboard_api : IAsyncLifetime
         _completed = await RunAsync("sum", "SELECT sum(n)::BIGINT AS s FROM input");
         _failed = await RunAsync("broken", "SELECT no_such_column FROM input");
         var depth = new RabbitMqManagement.QueueDepth("run-task", 7, 2, 3);
-        _sources = new DashboardSources(_engine.Events, _engine.Workers, "run-task", _ => Task.FromResult<RabbitMqManagement.QueueDepth?>(depth));
+        _sources = new DashboardSources(_engine.Events, new FoldedProcessList(_engine.Events), _engine.Workers, "run-task", _ => Task.FromResult<RabbitMqManagement.QueueDepth?>(depth));
         _dashboard = new DashboardServer(DashboardSettings.Parse("http://127.0.0.1:0"), _sources);
         await _dashboard.StartAsync(CancellationToken.None);
         _http = new HttpClient { BaseAddress = _dashboard.Addresses[0] };
@@ -69,6 +70,33 @@ public sealed class Dashboard_api : IAsyncLifetime
         using var response = await _http.GetAsync(path);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/json", path);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task The_process_lists_projection_counts_what_the_full_fold_of_each_stream_counts()
+    {
+        foreach (var id in new[] { _completed, _failed })
+        {
+            var events = await _engine.Events.ReadStreamAsync(ProcessStreams.StreamOf(id)).Select(e => e.Event).ToListAsync();
+            var report = events.Aggregate(new ProcessReport(), (r, e) => r.Apply(e));
+
+            events.Aggregate((ProcessProgress?)null, ProcessProgress.Fold).Should().Be(report.Progress(), $"the projection of {id} agrees with its report");
+        }
+    }
+
+    [Fact]
+    public async Task Processes_come_a_page_at_a_time_newest_first_with_the_total_in_headers()
+    {
+        using var first = await _http.GetAsync("/api/processes?page=1&size=1");
+        using var second = await _http.GetAsync("/api/processes?page=2&size=1");
+        using var bad = await _http.GetAsync("/api/processes?size=5000");
+
+        first.Headers.GetValues("X-Total-Count").Should().Equal("2");
+        first.Headers.GetValues("X-Page-Count").Should().Equal("2");
+        (await first.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(p => p.GetProperty("id").GetString()).Should().Equal(_failed.Value);
+        (await second.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(p => p.GetProperty("id").GetString()).Should().Equal(_completed.Value);
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().Be("'page' must be 1 or more and 'size' between 1 and 1000.");
     }
 
     [Fact]

@@ -43,7 +43,11 @@ public sealed class MartenEventStore : IEventStore, IDisposable
         _source = source;
         _schema = schema;
         _notifications = new AppendNotifications(source, schema.Channel);
+        Processes = new MartenProcessList(store);
     }
+
+    /// <summary>The process list, projected in the same transactions as the events.</summary>
+    public IProcessList Processes { get; }
 
     /// <summary>
     /// Opens the store in <paramref name="schema"/>, creating Marten's tables first if they are missing (safe when
@@ -78,6 +82,7 @@ public sealed class MartenEventStore : IEventStore, IDisposable
         options.Serializer(new Marten.Services.SystemTextJsonSerializer(EventSerializer.Options) { Casing = Casing.Default, EnumStorage = EnumStorage.AsInteger });
         foreach (var (name, type) in EventSerializer.Instance.EventTypes)
             options.Events.MapEventType(type, name);
+        MartenProcessList.Configure(options);
         // No replay of a commit whose outcome is unknown: the runtime decides again on the stream's stored events.
         options.ConfigureWritePolly(_ => { });
     }

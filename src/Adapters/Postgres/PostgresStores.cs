@@ -10,11 +10,13 @@ public sealed class PostgresStores : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
-    private PostgresStores(NpgsqlDataSource source, IEventStore events, PostgresCheckpointStore checkpoints) =>
+    private PostgresStores(NpgsqlDataSource source, MartenEventStore events, PostgresCheckpointStore checkpoints) =>
         (_source, Events, Checkpoints) = (source, events, checkpoints);
 
     /// <summary>Marten's event store.</summary>
     public IEventStore Events { get; }
+    /// <summary>The process list, projected by Marten beside the events.</summary>
+    public IProcessList Processes => ((MartenEventStore)Events).Processes;
     public PostgresCheckpointStore Checkpoints { get; }
 
     /// <summary>Connects, and creates or migrates the schema (safe when several processes start at once).</summary>
@@ -27,7 +29,7 @@ public sealed class PostgresStores : IAsyncDisposable
         var source = NpgsqlDataSource.Create(connectionString);
         try
         {
-            IEventStore events = await MartenEventStore.OpenAsync(source, schema, cancellationToken);
+            var events = await MartenEventStore.OpenAsync(source, schema, cancellationToken);
             var checkpoints = await PostgresCheckpointStore.OpenAsync(source, schema, cancellationToken);
             await events.RefuseUnnamespacedAsync($"in schema '{schema}'", cancellationToken);
             return new PostgresStores(source, events, checkpoints);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Orchestration.CommandLine.Output;
 using Orchestration.Contracts;
+using Orchestration.Ports;
 using Orchestration.Runtime;
 using Spectre.Console;
 
@@ -11,12 +12,17 @@ public static class InspectCommands
 {
     public static Command Status()
     {
-        var command = new Command("status", "List the processes in the data directory with their progress");
+        var page = new Option<int>("--page") { Description = "Which page of processes, the most recently started first", DefaultValueFactory = _ => 1 };
+        var size = new Option<int>("--page-size") { Description = $"Processes per page (at most {ProcessPage.MaxPageSize})", DefaultValueFactory = _ => 50 };
+        var command = new Command("status", "List the processes in the data directory with their progress, newest first, a page at a time") { page, size };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (store, owner) = await Engines.OpenEventsAsync(parse);
+            var (number, pageSize) = (parse.GetValue(page), parse.GetValue(size));
+            try { ProcessPage.Check(number, pageSize); }
+            catch (ArgumentOutOfRangeException bad) { throw CliError.BadArguments(bad.Message.Split(" (Parameter")[0]); }
+            var (_, processes, owner) = await Engines.OpenViewsAsync(parse);
             await using var _ = owner;
-            ProcessViews.Status(await store.LoadAllAsync(cancellationToken));
+            ProcessViews.Status(await processes.PageAsync(number, pageSize, cancellationToken));
             return 0;
         });
         return command;

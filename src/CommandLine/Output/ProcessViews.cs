@@ -1,4 +1,5 @@
 using Orchestration.Contracts.Messages;
+using Orchestration.Ports;
 using Orchestration.Processes;
 using Orchestration.Runtime;
 using Spectre.Console;
@@ -8,9 +9,9 @@ namespace Orchestration.CommandLine.Output;
 /// <summary>Tables of processes and tasks for the operator commands.</summary>
 public static class ProcessViews
 {
-    public static void Status(IReadOnlyList<ProcessState> processes)
+    public static void Status(ProcessPage page)
     {
-        if (processes.Count == 0)
+        if (page.Total == 0)
         {
             AnsiConsole.MarkupLine("[grey]no processes yet[/]");
             return;
@@ -18,14 +19,15 @@ public static class ProcessViews
         // Ids are what people copy into describe and history: never wrapped.
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("process").NoWrap())
             .AddColumns("graph", "status", "steps", "tasks", "started", "ended");
-        foreach (var p in processes.OrderBy(p => p.StartedAt))
+        foreach (var p in page.Processes)
         {
-            var progress = ProcessProgress.Of(p);
-            table.AddRow(Markup.Escape(p.Id.Value), Markup.Escape(p.Graph?.ToString() ?? "?"), StatusMarkup(p),
-                $"{progress.CompletedSteps}/{progress.Steps}", $"{progress.ConfirmedTasks}/{progress.Tasks}",
+            table.AddRow(Markup.Escape(p.Id), Markup.Escape($"'{p.Graph}' v{p.GraphVersion}"), StatusMarkup(p.Status),
+                $"{p.CompletedSteps}/{p.Steps}", $"{p.ConfirmedTasks}/{p.Tasks}",
                 $"{p.StartedAt:yyyy-MM-dd HH:mm:ss}", p.EndedAt is { } ended ? $"{ended:HH:mm:ss}" : "");
         }
         AnsiConsole.Write(table);
+        if (page.Pages > 1)
+            AnsiConsole.MarkupLine($"[grey]page {page.Page} of {page.Pages} ({page.Total:N0} processes); --page {Math.Min(page.Page + 1, page.Pages)} for {(page.Page < page.Pages ? "the next" : "the last")}[/]");
     }
 
     public static void Describe(ProcessState p)
@@ -62,7 +64,9 @@ public static class ProcessViews
 
     private static string Bytes(long bytes) => bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string StatusMarkup(ProcessState p) => p.Status switch
+    private static string StatusMarkup(ProcessState p) => StatusMarkup(p.Status);
+
+    private static string StatusMarkup(ProcessStatus status) => status switch
     {
         ProcessStatus.Completed => "[green]completed[/]",
         ProcessStatus.Failed => "[red]failed[/]",

@@ -9,8 +9,8 @@ using Orchestration.Storage;
 
 namespace Orchestration.Operations.Dashboard;
 
-/// <summary>What the dashboard reads: the event store, the live workers, and the task queue's depth where there is a broker.</summary>
-public sealed record DashboardSources(IEventStore Events, WorkerRegistry Workers, string TaskQueue, Func<CancellationToken, Task<RabbitMqManagement.QueueDepth?>>? QueueDepth);
+/// <summary>What the dashboard reads: the event store, its process list, the live workers, and the task queue's depth where there is a broker.</summary>
+public sealed record DashboardSources(IEventStore Events, IProcessList Processes, WorkerRegistry Workers, string TaskQueue, Func<CancellationToken, Task<RabbitMqManagement.QueueDepth?>>? QueueDepth);
 
 /// <summary>A stored event as the history shows it: its version in the stream, when, its wire name and its sentence.</summary>
 public sealed record EventView(long Version, DateTimeOffset RecordedAt, string Type, string Text);
@@ -28,12 +28,30 @@ public sealed record ErrorView(string Error);
 public static class DashboardApi
 {
     public const int MaxEventsPerPage = 1000;
+    public const int DefaultPageSize = 100;
+
+    /// <summary>
+    /// A page of processes, the most recently started first (<c>?page=2&amp;size=50</c>); the body stays a plain array, and
+    /// <c>X-Total-Count</c> and <c>X-Page-Count</c> say how many there are in all.
+    /// </summary>
+    private static async Task<IResult> ProcessesAsync(IProcessList processes, int page, int size, HttpResponse response, CancellationToken ct)
+    {
+        try { ProcessPage.Check(page, size); }
+        catch (ArgumentOutOfRangeException)
+        {
+            return Results.BadRequest(new ErrorView($"'page' must be 1 or more and 'size' between 1 and {ProcessPage.MaxPageSize}."));
+        }
+        var found = await processes.PageAsync(page, size, ct);
+        response.Headers["X-Total-Count"] = found.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["X-Page-Count"] = found.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Ok(found.Processes);
+    }
 
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app, DashboardSources sources)
     {
         var reports = new ProcessReports(sources.Events);
         var api = app.MapGroup("/api");
-        api.MapGet("/processes", async (CancellationToken ct) => Results.Ok(await reports.AllAsync(ct)));
+        api.MapGet("/processes", (int? page, int? size, HttpResponse response, CancellationToken ct) => ProcessesAsync(sources.Processes, page ?? 1, size ?? DefaultPageSize, response, ct));
         api.MapGet("/processes/{id}", async (string id, CancellationToken ct) =>
             await reports.FindAsync(ProcessId.From(id), ct) is { } detail ? Results.Ok(detail) : UnknownProcess(id));
         api.MapGet("/processes/{id}/events", (string id, long? after, int? limit, CancellationToken ct) => EventsAsync(sources.Events, id, after ?? 0, limit, ct));

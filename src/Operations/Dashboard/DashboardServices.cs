@@ -22,7 +22,7 @@ public static class DashboardServices
         services.AddSingleton(sp =>
         {
             var management = sp.GetRequiredService<RabbitMqManagement>();
-            var sources = new DashboardSources(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<WorkerRegistry>(), deployment.TaskQueue,
+            var sources = new DashboardSources(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IProcessList>(), sp.GetRequiredService<WorkerRegistry>(), deployment.TaskQueue,
                 ct => management.WorkDepthAsync(deployment.TaskQueue, ct));
             return new DashboardServer(dashboard, sources, sp.GetRequiredService<ILoggerFactory>());
         });

@@ -5,9 +5,9 @@ using Orchestration.Runtime;
 namespace Orchestration.Operations.Dashboard;
 
 /// <summary>
-/// The processes as the dashboard shows them, folded from the event store like <c>orch status</c> and <c>describe</c>,
-/// but kept between requests: a poll reads only each stream's events since the last one, so a page open on a large
-/// process does not replay it every two seconds.
+/// One process as the dashboard shows it in detail, folded from its stream like <c>describe</c>, but kept between
+/// requests: a poll reads only the stream's events since the last one, so a page open on a large process does not
+/// replay it every two seconds. (The list of processes comes from the process list's projection.)
 /// </summary>
 public sealed class ProcessReports(IEventStore store)
 {
@@ -15,23 +15,6 @@ public sealed class ProcessReports(IEventStore store)
     private readonly Dictionary<string, ProcessReport> _reports = new(StringComparer.Ordinal);
 
     public sealed record Detail(ProcessProgress Process, IReadOnlyList<StepProgress> Steps);
-
-    public async Task<IReadOnlyList<ProcessProgress>> AllAsync(CancellationToken cancellationToken)
-    {
-        var streams = await store.StreamsAsync(cancellationToken);
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var all = new List<ProcessProgress>();
-            foreach (var stream in streams.Where(s => ProcessStreams.ProcessOf(s.Stream) is not null))
-                if (await CatchUpAsync(stream.Stream, cancellationToken) is { } report) all.Add(report.Progress());
-            return all.OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
 
     /// <summary>The process and its steps, or null when no process has this id.</summary>
     public async Task<Detail?> FindAsync(ProcessId id, CancellationToken cancellationToken)

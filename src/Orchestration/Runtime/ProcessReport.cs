@@ -22,6 +22,26 @@ public sealed record ProcessProgress(
         new(p.Id.Value, p.Graph?.Name ?? "?", p.Graph?.Version ?? 0, p.Status, p.CompletedSteps, p.Steps.Count,
             p.Steps.Sum(s => s.Confirmed), p.Steps.Sum(s => s.TaskCount), p.Steps.Sum(s => s.Retries), failedAttempts,
             p.StartedAt, p.EndedAt, p.EndReason);
+
+    /// <summary>
+    /// The progress after one more event of the process's stream, folded from counts alone (no per-task state): what the
+    /// process list projects. Null until the stream's <see cref="ProcessStarted"/>, and for streams of other kinds. The
+    /// aggregate records each fact once (a confirmation, a retry), so counting events gives what <see cref="Of"/> gives.
+    /// </summary>
+    public static ProcessProgress? Fold(ProcessProgress? p, IProcessEvent e) => e switch
+    {
+        ProcessStarted s => new(s.ProcessId.Value, s.Graph.Name, s.Graph.Version, ProcessStatus.Running, 0, s.Graph.Steps.Count, 0, 0, 0, 0, s.At, null, null),
+        _ when p is null => null,
+        StepStarted s => p with { Tasks = p.Tasks + s.Tasks },
+        TaskConfirmed => p with { ConfirmedTasks = p.ConfirmedTasks + 1 },
+        TaskRetryScheduled => p with { Retries = p.Retries + 1 },
+        TaskAttemptFailed or TaskTimedOut => p with { FailedAttempts = p.FailedAttempts + 1 },
+        StepCompleted => p with { CompletedSteps = p.CompletedSteps + 1 },
+        ProcessCompleted c => p with { Status = ProcessStatus.Completed, EndedAt = c.At },
+        ProcessFailed f => p with { Status = ProcessStatus.Failed, EndedAt = f.At, Reason = f.Reason },
+        ProcessCancelled c => p with { Status = ProcessStatus.Cancelled, EndedAt = c.At, Reason = c.Reason },
+        _ => p,
+    };
 }
 
 /// <summary>One step's progress: tasks confirmed of all, still running, retried, and the attempts that failed and why.</summary>

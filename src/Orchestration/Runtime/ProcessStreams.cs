@@ -44,16 +44,6 @@ public static class ProcessStreams
         return state;
     }
 
-    /// <summary>Every process in the store, folded.</summary>
-    public static async Task<IReadOnlyList<ProcessState>> LoadAllAsync(this IEventStore store, CancellationToken cancellationToken = default)
-    {
-        var processes = new List<ProcessState>();
-        foreach (var stream in await store.StreamsAsync(cancellationToken))
-            if (ProcessOf(stream.Stream) is { } id && await store.LoadAsync(id, cancellationToken) is { Status: not ProcessStatus.NotStarted } process)
-                processes.Add(process);
-        return processes;
-    }
-
     /// <summary>The process as it stood after its first <paramref name="version"/> events (time travel over the stream).</summary>
     public static async Task<ProcessState> LoadAtAsync(this IEventStore store, ProcessId id, long version, CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,10 @@ using FluentAssertions;
 using Npgsql;
 using Orchestration.Adapters.Postgres;
 using Orchestration.Ports;
+using Orchestration.Schedules;
+using Orchestration.Processes;
+using Orchestration.Contracts;
+using Orchestration.Runtime;
 using Xunit;
 
 namespace Orchestration.Tests.Adapters.Postgres;
@@ -62,5 +66,30 @@ public sealed class MartenEventStore_contract : PostgresEventStoreFacts
         (await old.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_events")).Should().Be(1);
         (await old.ScalarAsync<long>($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{old.Name}' AND table_name = 'mt_events' AND column_name = 'bdata'"))
             .Should().Be(0, "Marten did not alter the tables");
+    }
+
+    [Fact]
+    public async Task The_process_list_is_projected_with_the_events_and_paged_newest_first()
+    {
+        var store = (MartenEventStore)Store;
+        var at = DateTimeOffset.Parse("2026-11-30T08:00:00Z");
+        for (var i = 0; i < 5; i++)
+        {
+            var id = ProcessId.From($"listed-{i}");
+            var started = (ProcessStarted)TestEvents.Started(id.Value, tasks: 2)[0];
+            await Store.AppendAsync([new StreamAppend(ProcessStreams.StreamOf(id), 0, [started with { At = at.AddMinutes(i) }])]);
+        }
+        await Store.AppendAsync([new StreamAppend(ScheduleDecider.StreamOf("nightly"), 0,
+            [new ScheduleFired(ProcessId.From("listed-0"), "nightly", at, 0, at)])]);
+
+        var first = await store.Processes.PageAsync(1, 2);
+        var last = await store.Processes.PageAsync(3, 2);
+
+        first.Total.Should().Be(5, "one document per process stream, none for the schedule's");
+        first.Pages.Should().Be(3);
+        first.Processes.Select(p => p.Id).Should().Equal("listed-4", "listed-3");
+        last.Processes.Select(p => p.Id).Should().Equal("listed-0");
+        first.Processes[0].Should().Be(ProcessProgress.Fold(null, TestEvents.Started("listed-4", tasks: 2)[0])! with { StartedAt = at.AddMinutes(4) });
+        (await _schema.ScalarAsync<long>("SELECT count(*) FROM {schema}.mt_doc_processprogress")).Should().Be(5, "the documents are Marten's own");
     }
 }
