@@ -10,6 +10,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["demo"] = DemoBench.RunAsync,
     ["distributed"] = () => DistributedBench.RunAsync(args),
     ["views"] = () => ViewsBench.RunAsync(args),
+    ["restart"] = () => RestartBench.RunAsync(args),
     // The distributed scenario's orchestrator and workers: this program on the command-line library, as a user's would be.
     ["host"] = () => OrchestrationCommandLine.RunAsync(args[1..]),
 };

@@ -3,8 +3,6 @@ using Marten;
 using Npgsql;
 using Orchestration.Adapters.Embedded;
 using Orchestration.Adapters.Postgres;
-using Orchestration.Contracts;
-using Orchestration.Graphs;
 using Orchestration.Operations.Dashboard;
 using Orchestration.Ports;
 using Orchestration.Processes;
@@ -66,29 +64,7 @@ internal static class ViewsBench
         return 0;
     }
 
-    /// <summary>Completed two-task processes, 100 to a group commit, started a second apart.</summary>
-    private static async Task WriteAsync(IEventStore store, int processes)
-    {
-        var graph = ProcessGraph.Define("bench-views", 1).Map("map", DataSource.Dataset("in"), StepWork.Sql("SELECT * FROM input")).Build();
-        var start = DateTimeOffset.UtcNow.AddDays(-1);
-        for (var first = 0; first < processes; first += 100)
-            await store.AppendAsync(Enumerable.Range(first, Math.Min(100, processes - first)).Select(i =>
-            {
-                var id = ProcessId.From($"views-{i:D6}");
-                var at = start.AddSeconds(i);
-                var blob = new BlobRef(new Uri($"blob://local/in/{i}.csv"), "00", 10, 1);
-                IProcessEvent[] events =
-                [
-                    new ProcessStarted(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["in"] = [blob, blob] }, new Dictionary<string, string>(), at),
-                    new StepStarted(id, "map", 2, at),
-                    .. Enumerable.Range(0, 2).Select(p => new TaskScheduled(id, TaskId.For(id, "map", p), 1, "map", p, [new TaskInput("input", blob)], null, at, at.AddMinutes(5))),
-                    .. Enumerable.Range(0, 2).Select(p => new TaskConfirmed(id, TaskId.For(id, "map", p), 1, WorkerId.From("w"), [blob], new Dictionary<string, string>(), Contracts.Messages.TaskMetrics.None, at)),
-                    new StepCompleted(id, "map", 2, at),
-                    new ProcessCompleted(id, [blob, blob], at),
-                ];
-                return new StreamAppend(ProcessStreams.StreamOf(id), 0, events);
-            }).ToArray());
-    }
+    private static Task WriteAsync(IEventStore store, int processes) => CompletedProcesses.WriteAsync(store, processes, "views", 100, DateTimeOffset.UtcNow.AddDays(-1));
 
     /// <summary>The SQL Marten sends for the page (and the count beside it), to run on a plain Npgsql connection.</summary>
     private static Func<Task<int>> RawPage(NpgsqlDataSource db, string postgres, string schema)

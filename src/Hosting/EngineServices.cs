@@ -25,7 +25,7 @@ public static class EngineServices
     public const string OrchestratorQueue = "orchestrator";
 
     /// <summary>
-    /// The orchestrator: runtime, dispatcher and timeout manager over the registered event store and task queue, and a
+    /// The orchestrator: runtime, and the log follower feeding the dispatcher, timeout manager and placer over the registered event store and task queue, and a
     /// scheduler when <paramref name="schedules"/> holds any. Steps placed by label wait <paramref name="placementWarmUp"/>
     /// after a start (default <see cref="Placer.DefaultWarmUp"/>) for the registry to hear every live worker.
     /// </summary>
@@ -33,17 +33,22 @@ public static class EngineServices
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
+        // One reader of the log feeds the dispatcher, the timeout manager and the placer from one shared view.
+        services.AddSingleton(sp =>
+        {
+            var clock = sp.GetRequiredService<TimeProvider>();
+            var runtime = sp.GetRequiredService<ProcessRuntime>();
+            var registry = sp.GetRequiredService<WorkerRegistry>();
+            IFollowerHandler[] handlers =
+            [
+                new Dispatcher(sp.GetRequiredService<ITaskQueue>(), clock, runtime.Counters, workers: registry),
+                new TimeoutManager(runtime, clock),
+                new Placer(runtime, registry, clock, placementWarmUp ?? Placer.DefaultWarmUp),
+            ];
+            return new LogFollower(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), handlers, clock);
+        });
         // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
-        services.AddSingleton<IHostedService>(sp => new FollowerService("dispatcher",
-            new Dispatcher(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), sp.GetRequiredService<ITaskQueue>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ProcessRuntime>().Counters, workers: sp.GetRequiredService<WorkerRegistry>()).RunAsync,
-            sp.GetRequiredService<ILogger<FollowerService>>()));
-        services.AddSingleton<IHostedService>(sp => new FollowerService("timeout manager",
-            new TimeoutManager(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<TimeProvider>()).RunAsync,
-            sp.GetRequiredService<ILogger<FollowerService>>()));
-        services.AddSingleton<IHostedService>(sp => new FollowerService("placer",
-            new Placer(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<WorkerRegistry>(),
-                sp.GetRequiredService<TimeProvider>(), placementWarmUp ?? Placer.DefaultWarmUp).RunAsync,
+        services.AddSingleton<IHostedService>(sp => new FollowerService("log follower", sp.GetRequiredService<LogFollower>().RunAsync,
             sp.GetRequiredService<ILogger<FollowerService>>()));
         if (schedules is { Schedules.Count: > 0 })
             services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",

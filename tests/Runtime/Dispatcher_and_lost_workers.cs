@@ -43,15 +43,16 @@ public sealed class Dispatcher_and_lost_workers : IAsyncLifetime
         _registry.Record(new WorkerStatus(WorkerId.From(worker), EuLabels, Slots: 4, Running: [], _engine.Clock.GetUtcNow(), Steps: steps.Length == 0 ? ["noop@1"] : steps));
 
     /// <summary>A dispatcher over the engine's store and the test's registry, once it has sent the step's 3 tasks.</summary>
-    private async Task<(RecordingQueue Queue, Dispatcher Dispatcher, CancellationTokenSource Stop, Task Running)> DispatchingAsync()
+    private async Task<(RecordingQueue Queue, LogFollower Dispatcher, CancellationTokenSource Stop, Task Running)> DispatchingAsync()
     {
         var queue = new RecordingQueue(isDurable: true);
-        var dispatcher = new Dispatcher(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), queue, _engine.Clock, _engine.Runtime.Counters,
-            new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
+        var dispatcher = new Dispatcher(queue, _engine.Clock, _engine.Runtime.Counters, new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)), _registry);
+        var follower = new LogFollower(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), [dispatcher], _engine.Clock,
+            new FollowerOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
         var stop = new CancellationTokenSource();
-        var running = dispatcher.RunAsync(stop.Token);
+        var running = follower.RunAsync(stop.Token);
         await Eventually.True(() => queue.Sent.Count == 3, TimeSpan.FromSeconds(20), "the step's 3 tasks sent");
-        return (queue, dispatcher, stop, running);
+        return (queue, follower, stop, running);
     }
 
     [Fact]

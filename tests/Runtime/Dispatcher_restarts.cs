@@ -10,7 +10,7 @@ using Xunit;
 
 namespace Orchestration.Tests.Runtime;
 
-/// <summary>The dispatcher after a restart: a task may be sent twice, never lost.</summary>
+/// <summary>The dispatcher after a restart of its follower (resumed from the checkpoint and its saved view): a task may be sent twice, never lost.</summary>
 public sealed class Dispatcher_restarts : IAsyncLifetime
 {
     private readonly RuntimeOnAFakeClock _engine = new(new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero));
@@ -34,11 +34,12 @@ public sealed class Dispatcher_restarts : IAsyncLifetime
     private async Task<RecordingQueue> DispatchAsync(bool durable, int count)
     {
         var queue = new RecordingQueue(durable);
-        var dispatcher = new Dispatcher(_engine.Store, _checkpoints, queue, _engine.Clock, _engine.Runtime.Counters, new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
+        var dispatcher = new Dispatcher(queue, _engine.Clock, _engine.Runtime.Counters, new DispatcherOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
+        var follower = new LogFollower(_engine.Store, _checkpoints, [dispatcher], _engine.Clock, new FollowerOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
         using var stop = new CancellationTokenSource();
-        var running = dispatcher.RunAsync(stop.Token);
+        var running = follower.RunAsync(stop.Token);
         var head = await _engine.Store.HeadAsync();
-        await Eventually.True(() => queue.Sent.Count >= count && dispatcher.Position >= head, TimeSpan.FromSeconds(20), $"{count} task(s) sent, all events read");
+        await Eventually.True(() => queue.Sent.Count >= count && follower.Position >= head, TimeSpan.FromSeconds(20), $"{count} task(s) sent, all events read");
         await stop.CancelAsync();
         await running.ContinueWith(_ => { });
         return queue;

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Orchestration.Adapters.Embedded;
 using Orchestration.Contracts;
 using Orchestration.Graphs;
 using Orchestration.Processes;
@@ -27,10 +28,13 @@ public sealed class Timeout_manager : IAsyncLifetime
         await Start("cancelled", tasks: 3);
         await _engine.Runtime.SendAsync(new CancelProcess(ProcessId.From("cancelled"), "stopped by its owner"));
         await Start("running", tasks: 1);
-        var manager = new TimeoutManager(_engine.Store, _engine.Runtime, _engine.Clock, idleWait: TimeSpan.FromMilliseconds(20));
+        var manager = new TimeoutManager(_engine.Runtime, _engine.Clock);
+        var follower = new LogFollower(_engine.Store, new FileCheckpointStore(_engine["checkpoints"]), [manager], _engine.Clock,
+            new FollowerOptions(IdleWait: TimeSpan.FromMilliseconds(20)));
         using var stop = new CancellationTokenSource();
-        var following = manager.RunAsync(stop.Token);
-        await Eventually.True(() => manager.Running == 1, TimeSpan.FromSeconds(10), "the manager following the one open attempt of the running process");
+        var following = follower.RunAsync(stop.Token);
+        var head = await _engine.Store.HeadAsync();
+        await Eventually.True(() => follower.Position >= head, TimeSpan.FromSeconds(10), "the follower read the log");
 
         _engine.Clock.Advance(TimeSpan.FromMinutes(2)); // past every attempt's deadline
         await Eventually.True(() => _engine.Runtime.Counters.TimeoutsSent >= 1, TimeSpan.FromSeconds(10), "the running process's attempt timed out");

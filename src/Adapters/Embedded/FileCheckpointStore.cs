@@ -1,23 +1,37 @@
-using System.Globalization;
+using System.Buffers.Binary;
 using Orchestration.Ports;
 
 namespace Orchestration.Adapters.Embedded;
 
-/// <summary>Checkpoints as small files, replaced atomically (write a temporary file, then rename over).</summary>
+/// <summary>
+/// Checkpoints as small files (the position, then the state), replaced atomically: written to a temporary file, flushed,
+/// then renamed over, so a crash leaves the old checkpoint or the new one, never half of one.
+/// </summary>
 public sealed class FileCheckpointStore(string directory) : ICheckpointStore
 {
-    public async Task<long> LoadAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<Checkpoint> LoadAsync(string name, CancellationToken cancellationToken = default)
     {
         var path = PathOf(name);
-        return File.Exists(path) ? long.Parse(await File.ReadAllTextAsync(path, cancellationToken), CultureInfo.InvariantCulture) : 0;
+        if (!File.Exists(path)) return Checkpoint.Start;
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        if (bytes.Length < sizeof(long))
+            throw new IOException($"The checkpoint '{path}' is damaged ({bytes.Length} bytes). Delete it: the follower then reads the log from its start.");
+        return new Checkpoint(BinaryPrimitives.ReadInt64LittleEndian(bytes), bytes[sizeof(long)..]);
     }
 
-    public async Task SaveAsync(string name, long position, CancellationToken cancellationToken = default)
+    public async Task SaveAsync(string name, Checkpoint checkpoint, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
         var path = PathOf(name);
         var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, position.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            var position = new byte[sizeof(long)];
+            BinaryPrimitives.WriteInt64LittleEndian(position, checkpoint.Position);
+            await file.WriteAsync(position, cancellationToken);
+            await file.WriteAsync(checkpoint.State, cancellationToken);
+            file.Flush(flushToDisk: true);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 

@@ -3,10 +3,7 @@ using Orchestration.Ports;
 
 namespace Orchestration.Adapters.Postgres;
 
-/// <summary>
-/// Followers' checkpoints as rows of mt_event_progression (Marten's table for its projections' progress),
-/// in the same schema as the events they follow.
-/// </summary>
+/// <summary>Followers' checkpoints as rows of their own table (position and state), in the same schema as the events they follow.</summary>
 public sealed class PostgresCheckpointStore : ICheckpointStore
 {
     private readonly NpgsqlDataSource _source;
@@ -22,21 +19,23 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
         return new PostgresCheckpointStore(source, tables);
     }
 
-    public async Task<long> LoadAsync(string name, CancellationToken cancellationToken = default)
+    public async Task<Checkpoint> LoadAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var command = _source.CreateCommand($"SELECT last_seq_id FROM {_schema.Progression} WHERE name = $1");
+        await using var command = _source.CreateCommand($"SELECT position, state FROM {_schema.Checkpoints} WHERE name = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        return await command.ExecuteScalarAsync(cancellationToken) is long position ? position : 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new Checkpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : Checkpoint.Start;
     }
 
-    public async Task SaveAsync(string name, long position, CancellationToken cancellationToken = default)
+    public async Task SaveAsync(string name, Checkpoint checkpoint, CancellationToken cancellationToken = default)
     {
         await using var command = _source.CreateCommand($"""
-            INSERT INTO {_schema.Progression} (name, last_seq_id) VALUES ($1, $2)
-            ON CONFLICT (name) DO UPDATE SET last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated
+            INSERT INTO {_schema.Checkpoints} (name, position, state) VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state, saved_at = now()
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = position });
+        command.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Position });
+        command.Parameters.Add(new NpgsqlParameter { Value = checkpoint.State });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -5,7 +5,7 @@ namespace Orchestration.Adapters.Postgres;
 
 /// <summary>
 /// One deployment's PostgreSQL schema: Marten's event store tables (mt_streams, mt_events, created by Marten, see
-/// <see cref="MartenEventStore"/>), the followers' checkpoints (mt_event_progression) and the locks and channel the
+/// <see cref="MartenEventStore"/>), the followers' checkpoints (orchestration_checkpoints) and the locks and channel the
 /// adapters share.
 /// </summary>
 internal sealed partial class PostgresSchema
@@ -23,7 +23,8 @@ internal sealed partial class PostgresSchema
     public string Name { get; }
     public string Streams => $"\"{Name}\".mt_streams";
     public string Events => $"\"{Name}\".mt_events";
-    public string Progression => $"\"{Name}\".mt_event_progression";
+    /// <summary>The followers' checkpoints (a table of ours beside Marten's).</summary>
+    public string Checkpoints => $"\"{Name}\".orchestration_checkpoints";
 
     /// <summary>The channel an append notifies, with the new head as its payload.</summary>
     public string Channel => $"mt_events_{Name}";
@@ -62,10 +63,11 @@ internal sealed partial class PostgresSchema
         await RunAsync(connection, $"SELECT pg_advisory_xact_lock(hashtextextended('{MigrateLock}', 0))", cancellationToken);
         await RunAsync(connection, $"""
             CREATE SCHEMA IF NOT EXISTS "{Name}";
-            CREATE TABLE IF NOT EXISTS {Progression} (
-                name         text        PRIMARY KEY,
-                last_seq_id  bigint      NOT NULL,
-                last_updated timestamptz NOT NULL DEFAULT transaction_timestamp()
+            CREATE TABLE IF NOT EXISTS {Checkpoints} (
+                name     text        PRIMARY KEY,
+                position bigint      NOT NULL,
+                state    bytea       NOT NULL,
+                saved_at timestamptz NOT NULL DEFAULT now()
             );
             """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
