@@ -6,10 +6,9 @@ namespace Orchestration.Contracts.Messages;
 /// </summary>
 /// <param name="Deadline">When the attempt is late if no worker has started it (the start then gives it its task timeout).</param>
 /// <param name="HeartbeatEvery">How often the worker reports the attempt alive while it runs (zero: never).</param>
-/// <param name="Worker">The one worker meant to run it (sent to that worker's own queue); null for any worker.</param>
-/// <param name="Label">
-/// A label (<c>key=value</c>) the worker must have: sent to that label's queue, which every worker with the label reads
-/// and competes on; null when not routed by label.
+/// <param name="Route">
+/// Which queue it goes to (the shared one, its C# step's, a label's, or one worker's own), decided from the step's
+/// placement; null for the shared queue.
 /// </param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
@@ -23,9 +22,12 @@ public sealed record RunTask(
     IReadOnlyDictionary<string, string> Parameters,
     DateTimeOffset Deadline,
     TimeSpan HeartbeatEvery = default,
-    WorkerId? Worker = null,
-    string? Label = null)
+    TaskRoute? Route = null)
 {
+    /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public WorkerId? Worker => Route?.Worker;
+
     public override string ToString() =>
-        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Worker is { } w ? $" on {w}" : Label is { } l ? $" on any worker with {l}" : "")}, to be started by {Deadline:O}";
+        $"Run task {TaskId} attempt {Attempt} ({Work}) over {Inputs.Count} input(s){(Route is { Kind: RouteKind.Label or RouteKind.Worker } r ? $" on {r}" : "")}, to be started by {Deadline:O}";
 }

@@ -35,6 +35,20 @@ public sealed record StepDefinition(
     [JsonIgnore]
     public IEnumerable<DataSource> Sources => SideInputs.Select(s => s.Source).Append(Fanout.MainSource).OfType<DataSource>();
 
+    /// <summary>
+    /// Where a task of this step goes, given the worker recorded for it (<paramref name="target"/>, for a step placed on
+    /// all matching workers): the one place routing is decided. Placed on any worker with one label, a SQL task goes to
+    /// that label's queue; a C# task instead goes to one worker the dispatcher picks with both the label and the step's
+    /// version (a worker with the label may lack the version). Placed nowhere, a C# task goes to its step version's queue.
+    /// </summary>
+    public TaskRoute RouteFor(string? target) => On switch
+    {
+        null => Work.Kind == WorkKind.Code ? TaskRoute.Step : TaskRoute.Shared,
+        { Mode: Target.All } when target is not null => TaskRoute.ToWorker(WorkerId.From(target)),
+        { Mode: Target.Any, Selector.SingleLabel: { } label } when Work.Kind != WorkKind.Code => TaskRoute.ToLabel(label.Key, label.Value),
+        _ => TaskRoute.AnyMatching,
+    };
+
     public override string ToString() => $"{Shape} '{Name}': {Fanout}, {Work}{(On is null ? "" : $", {On}")}";
 }
 

@@ -112,8 +112,8 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     }
 
     /// <summary>
-    /// The tasks to send now. A task placed on any worker with one label goes to that label's queue; one placed by a
-    /// wider selector goes to the least busy matching live worker; those with none live wait a while.
+    /// The tasks to send now, routed as their step says; one for any matching worker goes to the least busy matching live
+    /// worker, and waits a while when none is live.
     /// </summary>
     private List<(OpenAttempt Attempt, RunTask Task)> Addressed(List<OpenAttempt> attempts, RuntimeView view)
     {
@@ -122,14 +122,11 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         foreach (var attempt in attempts)
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
-            var (task, anyOf) = _factory.Build(attempt.Scheduled, process);
-            if (anyOf is null || workers is null) ready.Add((attempt, task));
-            // One label: the workers that have it compete on its queue (and a task there waits for one to come). Not for a
-            // C# step: a worker with the label may lack the step's version, so one that has both is chosen instead.
-            else if (anyOf.SingleLabel is { } label && task.Work.Kind != WorkKind.Code) ready.Add((attempt, task with { Label = $"{label.Key}={label.Value}" }));
-            else if (_chooser.Choose(anyOf, task.Work, live ??= workers.Live()) is { } worker)
+            var task = _factory.Build(attempt.Scheduled, process);
+            if (task.Route?.Kind != RouteKind.AnyMatching) ready.Add((attempt, task));
+            else if (workers is not null && process.Graph.Step(task.Step).On is { } on && _chooser.Choose(on.Selector, task.Work, live ??= workers.Live()) is { } worker)
             {
-                ready.Add((attempt, task with { Worker = worker }));
+                ready.Add((attempt, task with { Route = TaskRoute.ToWorker(worker) }));
                 _onChosenWorker[attempt.Task] = attempt;
             }
             else _backingOff.Enqueue(attempt, clock.GetUtcNow() + _options.Idle); // its attempt times out if none comes back: then the aggregate decides

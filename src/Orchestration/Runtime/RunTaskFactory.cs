@@ -13,10 +13,10 @@ namespace Orchestration.Runtime;
 internal sealed class RunTaskFactory
 {
     /// <summary>
-    /// The command for a scheduled attempt. A task of a step placed on all matching workers is addressed to its recorded
-    /// worker; one placed on any of them comes with the selector, for the dispatcher to pick a live worker when it sends it.
+    /// The command for a scheduled attempt, routed as its step says (<see cref="StepDefinition.RouteFor"/>); a route to any
+    /// matching worker is for the dispatcher to resolve to a live one.
     /// </summary>
-    public (RunTask Task, WorkerSelector? AnyOf) Build(TaskScheduled scheduled, RunningProcess process)
+    public RunTask Build(TaskScheduled scheduled, RunningProcess process)
     {
         var step = process.Graph.Step(scheduled.Step);
         var parameters = new Dictionary<string, string>(process.Parameters);
@@ -24,9 +24,7 @@ internal sealed class RunTaskFactory
         parameters["partition"] = scheduled.Partition.ToString(CultureInfo.InvariantCulture);
         parameters["partitions"] = process.StepTasks.GetValueOrDefault(scheduled.Step, 1).ToString(CultureInfo.InvariantCulture);
         if (scheduled.Target is { } target) parameters["target"] = target;
-        var worker = step.On?.Mode == Target.All && scheduled.Target is { } recorded ? WorkerId.From(recorded) : (WorkerId?)null;
-        var task = new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, worker);
-        return (task, step.On?.Mode == Target.Any ? step.On.Selector : null);
+        return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, step.RouteFor(scheduled.Target));
     }
 }
