@@ -51,7 +51,7 @@ public static class Engines
         var store = FileEventStore.OpenReadOnly(directory);
         try { await store.RefuseUnnamespacedAsync($"in '{directory}'"); }
         catch { store.Dispose(); throw; }
-        return (store, new FoldedProcessList(store), new Disposing(store));
+        return (store, new FoldedProcessList(store, EngineOptions.ProcessListFileOf(DataDirectory(parse))), new Disposing(store));
     }
 
     private sealed class Disposing(IDisposable inner) : IAsyncDisposable

@@ -69,7 +69,9 @@ public sealed class EmbeddedEngine : Engine
             return store;
         });
         services.AddSingleton<ICheckpointStore>(_ => new FileCheckpointStore(options.CheckpointsDirectory));
-        services.AddSingleton<IProcessList>(sp => new FoldedProcessList(sp.GetRequiredService<IEventStore>()));
+        services.AddSingleton(sp => new FoldedProcessList(sp.GetRequiredService<IEventStore>(), options.ProcessListFile));
+        services.AddSingleton<IProcessList>(sp => sp.GetRequiredService<FoldedProcessList>());
+        services.AddHostedService(sp => new ProcessListSnapshots(sp.GetRequiredService<FoldedProcessList>(), sp.GetRequiredService<ILogger<ProcessListSnapshots>>()));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process

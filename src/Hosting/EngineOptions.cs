@@ -21,6 +21,10 @@ public sealed record EngineOptions(string DataDirectory, int Workers, bool Flush
     public string EventsDirectory => Path.Combine(DataDirectory, "events");
     /// <summary>The followers' checkpoints.</summary>
     public string CheckpointsDirectory => Path.Combine(DataDirectory, "checkpoints");
+    /// <summary>The process list saved by the engine, from which a new <c>orch status</c> folds only the log's tail.</summary>
+    public string ProcessListFile => ProcessListFileOf(DataDirectory);
+    /// <inheritdoc cref="ProcessListFile"/>
+    public static string ProcessListFileOf(string dataDirectory) => Path.Combine(dataDirectory, "views", "process-list.json");
     /// <summary>The local blob store.</summary>
     public string BlobsDirectory => Path.Combine(DataDirectory, "blobs");
     /// <summary>The workers' scratch space.</summary>
