@@ -11,6 +11,13 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["distributed"] = () => DistributedBench.RunAsync(args),
     ["views"] = () => ViewsBench.RunAsync(args),
     ["restart"] = () => RestartBench.RunAsync(args),
+    // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
+    ["event-log"] = async () =>
+    {
+        foreach (var part in new Func<string[], Task<int>>[] { DistributedBench.RunAsync, ViewsBench.RunAsync, RestartBench.RunAsync })
+            if (await part([args[0]]) != 0) return 1;
+        return 0;
+    },
     // The distributed scenario's orchestrator and workers: this program on the command-line library, as a user's would be.
     ["host"] = () => OrchestrationCommandLine.RunAsync(args[1..]),
 };
