@@ -39,7 +39,7 @@ internal static class DistributedBench
             BlobContainer = $"bench{Guid.NewGuid():N}"[..20],
             QueuePrefix = $"bench-{Guid.NewGuid():N}-"[..20],
         };
-        Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL + RabbitMQ, on each PostgreSQL event store");
+        Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL (Marten) + RabbitMQ");
         // One deployment per event store, each in a schema and queues of its own, run in the same rounds as the raw loop.
         var deployments = Stores.ToDictionary(store => store, store => settings with
         {

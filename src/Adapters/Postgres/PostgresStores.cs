@@ -10,13 +10,15 @@ public sealed class PostgresStores : IAsyncDisposable
 {
     private readonly NpgsqlDataSource _source;
 
+    private readonly MartenEventStore _events;
+
     private PostgresStores(NpgsqlDataSource source, MartenEventStore events, PostgresCheckpointStore checkpoints) =>
-        (_source, Events, Checkpoints) = (source, events, checkpoints);
+        (_source, _events, Checkpoints) = (source, events, checkpoints);
 
     /// <summary>Marten's event store.</summary>
-    public IEventStore Events { get; }
+    public IEventStore Events => _events;
     /// <summary>The process list, projected by Marten beside the events.</summary>
-    public IProcessList Processes => ((MartenEventStore)Events).Processes;
+    public IProcessList Processes => _events.Processes;
     public PostgresCheckpointStore Checkpoints { get; }
 
     /// <summary>Connects, and creates or migrates the schema (safe when several processes start at once).</summary>
@@ -43,7 +45,7 @@ public sealed class PostgresStores : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        ((IDisposable)Events).Dispose();
+        _events.Dispose();
         await _source.DisposeAsync();
     }
 }

@@ -23,7 +23,6 @@ public sealed class RuntimeView
     /// <summary>The global position of the last event folded in.</summary>
     public long Position { get; private set; }
 
-    public int RunningProcesses => _running.Count;
     public IReadOnlyCollection<OpenAttempt> OpenAttempts => _open.Values;
     public IReadOnlyCollection<(ProcessId Process, string Step)> AwaitingPlacement => _awaiting;
 
@@ -98,7 +97,7 @@ public sealed class RuntimeView
         }
         foreach (var a in saved.Attempts)
         {
-            view._open[a.Scheduled.TaskId] = new OpenAttempt(a.Scheduled, a.Position).With(a.Deadline, a.Sent, a.Worker);
+            view._open[a.Scheduled.TaskId] = new OpenAttempt(a.Scheduled, a.Position, a.Deadline, a.Sent, a.Worker);
             view._running[a.Scheduled.ProcessId].Open.Add(a.Scheduled.TaskId);
         }
         foreach (var a in saved.Awaiting) view._awaiting.Add((a.Process, a.Step));
@@ -126,6 +125,10 @@ public sealed class RunningProcess(ProcessGraph graph, IReadOnlyDictionary<strin
 /// </summary>
 public sealed class OpenAttempt(TaskScheduled scheduled, long position)
 {
+    /// <summary>An attempt as a saved view held it.</summary>
+    internal OpenAttempt(TaskScheduled scheduled, long position, DateTimeOffset deadline, bool sent, WorkerId? worker) : this(scheduled, position) =>
+        (Deadline, Sent, Worker) = (deadline, sent, worker);
+
     public TaskScheduled Scheduled { get; } = scheduled;
     /// <summary>Where its <see cref="TaskScheduled"/> is in the log.</summary>
     public long Position { get; } = position;
@@ -141,11 +144,4 @@ public sealed class OpenAttempt(TaskScheduled scheduled, long position)
     public void MarkSent(WorkerId? worker) => (Sent, Worker) = (true, worker);
 
     internal void Close() => IsOpen = false;
-
-    internal OpenAttempt With(DateTimeOffset deadline, bool sent, WorkerId? worker)
-    {
-        Deadline = deadline;
-        (Sent, Worker) = (sent, worker);
-        return this;
-    }
 }

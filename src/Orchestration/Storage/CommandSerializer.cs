@@ -13,7 +13,7 @@ public sealed class CommandSerializer
 {
     public static readonly CommandSerializer Instance = new();
 
-    private readonly WireNames _names = new(typeof(IProcessCommand).Assembly);
+    private readonly WireNames _names = EventSerializer.Instance.Names; // commands and events live in one assembly
 
     public (string Type, string Json) Serialize(IProcessCommand command) =>
         (_names.NameOf(command.GetType()), JsonSerializer.Serialize(command, command.GetType(), EventSerializer.Options));

@@ -14,6 +14,9 @@ public sealed class EventSerializer
 
     private readonly WireNames _names = new(typeof(IProcessEvent).Assembly);
 
+    /// <summary>The wire names of this assembly's types: its events, and the commands a client may send.</summary>
+    internal WireNames Names => _names;
+
     /// <summary>
     /// Out-of-order metadata is allowed because some stores (PostgreSQL's jsonb) reorder an object's keys, so a
     /// polymorphic value's type discriminator need not come first when it is read back.
