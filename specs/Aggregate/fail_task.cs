@@ -1,3 +1,4 @@
+using Orchestration.Contracts;
 using Orchestration.Processes;
 using Orchestration.Specs.Harness;
 using Orchestration.Testing;
@@ -18,7 +19,7 @@ public sealed class fail_task : SalesSpec
         Expect(
             AttemptFailed("partials", 0, "connection reset", retryable: true, at: Now),
             RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "connection reset", Now),
-            new TaskScheduled(Process, Task("partials", 0), 2, "partials", 0, SalesInputs(0), null, Now.AddSeconds(2), Now.AddSeconds(2).AddHours(1)));
+            new TaskScheduled(Process, Task("partials", 0), 2, "partials", 0, SalesInputs(0), null, Now.AddSeconds(2), Now.AddSeconds(2).AddHours(1), TaskRoute.Shared));
     }
 
     [Fact]

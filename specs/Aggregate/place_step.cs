@@ -64,6 +64,16 @@ public sealed class place_step : SalesSpec
     }
 
     [Fact]
+    public void placing_a_sql_step_on_any_worker_with_one_label_records_that_labels_queue_as_each_attempts_route()
+    {
+        Using(StoresGraph("region=EU", Target.Any), NoData);
+        Given(Started(), Awaiting("region=EU", Target.Any));
+        When(Place(Paris, Berlin));
+        Expect(StepStarted("partials", 1),
+            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, Inputs("input", LocalSales), null, Epoch, Epoch.AddHours(1), TaskRoute.ToLabel("region", "EU")));
+    }
+
+    [Fact]
     public void a_selector_that_matches_no_live_worker_fails_the_step_listing_the_live_workers_and_their_labels()
     {
         Using(StoresGraph("country=US", Target.All), NoData);
@@ -150,7 +160,7 @@ public sealed class place_step : SalesSpec
         Given(Started(), Awaiting("region=EU", Target.All));
         When(Place(Paris));
         Expect(StepStarted("partials", 1),
-            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, Inputs("input", LocalSales), Paris.Id.Value, Epoch, Epoch.AddMinutes(1)));
+            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, Inputs("input", LocalSales), Paris.Id.Value, Epoch, Epoch.AddMinutes(1), TaskRoute.ToWorker(Paris.Id)));
     }
 
     [Fact]
@@ -162,7 +172,7 @@ public sealed class place_step : SalesSpec
         When(TryTimeout("partials", 1));
         Expect(TimedOut("partials", 1, 1, deadline: Now, at: Now),
             RetryScheduled("partials", 1, 2, TimeSpan.FromSeconds(1), "worker paris-1 did not start it within 60 s (is it running?)", Now),
-            new TaskScheduled(Process, Task("partials", 1), 2, "partials", 1, Inputs("input", LocalSales), Paris.Id.Value, Now.AddSeconds(1), Now.AddSeconds(61)));
+            new TaskScheduled(Process, Task("partials", 1), 2, "partials", 1, Inputs("input", LocalSales), Paris.Id.Value, Now.AddSeconds(1), Now.AddSeconds(61), TaskRoute.ToWorker(Paris.Id)));
     }
 
     [Fact]

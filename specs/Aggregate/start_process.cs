@@ -29,7 +29,7 @@ public sealed class start_process : SalesSpec
         Expect(
             Started(),
             StepStarted("partials", 1),
-            new TaskScheduled(Process, TaskId.From("p-1/partials/0"), 1, "partials", 0, SalesInputs(0), null, Epoch, Epoch + TimeSpan.FromHours(1)));
+            new TaskScheduled(Process, TaskId.From("p-1/partials/0"), 1, "partials", 0, SalesInputs(0), null, Epoch, Epoch + TimeSpan.FromHours(1), TaskRoute.Shared));
     }
 
     [Fact]
@@ -40,8 +40,8 @@ public sealed class start_process : SalesSpec
         Expect(
             Started(at: Now),
             StepStarted("partials", 2, at: Now),
-            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, SalesInputs(0), null, Now, Now + TimeSpan.FromHours(1)),
-            new TaskScheduled(Process, Task("partials", 1), 1, "partials", 1, SalesInputs(1), null, Now, Now + TimeSpan.FromHours(1)));
+            new TaskScheduled(Process, Task("partials", 0), 1, "partials", 0, SalesInputs(0), null, Now, Now + TimeSpan.FromHours(1), TaskRoute.Shared),
+            new TaskScheduled(Process, Task("partials", 1), 1, "partials", 1, SalesInputs(1), null, Now, Now + TimeSpan.FromHours(1), TaskRoute.Shared));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Orchestration.Contracts;
 using Orchestration.Processes;
 using Orchestration.Specs.Harness;
 using Orchestration.Testing;
@@ -21,7 +22,7 @@ public sealed class try_timeout_task : SalesSpec
         Expect(
             TimedOut("partials", 0, 1, deadline: Epoch.AddMinutes(1), at: Now),
             RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "timed out after 60 s on worker-1", Now),
-            new TaskScheduled(Process, Task("partials", 0), 2, "partials", 0, SalesInputs(0), null, Now.AddSeconds(2), Now.AddSeconds(2).AddHours(1)));
+            new TaskScheduled(Process, Task("partials", 0), 2, "partials", 0, SalesInputs(0), null, Now.AddSeconds(2), Now.AddSeconds(2).AddHours(1), TaskRoute.Shared));
     }
 
     [Fact]

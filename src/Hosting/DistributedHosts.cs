@@ -57,6 +57,10 @@ public static class DistributedHosts
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresStores>().Events);
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<PostgresStores>().Checkpoints);
         services.AddSingleton<IProcessList>(sp => sp.GetRequiredService<PostgresStores>().Processes);
+        // One orchestrator leads (a second stands by), so its mailboxes are the only writer of process streams.
+        services.AddSingleton<Leadership>();
+        services.AddHostedService(sp => sp.GetRequiredService<Leadership>());
+        services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
         services.AddSingleton(settings.Faults);
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix), settings.Faults));
         services.AddPoisonMessageCount();

@@ -33,4 +33,20 @@ public sealed class Clients_and_the_orchestrator : DistributedStack
         answered.ExitCode.Should().Be(0, answered + await HostLogs());
         DuckDb.CsvRows(Dir["n.csv"]).Should().Equal("10");
     }
+
+    [Fact]
+    public async Task A_process_of_another_deployment_is_refused_the_schema_and_changes_nothing()
+    {
+        var own = await Orch.RunAsync("status");
+        own.ExitCode.Should().Be(0, own.ToString());
+        var other = Cli(new Dictionary<string, string> { ["Orchestration__QueuePrefix"] = "other-" });
+
+        foreach (var run in new[] { await other.RunAsync("status"), await other.RunAsync("orchestrator", "--dashboard-urls", "off") })
+        {
+            run.ExitCode.Should().NotBe(0, run.ToString());
+            run.Error.Should().Contain($"The PostgreSQL schema '{Name}' holds the event log of another deployment: the one whose queues are prefixed '{Name}-'")
+                .And.Contain("Point Orchestration__Schema at a schema of this deployment's own, or set Orchestration__QueuePrefix");
+        }
+        (await Orch.RunAsync("status")).ExitCode.Should().Be(0, "the schema still belongs to its deployment");
+    }
 }

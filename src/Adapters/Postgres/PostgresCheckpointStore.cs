@@ -15,7 +15,7 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     public static async Task<PostgresCheckpointStore> OpenAsync(NpgsqlDataSource source, string schema = PostgresSchema.DefaultName, CancellationToken cancellationToken = default)
     {
         var tables = new PostgresSchema(schema);
-        await tables.EnsureCheckpointsAsync(source, cancellationToken);
+        await tables.EnsureOwnTablesAsync(source, cancellationToken);
         return new PostgresCheckpointStore(source, tables);
     }
 

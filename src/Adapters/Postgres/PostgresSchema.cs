@@ -25,6 +25,11 @@ internal sealed partial class PostgresSchema
     public string Events => $"\"{Name}\".mt_events";
     /// <summary>The followers' checkpoints (a table of ours beside Marten's).</summary>
     public string Checkpoints => $"\"{Name}\".orchestration_checkpoints";
+    /// <summary>One row: whose event log this is (the deployment's queue prefix) and who leads it (see <see cref="LeaderLease"/>).</summary>
+    public string Deployment => $"\"{Name}\".orchestration_deployment";
+
+    /// <summary>The session-level advisory lock its one orchestrator holds for as long as it leads.</summary>
+    public string LeaderLockKey => $"hashtextextended('orchestration.leader:{Name}', 0)";
 
     /// <summary>The channel an append notifies, with the new head as its payload.</summary>
     public string Channel => $"mt_events_{Name}";
@@ -55,8 +60,8 @@ internal sealed partial class PostgresSchema
         }
     }
 
-    /// <summary>Creates the followers' checkpoint table alone (beside either event store's tables).</summary>
-    public async Task EnsureCheckpointsAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    /// <summary>Creates our own tables beside Marten's: the followers' checkpoints and the deployment's row.</summary>
+    public async Task EnsureOwnTablesAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -68,6 +73,13 @@ internal sealed partial class PostgresSchema
                 position bigint      NOT NULL,
                 state    bytea       NOT NULL,
                 saved_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE IF NOT EXISTS {Deployment} (
+                one          boolean     PRIMARY KEY DEFAULT true CHECK (one),
+                queue_prefix text        NOT NULL,
+                leader       text,
+                leader_epoch bigint      NOT NULL DEFAULT 0,
+                led_since    timestamptz
             );
             """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

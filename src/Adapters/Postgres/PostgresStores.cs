@@ -12,8 +12,11 @@ public sealed class PostgresStores : IAsyncDisposable
 
     private readonly MartenEventStore _events;
 
-    private PostgresStores(NpgsqlDataSource source, MartenEventStore events, PostgresCheckpointStore checkpoints) =>
-        (_source, _events, Checkpoints) = (source, events, checkpoints);
+    private readonly PostgresSchema _schema;
+    private readonly string _connectionString;
+
+    private PostgresStores(NpgsqlDataSource source, string connectionString, PostgresSchema schema, MartenEventStore events, PostgresCheckpointStore checkpoints) =>
+        (_source, _connectionString, _schema, _events, Checkpoints) = (source, connectionString, schema, events, checkpoints);
 
     /// <summary>Marten's event store.</summary>
     public IEventStore Events => _events;
@@ -21,9 +24,27 @@ public sealed class PostgresStores : IAsyncDisposable
     public IProcessList Processes => _events.Processes;
     public PostgresCheckpointStore Checkpoints { get; }
 
-    /// <summary>Connects, and creates or migrates the schema (safe when several processes start at once).</summary>
-    public static Task<PostgresStores> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default) =>
-        OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
+    /// <summary>
+    /// Connects, creates or migrates the schema (safe when several processes start at once), and claims it for the
+    /// deployment (its queue prefix): a schema holding another deployment's event log is refused.
+    /// </summary>
+    public static async Task<PostgresStores> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default)
+    {
+        var stores = await OpenAsync(settings.Postgres, settings.Schema, cancellationToken);
+        try
+        {
+            await DeploymentClaim.ClaimAsync(stores._source, stores._schema, settings.QueuePrefix, cancellationToken);
+            return stores;
+        }
+        catch
+        {
+            await stores.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The lease that makes one orchestrator of the deployment its only writer.</summary>
+    public LeaderLease Lease(string holder) => new(_connectionString, _schema, holder);
 
     /// <inheritdoc cref="OpenAsync(DistributedSettings, CancellationToken)"/>
     public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, CancellationToken cancellationToken = default)
@@ -34,7 +55,7 @@ public sealed class PostgresStores : IAsyncDisposable
             var events = await MartenEventStore.OpenAsync(source, schema, cancellationToken);
             var checkpoints = await PostgresCheckpointStore.OpenAsync(source, schema, cancellationToken);
             await events.RefuseUnnamespacedAsync($"in schema '{schema}'", cancellationToken);
-            return new PostgresStores(source, events, checkpoints);
+            return new PostgresStores(source, connectionString, new PostgresSchema(schema), events, checkpoints);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orchestration.Adapters.Configuration;
 using Orchestration.Hosting;
@@ -29,6 +30,8 @@ public static class HostCommands
                 services.AddDashboard(dashboard, Engines.Settings);
             }, Engines.WithSchedules(setup).Graphs);
             await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(35));
+            if (host.Services.GetRequiredService<Leadership>().LostBecause is { } lost)
+                throw new CliError($"The orchestrator stopped: it lost the lead, {lost}. Start it again; it stands by or leads afresh from the store.", 3);
             return 0;
         });
         return command;

@@ -42,6 +42,8 @@ public sealed record StepAwaitingWorkers(ProcessId ProcessId, string Step, strin
 /// <summary>An attempt of a task is to be run, not before <paramref name="NotBefore"/>, and is late after <paramref name="Deadline"/>.</summary>
 /// <param name="Target">The worker a task of a step placed on all matching workers runs on (recorded when the step
 /// started, so a replay or a retry uses the same one), or a broadcast task's target; null for any worker.</param>
+/// <param name="Route">Where the attempt's command goes, decided here by the aggregate (<see cref="Graphs.StepDefinition.RouteFor"/>)
+/// so that the dispatcher only builds and sends; null in events recorded before routes were, which are routed by the same rule.</param>
 [WireName("task-scheduled.v1")]
 public sealed record TaskScheduled(
     ProcessId ProcessId,
@@ -52,7 +54,8 @@ public sealed record TaskScheduled(
     IReadOnlyList<TaskInput> Inputs,
     string? Target,
     DateTimeOffset NotBefore,
-    DateTimeOffset Deadline) : IProcessEvent
+    DateTimeOffset Deadline,
+    TaskRoute? Route = null) : IProcessEvent
 {
     public override string ToString() =>
         $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}, deadline {Deadline:HH:mm:ss}";

@@ -70,7 +70,7 @@ internal sealed class Planner(
         var deadline = now + step.Retry.QueueWait(forOneWorker: oneTaskPer is not null); // until a worker starts it
         for (var partition = 0; partition < tasks.Count; partition++)
             Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
-                tasks[partition].Inputs, tasks[partition].Target, now, deadline));
+                tasks[partition].Inputs, tasks[partition].Target, now, deadline, step.RouteFor(tasks[partition].Target)));
         if (tasks.Count == 0)
             CompleteStep(step);
     }

@@ -13,8 +13,9 @@ namespace Orchestration.Runtime;
 internal sealed class RunTaskFactory
 {
     /// <summary>
-    /// The command for a scheduled attempt, routed as its step says (<see cref="StepDefinition.RouteFor"/>); a route to any
-    /// matching worker is for the dispatcher to resolve to a live one.
+    /// The command for a scheduled attempt, routed as the aggregate recorded (an event from before routes were recorded
+    /// is routed by the same rule, <see cref="StepDefinition.RouteFor"/>); a route to any matching worker is for the
+    /// dispatcher to resolve to a live one.
     /// </summary>
     public RunTask Build(TaskScheduled scheduled, RunningProcess process)
     {
@@ -25,6 +26,6 @@ internal sealed class RunTaskFactory
         parameters["partitions"] = process.StepTasks.GetValueOrDefault(scheduled.Step, 1).ToString(CultureInfo.InvariantCulture);
         if (scheduled.Target is { } target) parameters["target"] = target;
         return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, step.RouteFor(scheduled.Target));
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target));
     }
 }

@@ -63,11 +63,14 @@ public abstract class GraphSpec : ProcessSpec
 
     /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
     protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null) =>
-        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target));
+        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target), RouteOf(step, target));
 
     /// <summary>A later attempt, sent after <paramref name="delay"/> of backoff.</summary>
     protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
-        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target));
+        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target), RouteOf(step, target));
+
+    /// <summary>Where the graph routes a task of <paramref name="step"/> (for <paramref name="target"/>), as the aggregate records it.</summary>
+    protected TaskRoute RouteOf(string step, string? target = null) => Graph.Step(step).RouteFor(target);
 
     /// <summary>A worker reports it started an attempt.</summary>
     protected RecordTaskStart StartTask(string step, int partition, int attempt = 1, WorkerId? worker = null) =>
