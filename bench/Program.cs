@@ -11,6 +11,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["distributed"] = () => DistributedBench.RunAsync(args),
     ["views"] = () => ViewsBench.RunAsync(args),
     ["restart"] = () => RestartBench.RunAsync(args),
+    ["shuffle"] = () => ShuffleBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {

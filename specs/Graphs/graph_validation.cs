@@ -64,7 +64,7 @@ public sealed class graph_validation
             "step 'self' must allow at least 1 attempt (has 0)",
             "step 'self' needs a positive task timeout",
             "step 'self' needs a positive queue timeout",
-            "step 'none' needs at least 1 bucket (has 0)",
+            "shuffle step 'none' has 0 buckets; a shuffle has 1 to 4096",
             "broadcast step 'nowhere' has no targets",
             "steps form a cycle: self -> self",
         ], error.Problems);
@@ -140,4 +140,19 @@ public sealed class graph_validation
         Assert.Contains("\"Selector\":\"region in (EU,NorthAmerica),country!=US\"", json);
         Assert.Equal(graph.Step("sums").On, back.Step("sums").On);
     }
+
+    [Fact]
+    public void a_shuffle_join_reading_two_inputs_under_one_view_name_is_refused() =>
+        Assert.Contains("shuffle step 'by-store' reads two inputs as 'input'; give each its own view name",
+            Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("bad-join", 1)
+                .Shuffle("by-store", [new ShuffledInput(null, DataSource.Dataset("sales"), "store"), ShuffledInput.As("input", DataSource.Dataset("stores"), "store")], 3, StepWork.Sql("SELECT 1"))
+                .Build()).Problems);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4_097)]
+    public void a_shuffle_with_a_bucket_count_outside_1_to_4096_is_refused(int buckets) =>
+        Assert.Contains($"shuffle step 'by-store' has {buckets} buckets; a shuffle has 1 to 4096",
+            Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("bad-buckets", 1)
+                .Shuffle("by-store", DataSource.Dataset("sales"), "store", buckets, StepWork.Sql("SELECT 1")).Build()).Problems);
 }

@@ -25,6 +25,9 @@ public sealed record StepWork(WorkKind Kind, string Body, int Version = 1)
 
     public static StepWork Partition(string keyExpression) => new(WorkKind.Partition, keyExpression);
 
+    /// <summary>The most buckets a shuffle may have: each of its scatter tasks writes one file per bucket.</summary>
+    public const int MaxBuckets = 4_096;
+
     /// <summary>For a C# step, its name and version as workers announce them (<c>score-customers@2</c>); null for other work.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? CodeStep => Kind == WorkKind.Code ? CodeStepKey(Body, Version) : null;

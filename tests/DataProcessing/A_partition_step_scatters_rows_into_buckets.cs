@@ -67,6 +67,40 @@ public sealed class A_partition_step_scatters_rows_into_buckets : IDisposable
         act.Should().Throw<StepFailure>().Where(f => !f.Retryable).WithMessage("The partition key expression *");
     }
 
+    [Theory]
+    [InlineData("SELECT '42' AS k", "42")]
+    [InlineData("SELECT 42::INTEGER AS k", "42")]
+    [InlineData("SELECT 42::BIGINT AS k", "42")]
+    [InlineData("SELECT 'customer-7' AS k", "customer-7")]
+    public void A_key_goes_to_the_bucket_of_its_texts_md5_whatever_its_type_or_the_duckdb_version(string row, string text)
+    {
+        const int buckets = 7;
+        var digest = System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        var expected = (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) % buckets); // the digest's first 8 bytes
+
+        var results = _area.Sandbox.Partition(Request(Path.Join(_task, "one.parquet")) with { Sql = row }, "k", buckets);
+
+        results.Select(r => r.Rows).Should().Equal(Enumerable.Range(0, buckets).Select(b => b == expected ? 1L : 0L));
+    }
+
+    [Fact]
+    public void A_null_key_goes_to_bucket_0_and_is_not_lost()
+    {
+        var results = _area.Sandbox.Partition(Request(Path.Join(_task, "nulls.parquet")) with { Sql = "SELECT NULL::VARCHAR AS k FROM range(3)" }, "k", 4);
+
+        results.Select(r => r.Rows).Should().Equal(3, 0, 0, 0);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4_097)]
+    public void A_bucket_count_outside_1_to_4096_is_refused(int buckets)
+    {
+        var act = () => _area.Sandbox.Partition(Request(Path.Join(_task, "x.parquet")), "store", buckets);
+
+        act.Should().Throw<StepFailure>().Where(f => !f.Retryable).WithMessage($"A shuffle has 1 to 4096 buckets, not {buckets}.");
+    }
+
     [Fact]
     public void Bucket_files_are_named_after_the_output_file() =>
         SqlSandbox.BucketFile("/scratch/t/part.parquet", 3, OutputFormat.Parquet).Should().Be("/scratch/t/part-bucket-3.parquet");

@@ -21,13 +21,16 @@ public static class QueryCommand
         var sql = new Option<string>("--sql") { Description = "DuckDB SQL run on each file, which it sees as table 'input'", Required = true };
         var with = new Option<string[]>("--with") { Description = "A side table every task sees in full: name=<file> (repeatable)", AllowMultipleArgumentsPerToken = false };
         var merge = new Option<string?>("--merge") { Description = "SQL merging the per-file results, seen as table 'partials' (default: all rows)" };
+        var shuffleBy = new Option<string?>("--shuffle-by") { Description = "Repartition the rows of every file by this key expression (e.g. customer_id) before --sql, which then runs once per bucket over all rows of its bucket" };
+        var buckets = new Option<int>("--buckets") { Description = $"How many buckets --shuffle-by makes (1 to {StepWork.MaxBuckets})", DefaultValueFactory = _ => 16 };
+        var shuffleWith = new Option<string[]>("--shuffle-with") { Description = "Another input shuffled by the same key into the same buckets, name=<glob>: each bucket's --sql sees its rows as table 'name' (repeatable; a shuffle join)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string>("--out") { Description = "Where to write the result CSV", Required = true };
         var attempts = new Option<int>("--attempts") { Description = "Times a task is tried before the query fails", DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts };
         var timeout = new Option<double>("--task-timeout") { Description = "Seconds a started task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a task may wait in its queue for a worker to start it before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.QueueTimeout.TotalSeconds };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, output, attempts, timeout, queueTimeout, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
@@ -43,7 +46,10 @@ public static class QueryCommand
                 TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 QueueTimeout = TimeSpan.FromSeconds(parse.GetValue(queueTimeout)),
             };
+            var shuffle = ShuffleOf(parse, shuffleBy, buckets, shuffleWith);
             var local = LocalQuery.IsLocal(parse.GetValue(input)!);
+            if (local && shuffle is not null)
+                throw CliError.BadArguments("--shuffle-by works on files matched by a glob (uploaded as blobs), not on a local:// input read in place.");
             var on = TargetOptions.From(parse, local);
             if (local) return await LocalQuery.RunAsync(parse, setup, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, on, cancellationToken);
             var files = Inputs.Expand(parse.GetValue(input)!);
@@ -56,26 +62,60 @@ public static class QueryCommand
             var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["input"] = await Inputs.UploadAsync(engine.Blobs, files, cancellationToken) };
             foreach (var (name, file) in sides)
                 datasets[$"side-{name}"] = await Inputs.UploadAsync(engine.Blobs, [file], cancellationToken);
+            foreach (var (name, joinedFiles) in shuffle?.Joined ?? new Dictionary<string, IReadOnlyList<string>>())
+                datasets[$"shuffle-{name}"] = await Inputs.UploadAsync(engine.Blobs, joinedFiles, cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on);
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle);
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
             return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>()), parse.GetValue(output)!, cancellationToken);
         });
         return command;
     }
 
-    /// <param name="on">Where the map's tasks run (the merge runs on any worker).</param>
-    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null)
+    /// <summary>A query's shuffle: the key, the bucket count, and the other inputs shuffled with it (name to files).</summary>
+    internal sealed record Shuffle(string Key, int Buckets, IReadOnlyDictionary<string, IReadOnlyList<string>> Joined);
+
+    private static Shuffle? ShuffleOf(ParseResult parse, Option<string?> shuffleBy, Option<int> buckets, Option<string[]> shuffleWith)
     {
+        var key = parse.GetValue(shuffleBy);
+        var joined = CommonOptions.Pairs("--shuffle-with", parse.GetValue(shuffleWith));
+        if (key is null)
+        {
+            if (joined.Count > 0 || parse.GetResult(buckets) is { Implicit: false })
+                throw CliError.BadArguments("--buckets and --shuffle-with go with --shuffle-by <key expression>, which says how rows are repartitioned.");
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(key)) throw CliError.BadArguments("--shuffle-by needs a key expression over the input's columns (e.g. customer_id).");
+        if (parse.GetValue(buckets) is < 1 or > StepWork.MaxBuckets)
+            throw CliError.BadArguments($"--buckets must be between 1 and {StepWork.MaxBuckets} (got {parse.GetValue(buckets)}).");
+        var files = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (name, glob) in joined)
+        {
+            files[name] = Inputs.Expand(glob);
+            if (files[name].Count == 0) throw CliError.BadArguments($"--shuffle-with {name}='{glob}' matches no file. Check the path and the pattern (e.g. 'returns/*.parquet').");
+        }
+        return new Shuffle(key, parse.GetValue(buckets), files);
+    }
+
+    /// <param name="on">Where the map's (or the shuffle's) tasks run (the merge runs on any worker).</param>
+    /// <param name="shuffle">With a shuffle, <paramref name="sql"/> runs once per bucket instead of once per file.</param>
+    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null, Shuffle? shuffle = null)
+    {
+        void Options(StepOptions s)
+        {
+            s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
+            if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
+            foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
+        }
         try
         {
-            return ProcessGraph.Define("query", 1)
-                .Map("map", over ?? DataSource.Dataset("input"), StepWork.Sql(sql), s =>
-                {
-                    s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
-                    if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
-                    foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
-                })
+            var graph = ProcessGraph.Define("query", 1);
+            var source = over ?? DataSource.Dataset("input");
+            graph = shuffle is null
+                ? graph.Map("map", source, StepWork.Sql(sql), Options)
+                : graph.Shuffle("map", [new ShuffledInput(null, source, shuffle.Key), .. shuffle.Joined.Keys.Select(name => ShuffledInput.As(name, DataSource.Dataset($"shuffle-{name}"), shuffle.Key))],
+                    shuffle.Buckets, StepWork.Sql(sql), Options);
+            return graph
                 .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout))
                 .Build();
         }

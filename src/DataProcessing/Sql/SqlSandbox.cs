@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DuckDB.NET.Data;
+using Orchestration.Contracts;
 
 namespace Orchestration.DataProcessing.Sql;
 
@@ -58,39 +59,56 @@ public sealed class SqlSandbox : IDisposable
     }
 
     /// <summary>
-    /// The rows (of view <c>input</c>, or of <see cref="SqlRequest.Sql"/> when it is given) are hashed once into a
-    /// temp table, then each bucket is copied out of it: one read of the inputs whatever the bucket count.
-    /// DuckDB's hash() is the same for every task on one DuckDB version (and for INTEGER and BIGINT keys alike),
-    /// so every map task sends a key to the same bucket. The shared scan's time counts in bucket 0, so the
-    /// durations add up to the call's.
+    /// The rows (of view <c>input</c>, or of <see cref="SqlRequest.Sql"/> when it is given) are given their bucket
+    /// (<see cref="ShuffleBucket"/>) and written in one pass, a file per bucket (DuckDB's <c>PARTITION_BY</c>): the
+    /// inputs are read once whatever the bucket count. A bucket no row went to gets an empty file with the columns. The
+    /// whole call's time counts in bucket 0, so the durations add up to the call's.
     /// </summary>
     public IReadOnlyList<SqlResult> Partition(SqlRequest request, string keyExpression, int buckets, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
-        if (buckets < 1) throw StepFailure.Permanent($"A partition needs at least one bucket, not {buckets}.");
+        if (buckets is < 1 or > StepWork.MaxBuckets) throw StepFailure.Permanent($"A shuffle has 1 to {StepWork.MaxBuckets} buckets, not {buckets}.");
         if (string.IsNullOrWhiteSpace(keyExpression)) throw StepFailure.Permanent("The partition key expression is empty.");
         var inputs = ReadableInputs(request);
         var outputs = Enumerable.Range(0, buckets).Select(b => _paths.WritableFile(BucketFile(request.OutputFile, b, request.Format))).ToList();
         foreach (var output in outputs) RefuseOverwritingAnInput(output, inputs);
+        var spread = _paths.WritableFile(Path.Join(Path.GetDirectoryName(request.OutputFile), $"{Path.GetFileNameWithoutExtension(request.OutputFile)}-spread"));
+        if (Directory.Exists(spread)) Directory.Delete(spread, recursive: true); // a retry's leftovers
 
         using var session = OpenSession(ct);
         var source = string.IsNullOrWhiteSpace(request.Sql) ? "FROM input" : SqlText.WithoutTrailingSemicolons(request.Sql);
         if (!string.IsNullOrWhiteSpace(request.Sql)) session.Guard(source, "step SQL");
-        var scatter = $"SELECT *, (hash((\n{keyExpression}\n)) % {buckets})::INTEGER AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
+        var scatter = $"SELECT *, {ShuffleBucket.Sql(keyExpression, buckets)} AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
         // Checked as a whole so that a key expression cannot close the parentheses around it and add a statement.
         session.Guard(scatter, "partition key expression");
         session.Prepare(request.Parameters, inputs);
-        session.Execute("CREATE TEMP TABLE scattered_rows AS\n" + scatter, $"partition by '{keyExpression}'");
+        session.CopyPartitioned(scatter, spread, request.Format, BucketColumn, $"partition by '{keyExpression}'");
 
         var results = new List<SqlResult>(buckets);
         for (var bucket = 0; bucket < buckets; bucket++)
         {
-            var bucketSql = $"SELECT * EXCLUDE ({BucketColumn}) FROM scattered_rows WHERE {BucketColumn} = {bucket}";
-            var rows = session.Copy(bucketSql, outputs[bucket], request.Format, $"write of bucket {bucket}");
-            results.Add(new SqlResult(rows, new FileInfo(outputs[bucket]).Length, Stopwatch.GetElapsedTime(started)));
-            started = Stopwatch.GetTimestamp();
+            var rows = CollectBucket(session, Path.Join(spread, $"{BucketColumn}={bucket}"), outputs[bucket], request.Format,
+                () => $"SELECT * EXCLUDE ({BucketColumn}) FROM ({scatter}) AS no_rows WHERE false", bucket);
+            results.Add(new SqlResult(rows, new FileInfo(outputs[bucket]).Length, bucket == 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero));
         }
+        Directory.Delete(spread, recursive: true);
         return results;
+    }
+
+    /// <summary>Moves a bucket's one file into place (merging several, writing an empty one for none); returns its rows.</summary>
+    private static long CollectBucket(SqlSession session, string directory, string output, OutputFormat format, Func<string> noRows, int bucket)
+    {
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray() : [];
+        switch (files.Length)
+        {
+            case 0:
+                return session.Copy(noRows(), output, format, $"write of empty bucket {bucket}");
+            case 1:
+                File.Move(files[0], output);
+                return Convert.ToInt64(session.Execute($"SELECT count(*) FROM {SqlText.Reader([output])}", $"count of bucket {bucket}"), System.Globalization.CultureInfo.InvariantCulture);
+            default:
+                return session.Copy($"SELECT * FROM {SqlText.Reader(files)}", output, format, $"write of bucket {bucket}");
+        }
     }
 
     /// <summary>&lt;OutputFile without extension&gt;-bucket-&lt;b&gt;.&lt;ext&gt;; the format's extension when the output file has none.</summary>

@@ -56,10 +56,16 @@ internal sealed class SqlSession : IDisposable
     /// COPY reports the rows it wrote as its "rows changed", so no second pass counts them. ADO.NET's
     /// ExecuteNonQuery narrows that count to int (and wraps past 2^31 rows), so the C API is asked directly.
     /// </summary>
-    public long Copy(string selectSql, string outputFile, OutputFormat format, string what)
+    public long Copy(string selectSql, string outputFile, OutputFormat format, string what) => RowsWritten(SqlText.CopyTo(selectSql, outputFile, format), what);
+
+    /// <summary>A COPY with <c>PARTITION_BY</c> (<see cref="SqlText.CopyPartitionedTo"/>); returns the rows written in all.</summary>
+    public long CopyPartitioned(string selectSql, string directory, OutputFormat format, string column, string what) =>
+        RowsWritten(SqlText.CopyPartitionedTo(selectSql, directory, format, column), what);
+
+    private long RowsWritten(string copy, string what)
     {
         _cancellation.ThrowIfCancellationRequested();
-        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, SqlText.CopyTo(selectSql, outputFile, format), out var result);
+        var state = NativeMethods.Query.DuckDBQuery(_connection.NativeConnection, copy, out var result);
         try
         {
             if (state == DuckDBState.Success) return NativeMethods.Query.DuckDBRowsChanged(ref result);

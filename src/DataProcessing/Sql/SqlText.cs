@@ -29,6 +29,13 @@ internal static class SqlText
     public static string CopyTo(string selectSql, string outputFile, OutputFormat format) =>
         $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(outputFile)} ({CopyOptions(format)})";
 
+    /// <summary>One pass writing a file per value of <paramref name="column"/> under <paramref name="directory"/>/<c>{column}={value}</c>/ (the column left out).</summary>
+    public static string CopyPartitionedTo(string selectSql, string directory, OutputFormat format, string column) =>
+        $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(directory)} ({CopyOptions(format)}, PARTITION_BY ({Identifier(column)}))";
+
+    /// <summary>The table function reading <paramref name="files"/> (of one format), e.g. <c>read_parquet(['a', 'b'])</c>.</summary>
+    public static string Reader(IReadOnlyList<string> files) => $"{ReaderFor(files[0])}([{string.Join(", ", files.Select(Literal))}])";
+
     public static string WithoutTrailingSemicolons(string sql) => sql.TrimEnd().TrimEnd(';').TrimEnd();
 
     public static string Extension(OutputFormat format) => format switch { OutputFormat.Csv => ".csv", OutputFormat.Json => ".json", _ => ".parquet" };

@@ -53,12 +53,19 @@ public sealed record CountFromMetadata(MetadataCount Count, DataSource? Source) 
     public override string ToString() => $"one task per unit of {Count}";
 }
 
-/// <summary>Gather half of a shuffle: task <c>b</c> reads output <c>b</c> of every task of the scatter step.</summary>
-public sealed record OnePerBucket(string ScatterStep, int Buckets) : Fanout
+/// <summary>
+/// Gather half of a shuffle: task <c>b</c> reads output <c>b</c> of every task of the scatter step as its main input,
+/// and, in a shuffle join, bucket <c>b</c> of each other shuffled input (<see cref="Joined"/>) under its own view name.
+/// </summary>
+public sealed record OnePerBucket(string ScatterStep, int Buckets, IReadOnlyList<JoinedBuckets>? Joined = null) : Fanout
 {
-    public override IEnumerable<string> StepsRead => [ScatterStep];
-    public override string ToString() => $"one task per bucket ({Buckets}) of '{ScatterStep}'";
+    public override IEnumerable<string> StepsRead => Joined is null ? [ScatterStep] : [ScatterStep, .. Joined.Select(j => j.ScatterStep)];
+    public override string ToString() =>
+        $"one task per bucket ({Buckets}) of '{ScatterStep}'{(Joined is null ? "" : string.Concat(Joined.Select(j => $", joined with '{j.ScatterStep}' as {j.View}")))}";
 }
+
+/// <summary>Another input of a shuffle join: the scatter step that cut it into the same buckets, and the view its task reads it as.</summary>
+public sealed record JoinedBuckets(string View, string ScatterStep);
 
 /// <summary>Broadcast: one task per target worker selection; each task sees all of <see cref="Source"/>, if any.</summary>
 public sealed record OnePerTarget(IReadOnlyList<string> Targets, DataSource? Source) : Fanout

@@ -39,15 +39,32 @@ public sealed class GraphBuilder(string name, int version)
         Add(step, StepShape.Reduce, new AllInOne(DataSource.Nothing), work, configure);
 
     /// <summary>
-    /// Hash-partitions the rows of <paramref name="over"/> by <paramref name="key"/> into <paramref name="buckets"/> buckets
-    /// (a scatter step named <c>{step}.scatter</c>, one task per blob), then runs <paramref name="work"/> once per bucket.
+    /// Repartitions the rows of <paramref name="over"/> by <paramref name="key"/> (a DuckDB expression over its columns)
+    /// into <paramref name="buckets"/> buckets, then runs <paramref name="work"/> once per bucket, whose task sees every
+    /// row of its bucket as its input: a scatter step <c>{step}.scatter</c> (one task per blob, one file per bucket) and
+    /// the gather step. The scatter takes the step's retries, timeouts and placement. Which bucket a key goes to does not
+    /// depend on the DuckDB version (see <c>ShuffleBucket</c>).
     /// </summary>
-    public GraphBuilder Shuffle(string step, DataSource over, string key, int buckets, StepWork work, Action<StepOptions>? configure = null)
+    public GraphBuilder Shuffle(string step, DataSource over, string key, int buckets, StepWork work, Action<StepOptions>? configure = null) =>
+        Shuffle(step, [new ShuffledInput(null, over, key)], buckets, work, configure);
+
+    /// <summary>
+    /// A shuffle join: each input is cut by its key into the same <paramref name="buckets"/> buckets (a scatter step each:
+    /// <c>{step}.scatter</c> for the first, <c>{step}.scatter.{view}</c> for the others), so that task <c>b</c> sees
+    /// bucket <c>b</c> of every input, each under its view name (the first under the step's input name, as <c>As</c> sets it).
+    /// Rows whose keys are equal meet in one task: join them there.
+    /// </summary>
+    public GraphBuilder Shuffle(string step, IReadOnlyList<ShuffledInput> inputs, int buckets, StepWork work, Action<StepOptions>? configure = null)
     {
-        var scatter = $"{step}.scatter";
-        Add(scatter, StepShape.Shuffle, new OnePerBlob(over), StepWork.Partition(key),
-            s => s.Param("buckets", buckets.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        return Add(step, StepShape.Shuffle, new OnePerBucket(scatter, buckets), work, configure);
+        var options = Configure(configure);
+        if (inputs.Count > 0 && inputs[0].View is { } first) options.As(first);
+        var count = buckets.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var scatters = inputs.Select((input, i) => (input, Name: i == 0 ? $"{step}.scatter" : $"{step}.scatter.{input.View}")).ToList();
+        foreach (var (input, name) in scatters)
+            _steps.Add(options.ScatterDefinition(name, input.Source, input.Key, count));
+        var joined = scatters.Skip(1).Select(s => new JoinedBuckets(s.input.View ?? "", s.Name)).ToArray();
+        _steps.Add(options.ToDefinition(step, StepShape.Shuffle, new OnePerBucket(scatters.FirstOrDefault().Name ?? $"{step}.scatter", buckets, joined.Length == 0 ? null : joined), work));
+        return this;
     }
 
     /// <summary>One task per target (a worker selection), each seeing all of <paramref name="over"/>, if given.</summary>
@@ -64,11 +81,24 @@ public sealed class GraphBuilder(string name, int version)
 
     private GraphBuilder Add(string step, StepShape shape, Fanout fanout, StepWork work, Action<StepOptions>? configure)
     {
-        var options = new StepOptions();
-        configure?.Invoke(options);
-        _steps.Add(options.ToDefinition(step, shape, fanout, work));
+        _steps.Add(Configure(configure).ToDefinition(step, shape, fanout, work));
         return this;
     }
+
+    private static StepOptions Configure(Action<StepOptions>? configure)
+    {
+        var options = new StepOptions();
+        configure?.Invoke(options);
+        return options;
+    }
+}
+
+/// <summary>One input of a shuffle: its rows, the key expression that picks their bucket, and the view its gather task reads them as.</summary>
+/// <param name="View">The view name in the gather task; null for the first input, which is read under the step's input name.</param>
+public sealed record ShuffledInput(string? View, DataSource Source, string Key)
+{
+    /// <summary>An input shuffled into the same buckets as the first, read as <paramref name="view"/>: <c>ShuffledInput.As("returns", DataSource.Dataset("returns"), "customer_id")</c>.</summary>
+    public static ShuffledInput As(string view, DataSource source, string key) => new(view, source, key);
 }
 
 /// <summary>Optional settings of a step.</summary>
@@ -123,6 +153,10 @@ public sealed class StepOptions
     /// <inheritdoc cref="On(WorkerSelector, Target, TimeSpan?)"/>
     public StepOptions On(string selector, Target target = Target.Any, TimeSpan? waitForWorkers = null) =>
         On(WorkerSelector.Parse(selector), target, waitForWorkers);
+
+    /// <summary>A scatter step of a shuffle: one task per blob of <paramref name="source"/>, with this step's retries, timeouts and placement.</summary>
+    internal StepDefinition ScatterDefinition(string name, DataSource source, string key, string buckets) =>
+        new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on);
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
         new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on);

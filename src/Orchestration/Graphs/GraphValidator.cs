@@ -54,8 +54,13 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' needs a positive queue timeout";
         if (step.Retry.HeartbeatTimeout <= TimeSpan.Zero)
             yield return $"step '{step.Name}' needs a positive heartbeat timeout";
-        if (step.Fanout is OnePerBucket { Buckets: < 1 } bucketed)
-            yield return $"step '{step.Name}' needs at least 1 bucket (has {bucketed.Buckets})";
+        if (step.Fanout is OnePerBucket { Buckets: < 1 or > StepWork.MaxBuckets } bucketed)
+            yield return $"shuffle step '{step.Name}' has {bucketed.Buckets} buckets; a shuffle has 1 to {StepWork.MaxBuckets}";
+        if (step.Fanout is OnePerBucket { Joined: { } joined })
+            foreach (var view in joined.Select(j => j.View).Append(step.InputName).Concat(step.SideInputs.Select(s => s.Name)).GroupBy(v => v).Where(g => g.Count() > 1 || string.IsNullOrWhiteSpace(g.Key)))
+                yield return string.IsNullOrWhiteSpace(view.Key)
+                    ? $"shuffle step '{step.Name}' joins an input with no view name; name each input after the first (ShuffledInput.As(view, ...))"
+                    : $"shuffle step '{step.Name}' reads two inputs as '{view.Key}'; give each its own view name";
         if (step.Fanout is OnePerTarget { Targets.Count: 0 })
             yield return $"broadcast step '{step.Name}' has no targets";
         if (step.On is not null && step.Fanout is OnePerTarget)

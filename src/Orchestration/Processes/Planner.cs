@@ -131,7 +131,7 @@ internal sealed class Planner(
                 var count = CountFrom(f.Count, out problem);
                 return problem is null ? Enumerable.Repeat(Over(BlobsOf(f.Source)), count).ToArray() : [];
             case OnePerBucket f:
-                return Buckets(f, out problem).Select(b => Over(b)).ToArray();
+                return Gather(step, f, sides, out problem);
             case OnePerTarget f:
                 var shared = BlobsOf(f.Source);
                 return f.Targets.Select(t => Over(shared, t)).ToArray();
@@ -164,18 +164,38 @@ internal sealed class Planner(
         return (int)Math.Min(total, MaxTasksPerStep);
     }
 
-    private IReadOnlyList<BlobRef>[] Buckets(OnePerBucket f, out string? problem)
+    /// <summary>
+    /// Task <c>b</c> of a shuffle's gather: bucket <c>b</c> of its main input under the step's input name, then bucket
+    /// <c>b</c> of each joined input under that input's view name, then the side inputs.
+    /// </summary>
+    private IReadOnlyList<PlannedTask> Gather(StepDefinition step, OnePerBucket f, TaskInput[] sides, out string? problem)
     {
         problem = null;
-        var buckets = Enumerable.Range(0, f.Buckets).Select(_ => new List<BlobRef>()).ToArray();
-        foreach (var result in ResultsOf(f.ScatterStep))
+        var inputs = new List<(string View, IReadOnlyList<BlobRef>[] Buckets)>();
+        foreach (var (view, scatter) in (f.Joined ?? []).Select(j => (j.View, j.ScatterStep)).Prepend((step.InputName, f.ScatterStep)))
         {
-            if (result.Outputs.Count != f.Buckets)
+            var buckets = Buckets(scatter, f.Buckets, out problem);
+            if (problem is not null) return [];
+            inputs.Add((view, buckets));
+        }
+        return Enumerable.Range(0, f.Buckets)
+            .Select(b => new PlannedTask(inputs.SelectMany(i => i.Buckets[b].Select(blob => new TaskInput(i.View, blob))).Concat(sides).ToArray(), null))
+            .ToArray();
+    }
+
+    /// <summary>Bucket <c>b</c>: output <c>b</c> of every task of <paramref name="scatterStep"/>, in partition order.</summary>
+    private IReadOnlyList<BlobRef>[] Buckets(string scatterStep, int count, out string? problem)
+    {
+        problem = null;
+        var buckets = Enumerable.Range(0, count).Select(_ => new List<BlobRef>()).ToArray();
+        foreach (var result in ResultsOf(scatterStep))
+        {
+            if (result.Outputs.Count != count)
             {
-                problem = $"scatter task {result.Task} wrote {result.Outputs.Count} output(s) but the shuffle has {f.Buckets} buckets";
+                problem = $"scatter task {result.Task} wrote {result.Outputs.Count} output(s) but the shuffle has {count} buckets";
                 return [];
             }
-            for (var b = 0; b < f.Buckets; b++) buckets[b].Add(result.Outputs[b]);
+            for (var b = 0; b < count; b++) buckets[b].Add(result.Outputs[b]);
         }
         return buckets;
     }

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using Orchestration.CommandLine;
+using Orchestration.Contracts;
+using Orchestration.Graphs;
+using Orchestration.Hosting;
+using Orchestration.Processes;
+
+namespace Orchestration.Bench;
+
+/// <summary>
+/// A shuffle over 100 M rows (100 Parquet partitions x 1 M rows, 16 buckets): the exact number of distinct customers per
+/// country, where one customer appears in every partition, through the embedded engine (scatter, then one task per
+/// bucket, then the merge), next to one direct DuckDB query over the same files in the same run.
+/// </summary>
+internal static class ShuffleBench
+{
+    private const int Buckets = 16;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var partitions = args.Length > 1 ? int.Parse(args[1]) : 100;
+        var rowsPerPartition = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
+        var root = Directory.CreateTempSubdirectory("orch-shuffle-bench-").FullName;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var files = Write(Path.Combine(root, "orders"), partitions, rowsPerPartition);
+            Console.WriteLine($"shuffle: distinct customers per country over {partitions} Parquet partitions x {rowsPerPartition:N0} rows, {Buckets} buckets ({clock.Elapsed.TotalSeconds:0} s to write the input)");
+
+            var (direct, expected) = Direct(files);
+            var (upload, process, rows) = await EngineAsync(Path.Combine(root, "data"), files);
+            if (!rows.SequenceEqual(expected)) throw new InvalidOperationException($"the engine's result differs from DuckDB's: {string.Join("; ", rows)} vs {string.Join("; ", expected)}");
+
+            Console.WriteLine($"  one direct DuckDB query:             {direct.TotalMilliseconds,9:N0} ms");
+            Console.WriteLine($"  engine, process only (embedded):     {process.TotalMilliseconds,9:N0} ms  ({process / direct:0.0}x the direct query)");
+            Console.WriteLine($"  engine, with inputs into blob store: {(upload + process).TotalMilliseconds,9:N0} ms  ({(upload + process) / direct:0.0}x); result equal to DuckDB's");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Partition <c>f</c> holds customers spread over 5 M ids, so that most appear in many partitions.</summary>
+    private static IReadOnlyList<string> Write(string directory, int partitions, int rows)
+    {
+        Directory.CreateDirectory(directory);
+        using var db = Open();
+        return Enumerable.Range(0, partitions).Select(f =>
+        {
+            var file = Path.Combine(directory, $"part-{f:000}.parquet");
+            Execute(db, $"""
+                COPY (SELECT (i * 7919 + {f} * 104729) % 5000000 AS customer_id,
+                             ['FR','DE','US','CA','JP','BR'][1 + ((i * 7919 + {f} * 104729) % 5000000) % 6] AS country,
+                             (i % 997)::INTEGER AS amount
+                      FROM range({rows}) t(i)) TO '{file}' (FORMAT parquet)
+                """);
+            return file;
+        }).ToArray();
+    }
+
+    private const string PerBucket = "SELECT country, count(DISTINCT customer_id) AS customers FROM input GROUP BY country";
+    private const string Merge = "SELECT country, sum(customers)::BIGINT AS customers FROM partials GROUP BY country ORDER BY country";
+
+    private static (TimeSpan Elapsed, IReadOnlyList<string> Rows) Direct(IReadOnlyList<string> files)
+    {
+        var best = TimeSpan.MaxValue;
+        IReadOnlyList<string> rows = [];
+        for (var run = 0; run < 3; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var db = Open();
+            rows = Rows(db, $"SELECT country, count(DISTINCT customer_id) AS customers FROM read_parquet([{string.Join(", ", files.Select(f => $"'{f}'"))}]) GROUP BY country ORDER BY country");
+            best = TimeSpan.FromTicks(Math.Min(best.Ticks, clock.Elapsed.Ticks));
+        }
+        return (best, rows);
+    }
+
+    private static async Task<(TimeSpan Upload, TimeSpan Process, IReadOnlyList<string> Rows)> EngineAsync(string data, IReadOnlyList<string> files)
+    {
+        await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, Environment.ProcessorCount));
+        var clock = Stopwatch.StartNew();
+        var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["orders"] = await Inputs.UploadAsync(engine.Blobs, files, CancellationToken.None) };
+        var upload = clock.Elapsed;
+        clock.Restart();
+        var graph = ProcessGraph.Define("shuffle-bench", 1)
+            .Shuffle("customers", DataSource.Dataset("orders"), "customer_id", Buckets, StepWork.Sql(PerBucket))
+            .Reduce("merge", DataSource.Step("customers"), StepWork.Sql(Merge), s => s.As("partials"))
+            .Build();
+        var id = ProcessId.From($"shuffle-bench-{Guid.NewGuid():N}");
+        await engine.Runtime.SendAsync(new StartProcess(id, graph, datasets, new Dictionary<string, string>()));
+        var state = await engine.WaitForEndAsync(id);
+        var process = clock.Elapsed;
+        if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"shuffle bench {state.Status}: {state.EndReason}");
+        var result = state.Step("merge").ScheduledTasks.Single().Outputs.Single();
+        var local = Path.Combine(data, "result.parquet");
+        await engine.Blobs.DownloadAsync(result, local, CancellationToken.None);
+        using var db = Open();
+        return (upload, process, Rows(db, $"SELECT * FROM '{local}' ORDER BY country"));
+    }
+
+    private static DuckDBConnection Open()
+    {
+        var db = new DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        return db;
+    }
+
+    private static void Execute(DuckDBConnection db, string sql)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static IReadOnlyList<string> Rows(DuckDBConnection db, string sql)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read()) rows.Add($"{reader.GetValue(0)} {reader.GetValue(1)}");
+        return rows;
+    }
+}
