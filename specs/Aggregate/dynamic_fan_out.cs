@@ -59,7 +59,7 @@ public sealed class dynamic_fan_out : SalesSpec
         Given([.. ListRunning(), Confirmed("list", 0, metadata: Partitions("2"))]);
         When(Confirm("list", 1, metadata: Partitions("many")));
         Expect([Confirmed("list", 1, metadata: Partitions("many")), StepCompleted("list", 2),
-            .. StepAndProcessFailed("fan", "metadata 'partitions' of task p-1/list/1 is 'many', not a whole number of tasks")]);
+            .. StepAndProcessFailed("fan", "metadata 'partitions' of task p-1/list/1 is 'many', not a whole number")]);
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class dynamic_fan_out : SalesSpec
         Given([.. ListRunning(), Confirmed("list", 0, metadata: Partitions("-1"))]);
         When(Confirm("list", 1, metadata: Partitions("4")));
         Expect([Confirmed("list", 1, metadata: Partitions("4")), StepCompleted("list", 2),
-            .. StepAndProcessFailed("fan", "metadata 'partitions' of task p-1/list/0 is '-1', not a whole number of tasks")]);
+            .. StepAndProcessFailed("fan", "metadata 'partitions' of task p-1/list/0 is '-1', not a whole number")]);
     }
 
     [Fact]

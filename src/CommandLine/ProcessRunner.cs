@@ -23,6 +23,8 @@ public static class ProcessRunner
             throw new CliError($"process {start.ProcessId} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {start.ProcessId})");
 
         AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s){(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
+        foreach (var skipped in state.Steps.Where(s => s.Status == StepStatus.Skipped))
+            Console.WriteLine($"skipped step '{skipped.Name}': {skipped.FailureReason}"); // one line, unwrapped, for scripts to find
         await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);
         return 0;
     }

@@ -102,6 +102,18 @@ public sealed class A_partition_step_scatters_rows_into_buckets : IDisposable
     }
 
     [Fact]
+    public void A_list_of_a_column_is_its_distinct_values_in_order_and_a_column_the_result_lacks_is_a_clear_failure()
+    {
+        var result = Path.Join(_task, "result.parquet");
+        _area.Sandbox.Run(Request(result) with { Sql = "SELECT store FROM input WHERE store IS NOT NULL" });
+
+        var list = Orchestration.Contracts.MetadataList.Parse(_area.Sandbox.DistinctValues(result, "store"))!;
+        list.Should().Equal(ScratchArea.Rows($"SELECT DISTINCT CAST(store AS VARCHAR) AS v FROM '{result}' ORDER BY v").Select(r => (string)r[0]!));
+        var missing = () => _area.Sandbox.DistinctValues(result, "no_such");
+        missing.Should().Throw<StepFailure>().Where(f => !f.Retryable).WithMessage("*list of column 'no_such'*no_such*");
+    }
+
+    [Fact]
     public void Bucket_files_are_named_after_the_output_file() =>
         SqlSandbox.BucketFile("/scratch/t/part.parquet", 3, OutputFormat.Parquet).Should().Be("/scratch/t/part-bucket-3.parquet");
 

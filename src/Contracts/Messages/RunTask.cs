@@ -10,6 +10,7 @@ namespace Orchestration.Contracts.Messages;
 /// Which queue it goes to (the shared one, its C# step's, a label's, or one worker's own), decided from the step's
 /// placement; null for the shared queue.
 /// </param>
+/// <param name="Lists">For a SQL step: metadata lists to report, key to the result's column whose distinct values it lists.</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -22,7 +23,8 @@ public sealed record RunTask(
     IReadOnlyDictionary<string, string> Parameters,
     DateTimeOffset Deadline,
     TimeSpan HeartbeatEvery = default,
-    TaskRoute? Route = null)
+    TaskRoute? Route = null,
+    IReadOnlyDictionary<string, string>? Lists = null)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

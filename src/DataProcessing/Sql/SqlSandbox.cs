@@ -111,6 +111,19 @@ public sealed class SqlSandbox : IDisposable
         }
     }
 
+    /// <summary>
+    /// The distinct non-null values of <paramref name="column"/> in a task's result file, in order, as a metadata list
+    /// (<see cref="MetadataList"/>): what a later step fans out over.
+    /// </summary>
+    public string DistinctValues(string resultFile, string column, CancellationToken cancellationToken = default)
+    {
+        var file = _paths.ReadableFile(resultFile);
+        using var session = OpenSession(cancellationToken);
+        var values = session.Column($"SELECT DISTINCT CAST({SqlText.Identifier(column)} AS VARCHAR) AS v FROM {SqlText.Reader([file])} WHERE v IS NOT NULL ORDER BY v",
+            $"list of column '{column}'");
+        return MetadataList.Format(values);
+    }
+
     /// <summary>&lt;OutputFile without extension&gt;-bucket-&lt;b&gt;.&lt;ext&gt;; the format's extension when the output file has none.</summary>
     public static string BucketFile(string outputFile, int bucket, OutputFormat format)
     {

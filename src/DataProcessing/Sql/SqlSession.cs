@@ -106,6 +106,25 @@ internal sealed class SqlSession : IDisposable
         return $"SELECT * REPLACE ({casts}) FROM ({SqlText.WithoutTrailingSemicolons(selectSql)}\n) AS step_result";
     }
 
+    /// <summary>The first column of every row of <paramref name="sql"/>, as text.</summary>
+    public IReadOnlyList<string> Column(string sql, string what)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var values = new List<string>();
+            while (reader.Read()) values.Add(reader.GetString(0));
+            return values;
+        }
+        catch (DuckDBException e)
+        {
+            throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+        }
+    }
+
     public object? Execute(string sql, string what)
     {
         _cancellation.ThrowIfCancellationRequested();

@@ -121,7 +121,10 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         {
             case WorkKind.Sql:
                 var result = await Task.Run(() => sandbox.Run(request, cancellationToken), cancellationToken);
-                return ([new CodeStepOutput(output, result.Rows)], new Dictionary<string, string>(), []);
+                var metadata = new Dictionary<string, string> { [SqlMetadata.Rows] = result.Rows.ToString(CultureInfo.InvariantCulture) };
+                foreach (var (key, column) in task.Lists ?? new Dictionary<string, string>())
+                    metadata[key] = await Task.Run(() => sandbox.DistinctValues(output, column, cancellationToken), cancellationToken);
+                return ([new CodeStepOutput(output, result.Rows)], metadata, []);
             default:
                 var buckets = int.Parse(task.Parameters.GetValueOrDefault("buckets", "1"), CultureInfo.InvariantCulture);
                 var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, cancellationToken), cancellationToken);

@@ -36,14 +36,53 @@ public sealed record DataSource(SourceKind Kind, string Name, string? Pattern = 
 /// <summary>Where a step's input comes from: a dataset, an earlier step's outputs, a worker's local files, or nothing.</summary>
 public enum SourceKind { Dataset, StepOutputs, Local, Nothing }
 
-/// <summary>A count read at run time from the metadata of an earlier step's tasks (summed over its tasks).</summary>
+/// <summary>
+/// A count read at run time from the metadata of an earlier step's tasks (summed over its tasks). Compared with a
+/// number it makes a step's condition: <c>s.OnlyIf(Metadata.Count("find", "rows") &gt; 0)</c>.
+/// </summary>
 public sealed record MetadataCount(string Step, string Key)
 {
     public override string ToString() => $"metadata '{Key}' of '{Step}'";
+
+    public static StepCondition operator >(MetadataCount value, long than) => new(value, Comparison.Above, than);
+    public static StepCondition operator <(MetadataCount value, long than) => new(value, Comparison.Below, than);
+    public static StepCondition operator >=(MetadataCount value, long than) => new(value, Comparison.AtLeast, than);
+    public static StepCondition operator <=(MetadataCount value, long than) => new(value, Comparison.AtMost, than);
 }
 
-/// <summary>Names a <see cref="MetadataCount"/>: <c>Metadata.Count("list", "partitions")</c>.</summary>
+/// <summary>
+/// A list read at run time from the metadata of an earlier step's tasks: each task's value is a JSON array of items
+/// (e.g. <c>["2026-05-01","2026-05-02"]</c>), concatenated in partition order.
+/// </summary>
+public sealed record MetadataItems(string Step, string Key)
+{
+    public override string ToString() => $"the items of metadata '{Key}' of '{Step}'";
+}
+
+/// <summary>Names metadata of an earlier step: <c>Metadata.Count("list", "partitions")</c>, <c>Metadata.Items("find-days", "days")</c>.</summary>
 public static class Metadata
 {
     public static MetadataCount Count(string step, string key) => new(step, key);
+
+    public static MetadataItems Items(string step, string key) => new(step, key);
+}
+
+/// <summary>How a <see cref="StepCondition"/> compares.</summary>
+public enum Comparison { Above, Below, AtLeast, AtMost }
+
+/// <summary>
+/// When a step runs: a count from an earlier step's metadata compared with a number, evaluated once, when the step
+/// would start. If it does not hold, the step is skipped (recorded with why), and so is every step that depends on it.
+/// </summary>
+public sealed record StepCondition(MetadataCount Value, Comparison Comparison, long Than)
+{
+    public bool HoldsFor(long value) => Comparison switch
+    {
+        Comparison.Above => value > Than,
+        Comparison.Below => value < Than,
+        Comparison.AtLeast => value >= Than,
+        _ => value <= Than,
+    };
+
+    public override string ToString() => $"{Value} {Comparison switch { Comparison.Above => ">", Comparison.Below => "<", Comparison.AtLeast => ">=", _ => "<=" }} {Than}";
 }

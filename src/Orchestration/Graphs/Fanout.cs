@@ -12,6 +12,7 @@ namespace Orchestration.Graphs;
 [JsonDerivedType(typeof(CountFromMetadata), "count-from-metadata")]
 [JsonDerivedType(typeof(OnePerBucket), "one-per-bucket")]
 [JsonDerivedType(typeof(OnePerTarget), "one-per-target")]
+[JsonDerivedType(typeof(OnePerItem), "one-per-item")]
 public abstract record Fanout
 {
     /// <summary>The steps whose outputs or metadata this fan-out reads.</summary>
@@ -25,6 +26,7 @@ public abstract record Fanout
         AllInOne f => f.Source,
         CountFromMetadata f => f.Source,
         OnePerTarget f => f.Source,
+        OnePerItem f => f.Source,
         _ => null,
     };
 
@@ -66,6 +68,17 @@ public sealed record OnePerBucket(string ScatterStep, int Buckets, IReadOnlyList
 
 /// <summary>Another input of a shuffle join: the scatter step that cut it into the same buckets, and the view its task reads it as.</summary>
 public sealed record JoinedBuckets(string View, string ScatterStep);
+
+/// <summary>
+/// Fan-out over items: one task per item of a list an earlier step reported in its metadata, the item given to the
+/// task as parameter <c>item</c> (in SQL: <c>getvariable('item')</c>, a bound value, never spliced into the text); each
+/// task sees all of <see cref="Source"/>, if any.
+/// </summary>
+public sealed record OnePerItem(MetadataItems Items, DataSource? Source) : Fanout
+{
+    public override IEnumerable<string> StepsRead => StepOf(Source).Append(Items.Step).Distinct();
+    public override string ToString() => $"one task per item of {Items}";
+}
 
 /// <summary>Broadcast: one task per target worker selection; each task sees all of <see cref="Source"/>, if any.</summary>
 public sealed record OnePerTarget(IReadOnlyList<string> Targets, DataSource? Source) : Fanout

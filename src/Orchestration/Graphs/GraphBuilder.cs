@@ -27,6 +27,14 @@ public sealed class GraphBuilder(string name, int version)
     public GraphBuilder Map(string step, MetadataCount count, StepWork work, DataSource? over = null, Action<StepOptions>? configure = null) =>
         Add(step, StepShape.Map, new CountFromMetadata(count, over), work, configure);
 
+    /// <summary>
+    /// One task per item of a list an earlier step reported in its metadata (<c>Metadata.Items("find-days", "days")</c>),
+    /// decided once when the step starts; task <c>i</c> gets parameter <c>item</c> (SQL: <c>getvariable('item')</c>) and
+    /// sees all of <paramref name="over"/>, if given.
+    /// </summary>
+    public GraphBuilder Map(string step, MetadataItems items, StepWork work, DataSource? over = null, Action<StepOptions>? configure = null) =>
+        Add(step, StepShape.Map, new OnePerItem(items, over), work, configure);
+
     /// <summary>One task over every blob of <paramref name="over"/>.</summary>
     public GraphBuilder Reduce(string step, DataSource over, StepWork work, Action<StepOptions>? configure = null) =>
         Add(step, StepShape.Reduce, new AllInOne(over), work, configure);
@@ -110,6 +118,8 @@ public sealed class StepOptions
     private readonly List<string> _after = [];
     private RetryPolicy _retry = RetryPolicy.Default;
     private Placement? _on;
+    private StepCondition? _condition;
+    private readonly Dictionary<string, string> _lists = [];
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
     public StepOptions As(string inputName) { _inputName = inputName; return this; }
@@ -119,6 +129,19 @@ public sealed class StepOptions
 
     /// <summary>A parameter passed to every task of the step.</summary>
     public StepOptions Param(string key, string value) { _parameters[key] = value; return this; }
+
+    /// <summary>
+    /// Runs the step only if <paramref name="condition"/> holds when it would start (<c>Metadata.Count("find", "rows") &gt; 0</c>);
+    /// otherwise it is skipped, with the reason in the process's history, and so is every step that depends on it.
+    /// </summary>
+    public StepOptions OnlyIf(StepCondition condition) { _condition = condition; return this; }
+
+    /// <summary>
+    /// A SQL step's tasks report, as metadata <paramref name="key"/>, the distinct values of <paramref name="column"/> in
+    /// their result (a JSON list, in order), for a later <c>Map(..., Metadata.Items(step, key), ...)</c> to fan out over.
+    /// Every SQL task also reports <c>rows</c>, the rows of its result.
+    /// </summary>
+    public StepOptions ReportList(string key, string column) { _lists[key] = column; return this; }
 
     /// <summary>Waits for <paramref name="step"/> to complete without reading its outputs.</summary>
     public StepOptions After(string step) { _after.Add(step); return this; }
@@ -159,5 +182,6 @@ public sealed class StepOptions
         new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on);
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
-        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on);
+        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
+            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists));
 }

@@ -33,7 +33,14 @@ public static partial class GraphValidator
         if (!SafeName().IsMatch(step.Name))
             yield return $"step name '{step.Name}' must be 1-64 characters of a-z, 0-9, '_', '-', '.', starting with a letter or digit";
         foreach (var dependency in step.DependsOn.Where(d => !names.Contains(d)))
-            yield return $"step '{step.Name}' depends on unknown step '{dependency}'";
+            yield return step.Condition?.Value.Step == dependency
+                ? $"step '{step.Name}' runs only if {step.Condition}, but the graph has no step '{dependency}'"
+                : $"step '{step.Name}' depends on unknown step '{dependency}'";
+        if (step.Lists is { Count: > 0 } && step.Work.Kind != WorkKind.Sql)
+            yield return $"step '{step.Name}' reports lists ({string.Join(", ", step.Lists.Keys)}), which only a SQL step's tasks do; a C# step puts its lists in its metadata itself";
+        foreach (var (key, column) in step.Lists ?? new Dictionary<string, string>())
+            if (string.IsNullOrWhiteSpace(key) || string.IsNullOrWhiteSpace(column))
+                yield return $"step '{step.Name}' reports a list with no name or no column ('{key}' of '{column}')";
         if (step.DependsOn.Contains(step.Name))
             yield return $"step '{step.Name}' depends on itself";
         if (string.IsNullOrWhiteSpace(step.Work.Body))

@@ -11,6 +11,8 @@ namespace Orchestration.Graphs;
 /// <param name="SideInputs">Extra named views every task of the step sees in full (e.g. small dimension tables).</param>
 /// <param name="After">Steps this one waits for without reading their outputs.</param>
 /// <param name="On">The workers the step's tasks run on, by label; null for any worker on the shared queue.</param>
+/// <param name="Condition">When the step runs at all (else it is skipped); null for always.</param>
+/// <param name="Lists">Metadata lists a SQL step's tasks report: key to the column of the result whose distinct values it lists.</param>
 public sealed record StepDefinition(
     string Name,
     StepShape Shape,
@@ -21,13 +23,16 @@ public sealed record StepDefinition(
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<string> After,
     RetryPolicy Retry,
-    Placement? On = null)
+    Placement? On = null,
+    StepCondition? Condition = null,
+    IReadOnlyDictionary<string, string>? Lists = null)
 {
     /// <summary>Every step this one waits for: those it reads and those it is told to run after.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> DependsOn => Fanout.StepsRead
         .Concat(SideInputs.Where(s => s.Source.Kind == SourceKind.StepOutputs).Select(s => s.Source.Name))
         .Concat(After)
+        .Concat(Condition is null ? [] : [Condition.Value.Step])
         .Distinct()
         .ToArray();
 

@@ -44,6 +44,7 @@ public sealed record StepAwaitingWorkers(ProcessId ProcessId, string Step, strin
 /// started, so a replay or a retry uses the same one), or a broadcast task's target; null for any worker.</param>
 /// <param name="Route">Where the attempt's command goes, decided here by the aggregate (<see cref="Graphs.StepDefinition.RouteFor"/>)
 /// so that the dispatcher only builds and sends; null in events recorded before routes were, which are routed by the same rule.</param>
+/// <param name="Item">The item of a fan-out over items this task runs for (its parameter <c>item</c>); null otherwise.</param>
 [WireName("task-scheduled.v1")]
 public sealed record TaskScheduled(
     ProcessId ProcessId,
@@ -55,10 +56,11 @@ public sealed record TaskScheduled(
     string? Target,
     DateTimeOffset NotBefore,
     DateTimeOffset Deadline,
-    TaskRoute? Route = null) : IProcessEvent
+    TaskRoute? Route = null,
+    string? Item = null) : IProcessEvent
 {
     public override string ToString() =>
-        $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}, deadline {Deadline:HH:mm:ss}";
+        $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}{(Item is null ? "" : $" for item '{Item}'")}, deadline {Deadline:HH:mm:ss}";
 }
 
 /// <summary>An attempt's result was accepted: its outputs and metadata are the task's, for good.</summary>
@@ -125,6 +127,13 @@ public sealed record TaskRetryScheduled(ProcessId ProcessId, TaskId TaskId, int 
 public sealed record StepCompleted(ProcessId ProcessId, string Step, int Tasks, DateTimeOffset At) : IProcessEvent
 {
     public override string ToString() => $"Step '{Step}' completed ({Tasks} task(s))";
+}
+
+/// <summary>A step did not run: its condition did not hold, or it depends on a step that was skipped. Its dependants are skipped too.</summary>
+[WireName("step-skipped.v1")]
+public sealed record StepSkipped(ProcessId ProcessId, string Step, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' skipped: {Reason}";
 }
 
 /// <summary>A step failed for good, with the reason.</summary>

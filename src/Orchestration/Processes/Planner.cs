@@ -23,6 +23,7 @@ internal sealed class Planner(
     private readonly List<IProcessEvent> _events = [];
     private readonly Dictionary<string, IReadOnlyList<TaskResult>> _completedNow = new(StringComparer.Ordinal);
     private readonly HashSet<string> _startedNow = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _skippedNow = new(StringComparer.Ordinal);
     private bool _failed;
 
     public IReadOnlyList<IProcessEvent> Events => _events;
@@ -34,6 +35,20 @@ internal sealed class Planner(
         // A step reached by two paths of one cascade (e.g. after its dependency and after an empty step that also
         // depends on that dependency) starts once.
         if (_failed || !_startedNow.Add(step.Name)) return;
+        if (step.Condition is { } condition)
+        {
+            var value = Sum(condition.Value, out var problem);
+            if (problem is not null)
+            {
+                FailStep(step, problem);
+                return;
+            }
+            if (!condition.HoldsFor(value))
+            {
+                SkipStep(step, string.Create(CultureInfo.InvariantCulture, $"it runs only if {condition}, and {condition.Value} is {value}"));
+                return;
+            }
+        }
         // Only the orchestrator knows the live workers: a step placed by label waits for it to place the step.
         if (step.On is { } on)
             Emit(new StepAwaitingWorkers(processId, step.Name, on.Selector.ToString(), on.Mode, now));
@@ -70,7 +85,7 @@ internal sealed class Planner(
         var deadline = now + step.Retry.QueueWait(forOneWorker: oneTaskPer is not null); // until a worker starts it
         for (var partition = 0; partition < tasks.Count; partition++)
             Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
-                tasks[partition].Inputs, tasks[partition].Target, now, deadline, step.RouteFor(tasks[partition].Target)));
+                tasks[partition].Inputs, tasks[partition].Target, now, deadline, step.RouteFor(tasks[partition].Target), tasks[partition].Item));
         if (tasks.Count == 0)
             CompleteStep(step);
     }
@@ -80,19 +95,44 @@ internal sealed class Planner(
         var results = ResultsOf(step.Name, fromStateOnly: true);
         _completedNow[step.Name] = results;
         Emit(new StepCompleted(processId, step.Name, results.Count, now));
-        foreach (var dependent in graph.Steps.Where(s => s.DependsOn.Contains(step.Name) && s.DependsOn.All(IsCompleted)))
-            StartStep(dependent);
+        FollowOn(step);
+    }
+
+    /// <summary>
+    /// The steps waiting on <paramref name="step"/> whose every dependency is now done start, or, if one of their
+    /// dependencies was skipped, are skipped too: the one rule for a skipped step's dependants.
+    /// </summary>
+    private void FollowOn(StepDefinition step)
+    {
+        foreach (var dependent in graph.Steps.Where(s => s.DependsOn.Contains(step.Name) && s.DependsOn.All(IsDone)))
+        {
+            if (dependent.DependsOn.FirstOrDefault(IsSkipped) is { } skipped)
+                SkipStep(dependent, $"it depends on '{skipped}', which was skipped");
+            else
+                StartStep(dependent);
+        }
+    }
+
+    private void SkipStep(StepDefinition step, string reason)
+    {
+        if (!_skippedNow.Add(step.Name)) return;
+        _startedNow.Add(step.Name);
+        Emit(new StepSkipped(processId, step.Name, reason, now));
+        FollowOn(step);
     }
 
     public void CompleteProcessIfDone()
     {
-        if (_failed || state.CompletedSteps + _completedNow.Count < graph.Steps.Count) return;
+        if (_failed || state.CompletedSteps + _completedNow.Count + _skippedNow.Count < graph.Steps.Count) return;
         var outputs = graph.FinalSteps.SelectMany(s => ResultsOf(s.Name).SelectMany(r => r.Outputs)).ToArray();
         Emit(new ProcessCompleted(processId, outputs, now));
     }
 
-    private bool IsCompleted(string step) =>
+    private bool IsDone(string step) => IsSkipped(step) ||
         _completedNow.ContainsKey(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Completed);
+
+    private bool IsSkipped(string step) =>
+        _skippedNow.Contains(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Skipped);
 
     /// <summary>The outputs and metadata of a step's tasks, in partition order, with the confirmation being decided.</summary>
     private IReadOnlyList<TaskResult> ResultsOf(string step, bool fromStateOnly = false)
@@ -130,6 +170,10 @@ internal sealed class Planner(
             case CountFromMetadata f:
                 var count = CountFrom(f.Count, out problem);
                 return problem is null ? Enumerable.Repeat(Over(BlobsOf(f.Source)), count).ToArray() : [];
+            case OnePerItem f:
+                var items = ItemsFrom(f.Items, out problem);
+                var all = Over(BlobsOf(f.Source));
+                return problem is null ? items.Select(item => all with { Item = item }).ToArray() : [];
             case OnePerBucket f:
                 return Gather(step, f, sides, out problem);
             case OnePerTarget f:
@@ -143,26 +187,61 @@ internal sealed class Planner(
 
     private int CountFrom(MetadataCount count, out string? problem)
     {
+        var total = Sum(count, out problem);
+        if (problem is null && total > MaxTasksPerStep)
+            problem = string.Create(CultureInfo.InvariantCulture, $"{count} asks for {total:N0} tasks, more than the limit of {MaxTasksPerStep:N0} per step");
+        return problem is null ? (int)total : 0;
+    }
+
+    /// <summary>A count from metadata: the whole numbers every task of its step reported under its key, summed.</summary>
+    private long Sum(MetadataCount count, out string? problem)
+    {
         problem = null;
         var total = 0L;
         foreach (var result in ResultsOf(count.Step))
         {
-            if (!result.Metadata.TryGetValue(count.Key, out var text))
+            if (MetadataOf(result, count.Step, count.Key, out problem) is not { } text) return 0;
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
             {
-                problem = $"it needs metadata '{count.Key}' from every task of '{count.Step}', but task {result.Task} reported none (it reported: {string.Join(", ", result.Metadata.Keys.DefaultIfEmpty("nothing"))})";
-                return 0;
-            }
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-            {
-                problem = $"metadata '{count.Key}' of task {result.Task} is '{text}', not a whole number of tasks";
+                problem = $"metadata '{count.Key}' of task {result.Task} is '{text}', not a whole number";
                 return 0;
             }
             total += n;
         }
-        if (total > MaxTasksPerStep)
-            problem = string.Create(CultureInfo.InvariantCulture, $"{count} asks for {total:N0} tasks, more than the limit of {MaxTasksPerStep:N0} per step");
-        return (int)Math.Min(total, MaxTasksPerStep);
+        return total;
     }
+
+    /// <summary>A list from metadata: the JSON arrays every task of its step reported under its key, in partition order.</summary>
+    private List<string> ItemsFrom(MetadataItems items, out string? problem)
+    {
+        problem = null;
+        var all = new List<string>();
+        foreach (var result in ResultsOf(items.Step))
+        {
+            if (MetadataOf(result, items.Step, items.Key, out problem) is not { } text) return [];
+            if (MetadataList.Parse(text) is not { } list)
+            {
+                problem = $"metadata '{items.Key}' of task {result.Task} is not a list of items: it must be a JSON array of strings or numbers (e.g. [\"2026-05-01\",\"2026-05-02\"]), not '{Shorten(text)}'";
+                return [];
+            }
+            all.AddRange(list);
+            if (all.Count > MaxTasksPerStep)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"{items} holds more than {MaxTasksPerStep:N0} items, the limit of tasks per step");
+                return [];
+            }
+        }
+        return all;
+    }
+
+    private static string? MetadataOf(TaskResult result, string step, string key, out string? problem)
+    {
+        problem = result.Metadata.TryGetValue(key, out var text) ? null
+            : $"it needs metadata '{key}' from every task of '{step}', but task {result.Task} reported none (it reported: {string.Join(", ", result.Metadata.Keys.DefaultIfEmpty("nothing"))})";
+        return text;
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     /// <summary>
     /// Task <c>b</c> of a shuffle's gather: bucket <c>b</c> of its main input under the step's input name, then bucket
@@ -205,5 +284,5 @@ internal sealed class Planner(
 
     private sealed record TaskResult(TaskId Task, IReadOnlyList<BlobRef> Outputs, IReadOnlyDictionary<string, string> Metadata);
 
-    private sealed record PlannedTask(IReadOnlyList<TaskInput> Inputs, string? Target);
+    private sealed record PlannedTask(IReadOnlyList<TaskInput> Inputs, string? Target, string? Item = null);
 }

@@ -95,7 +95,7 @@ public static partial class ProcessDecider
                 cause,
                 new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now),
                 new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.QueueWait(task.IsForOneWorker),
-                    task.Step.Definition.RouteFor(task.Target)),
+                    task.Step.Definition.RouteFor(task.Target), task.Item),
             ]);
         }
         // A timeout's reason reads as a predicate ("timed out after 60 s"); a worker's error is only the error text.

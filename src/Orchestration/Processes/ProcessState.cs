@@ -34,6 +34,7 @@ public sealed class ProcessState
     public IReadOnlyList<BlobRef> Outputs { get; private set; } = [];
     /// <summary>How many events were folded: the stream version to append after.</summary>
     public long Version { get; private set; }
+    /// <summary>Steps done with: completed or skipped (the process completes once every step is).</summary>
     public int CompletedSteps { get; private set; }
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? EndedAt { get; private set; }
@@ -83,6 +84,8 @@ public sealed class ProcessState
             case TaskAttemptFailed or TaskTimedOut: break; // history only; the retry or the failure that follows changes state
             case StepCompleted completed when state._steps.TryGetValue(completed.Step, out var step):
                 step.Status = StepStatus.Completed; step.EndedAt = completed.At; state.CompletedSteps++; break;
+            case StepSkipped skipped when state._steps.TryGetValue(skipped.Step, out var step):
+                step.Status = StepStatus.Skipped; step.FailureReason = skipped.Reason; step.EndedAt = skipped.At; state.CompletedSteps++; break;
             case StepFailed failed when state._steps.TryGetValue(failed.Step, out var step):
                 step.Status = StepStatus.Failed; step.FailureReason = failed.Reason; step.EndedAt = failed.At; break;
             case ProcessCompleted completed: state.End(ProcessStatus.Completed, null, completed.At); state.Outputs = completed.Outputs; break;

@@ -4,8 +4,8 @@ using Orchestration.Graphs;
 
 namespace Orchestration.Processes;
 
-/// <summary>Where a step is: waiting for its dependencies (or workers), running, completed or failed.</summary>
-public enum StepStatus { Waiting, Running, Completed, Failed }
+/// <summary>Where a step is: waiting for its dependencies (or workers), running, completed, failed, or skipped (its condition did not hold).</summary>
+public enum StepStatus { Waiting, Running, Completed, Failed, Skipped }
 
 /// <summary>A task is scheduled (an attempt is open) or confirmed.</summary>
 public enum TaskStatus : byte { Scheduled, Confirmed }
@@ -23,6 +23,8 @@ public sealed class StepState(StepDefinition definition)
     private long[] _deadlines = [];
     private IReadOnlyList<TaskInput>[] _inputs = [];
     private string?[] _targets = [];
+    // Only a fan-out over items has one per task.
+    private string?[]? _items;
     private WorkerId?[] _startedOn = [];
     // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
     private TaskConfirmed?[] _confirmations = [];
@@ -33,6 +35,7 @@ public sealed class StepState(StepDefinition definition)
     public int TaskCount { get; private set; }
     public int Confirmed { get; private set; }
     public int Retries { get; internal set; }
+    /// <summary>Why the step failed, or why it was skipped.</summary>
     public string? FailureReason { get; internal set; }
     public DateTimeOffset? EndedAt { get; internal set; }
     /// <summary>When the step became ready to be placed on labeled workers; null if it never waited for placement.</summary>
@@ -62,6 +65,7 @@ public sealed class StepState(StepDefinition definition)
         _deadlines = new long[tasks];
         _inputs = new IReadOnlyList<TaskInput>[tasks];
         _targets = new string?[tasks];
+        _items = Definition.Fanout is OnePerItem ? new string?[tasks] : null;
         _startedOn = new WorkerId?[tasks];
         _confirmations = new TaskConfirmed?[tasks];
     }
@@ -70,7 +74,11 @@ public sealed class StepState(StepDefinition definition)
     {
         var p = e.Partition;
         if ((uint)p >= (uint)TaskCount) return;
-        if (_attempts[p] == 0) (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
+        if (_attempts[p] == 0)
+        {
+            (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
+            if (_items is not null) _items[p] = e.Item;
+        }
         (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null);
     }
 
@@ -99,6 +107,7 @@ public sealed class StepState(StepDefinition definition)
     internal DateTimeOffset DeadlineOf(int p) => new(_deadlines[p], TimeSpan.Zero);
     internal IReadOnlyList<TaskInput> InputsOf(int p) => _inputs[p];
     internal string? TargetOf(int p) => _targets[p];
+    internal string? ItemOf(int p) => _items?[p];
     internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
     internal WorkerId? StartedOnOf(int p) => _startedOn[p];
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
@@ -118,6 +127,8 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public DateTimeOffset Deadline => Step.DeadlineOf(Partition);
     public IReadOnlyList<TaskInput> Inputs => Step.InputsOf(Partition);
     public string? Target => Step.TargetOf(Partition);
+    /// <summary>The item of a fan-out over items that this task runs for; null for other fan-outs.</summary>
+    public string? Item => Step.ItemOf(Partition);
     /// <summary>The task is meant for one named worker (<see cref="Target"/>): its step is placed on all matching workers.</summary>
     public bool IsForOneWorker => Target is not null && Step.Definition.On?.Mode == Graphs.Target.All;
     public WorkerId? Worker => Step.WorkerOf(Partition);

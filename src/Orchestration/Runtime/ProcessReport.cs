@@ -36,7 +36,7 @@ public sealed record ProcessProgress(
         TaskConfirmed => p with { ConfirmedTasks = p.ConfirmedTasks + 1 },
         TaskRetryScheduled => p with { Retries = p.Retries + 1 },
         TaskAttemptFailed or TaskTimedOut => p with { FailedAttempts = p.FailedAttempts + 1 },
-        StepCompleted => p with { CompletedSteps = p.CompletedSteps + 1 },
+        StepCompleted or StepSkipped => p with { CompletedSteps = p.CompletedSteps + 1 },
         ProcessCompleted c => p with { Status = ProcessStatus.Completed, EndedAt = c.At },
         ProcessFailed f => p with { Status = ProcessStatus.Failed, EndedAt = f.At, Reason = f.Reason },
         ProcessCancelled c => p with { Status = ProcessStatus.Cancelled, EndedAt = c.At, Reason = c.Reason },

@@ -25,7 +25,8 @@ internal sealed class RunTaskFactory
         parameters["partition"] = scheduled.Partition.ToString(CultureInfo.InvariantCulture);
         parameters["partitions"] = process.StepTasks.GetValueOrDefault(scheduled.Step, 1).ToString(CultureInfo.InvariantCulture);
         if (scheduled.Target is { } target) parameters["target"] = target;
+        if (scheduled.Item is { } item) parameters["item"] = item;
         return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target));
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target), step.Lists);
     }
 }

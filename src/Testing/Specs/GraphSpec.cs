@@ -62,12 +62,13 @@ public abstract class GraphSpec : ProcessSpec
     protected StepStarted StepStarted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
 
     /// <summary>The first attempt of a task, scheduled at <paramref name="at"/> (default: the epoch); it may wait one queue timeout for a worker.</summary>
-    protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null) =>
-        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target), RouteOf(step, target));
+    /// <param name="item">For a fan-out over items: the item the task runs for.</param>
+    protected TaskScheduled Scheduled(string step, int partition, IReadOnlyList<TaskInput> inputs, DateTimeOffset? at = null, string? target = null, string? item = null) =>
+        new(Process, Task(step, partition), 1, step, partition, inputs, target, at ?? Epoch, (at ?? Epoch) + QueueWait(step, target), RouteOf(step, target), item);
 
     /// <summary>A later attempt, sent after <paramref name="delay"/> of backoff.</summary>
-    protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null) =>
-        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target), RouteOf(step, target));
+    protected TaskScheduled Rescheduled(string step, int partition, int attempt, IReadOnlyList<TaskInput> inputs, DateTimeOffset at, TimeSpan delay, string? target = null, string? item = null) =>
+        new(Process, Task(step, partition), attempt, step, partition, inputs, target, at + delay, at + delay + QueueWait(step, target), RouteOf(step, target), item);
 
     /// <summary>Where the graph routes a task of <paramref name="step"/> (for <paramref name="target"/>), as the aggregate records it.</summary>
     protected TaskRoute RouteOf(string step, string? target = null) => Graph.Step(step).RouteFor(target);
@@ -131,6 +132,9 @@ public abstract class GraphSpec : ProcessSpec
 
     /// <summary>A step completed with <paramref name="tasks"/> tasks.</summary>
     protected StepCompleted StepCompleted(string step, int tasks, DateTimeOffset? at = null) => new(Process, step, tasks, at ?? Epoch);
+
+    /// <summary>A step skipped (its condition did not hold, or a step it depends on was skipped), with the reason.</summary>
+    protected static StepSkipped StepSkipped(string step, string reason, DateTimeOffset? at = null) => new(Process, step, reason, at ?? Epoch);
 
     /// <summary>A step failed and took the process with it, as the aggregate records it.</summary>
     protected static IProcessEvent[] StepAndProcessFailed(string step, string reason, DateTimeOffset? at = null) =>
