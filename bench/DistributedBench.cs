@@ -26,19 +26,35 @@ internal static class DistributedBench
 
     private static string Rounds(IEnumerable<double> rounds) => string.Join(", ", rounds.Select(r => r.ToString("N0")));
 
+    /// <summary>A deployment of its own on the local services (or those ORCH_POSTGRES, ORCH_RABBITMQ, ORCH_BLOBS name).</summary>
+    internal static DistributedSettings NewSettings() => new()
+    {
+        Mode = "distributed",
+        Postgres = Environment.GetEnvironmentVariable("ORCH_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=orch;Password=orch-dev;Database=orchestration",
+        RabbitMq = Environment.GetEnvironmentVariable("ORCH_RABBITMQ") ?? "amqp://orch:orch-dev@127.0.0.1:5672/",
+        Blobs = Environment.GetEnvironmentVariable("ORCH_BLOBS") ?? "UseDevelopmentStorage=true",
+        Schema = $"bench_{Guid.NewGuid():N}"[..20],
+        BlobContainer = $"bench{Guid.NewGuid():N}"[..20],
+        QueuePrefix = $"bench-{Guid.NewGuid():N}-"[..20],
+    };
+
+    /// <summary>Drops the deployments' schemas and every queue and policy of the run.</summary>
+    internal static async Task CleanUpAsync(DistributedSettings settings, IEnumerable<DistributedSettings> deployments)
+    {
+        await using var db = NpgsqlDataSource.Create(settings.Postgres);
+        foreach (var deployment in deployments)
+            await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{deployment.Schema}\" CASCADE").ExecuteNonQueryAsync();
+        // Every queue of the run (the workers' own ones too) and the orchestrator's policy: nothing left on the broker.
+        using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
+        await management.DeleteAsync(await management.QueuesAsync(settings.QueuePrefix));
+        await management.DeletePolicyAsync(IdleQueueExpiry.PolicyOf(settings.QueuePrefix));
+        await new Azure.Storage.Blobs.BlobContainerClient(settings.Blobs, settings.BlobContainer).DeleteIfExistsAsync();
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var tasks = args.Length > 1 ? int.Parse(args[1]) : 5_000;
-        var settings = new DistributedSettings
-        {
-            Mode = "distributed",
-            Postgres = Environment.GetEnvironmentVariable("ORCH_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=orch;Password=orch-dev;Database=orchestration",
-            RabbitMq = Environment.GetEnvironmentVariable("ORCH_RABBITMQ") ?? "amqp://orch:orch-dev@127.0.0.1:5672/",
-            Blobs = Environment.GetEnvironmentVariable("ORCH_BLOBS") ?? "UseDevelopmentStorage=true",
-            Schema = $"bench_{Guid.NewGuid():N}"[..20],
-            BlobContainer = $"bench{Guid.NewGuid():N}"[..20],
-            QueuePrefix = $"bench-{Guid.NewGuid():N}-"[..20],
-        };
+        var settings = NewSettings();
         Console.WriteLine($"distributed: {tasks:N0} no-op tasks, orchestrator + 2 worker processes x {Slots} slots, PostgreSQL (Marten) + RabbitMQ");
         // One deployment per event store, each in a schema and queues of its own, run in the same rounds as the raw loop.
         var deployments = Stores.ToDictionary(store => store, store => settings with
@@ -81,19 +97,13 @@ internal static class DistributedBench
         }
         finally
         {
-            await using var db = NpgsqlDataSource.Create(settings.Postgres);
-            foreach (var deployment in deployments.Values)
-                await db.CreateCommand($"DROP SCHEMA IF EXISTS \"{deployment.Schema}\" CASCADE").ExecuteNonQueryAsync();
-            // Every queue of the run (the workers' own ones too) and the orchestrator's policy: nothing left on the broker.
-            using var management = new RabbitMqManagement(new Uri(settings.RabbitMq));
-            await management.DeleteAsync(await management.QueuesAsync(settings.QueuePrefix));
-            await management.DeletePolicyAsync(IdleQueueExpiry.PolicyOf(settings.QueuePrefix));
+            await CleanUpAsync(settings, deployments.Values);
         }
         return 0;
     }
 
     /// <summary>One orchestrator and two worker processes, started once and warmed up, and a client to run processes with.</summary>
-    private sealed class EngineHosts : IAsyncDisposable
+    internal sealed class EngineHosts : IAsyncDisposable
     {
         private readonly List<Process> _hosts;
         private readonly DistributedClient _client;
@@ -115,6 +125,8 @@ internal static class DistributedBench
             await DistributedBench.RunAsync(client, 300); // warm-up: the hosts connect and JIT before anything is timed
             return new EngineHosts(hosts, client);
         }
+
+        public DistributedClient Client => _client;
 
         public async Task<double> RunAsync(int tasks)
         {

@@ -19,8 +19,9 @@ internal static class ShuffleBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var partitions = args.Length > 1 ? int.Parse(args[1]) : 100;
-        var rowsPerPartition = args.Length > 2 ? int.Parse(args[2]) : 1_000_000;
+        var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(int.Parse).ToArray();
+        var partitions = numbers.Length > 0 ? numbers[0] : 100;
+        var rowsPerPartition = numbers.Length > 1 ? numbers[1] : 1_000_000;
         var root = Directory.CreateTempSubdirectory("orch-shuffle-bench-").FullName;
         try
         {
@@ -35,6 +36,13 @@ internal static class ShuffleBench
             Console.WriteLine($"  one direct DuckDB query:             {direct.TotalMilliseconds,9:N0} ms");
             Console.WriteLine($"  engine, process only (embedded):     {process.TotalMilliseconds,9:N0} ms  ({process / direct:0.0}x the direct query)");
             Console.WriteLine($"  engine, with inputs into blob store: {(upload + process).TotalMilliseconds,9:N0} ms  ({(upload + process) / direct:0.0}x); result equal to DuckDB's");
+            if (args.Contains("--distributed"))
+            {
+                var (dUpload, dProcess, dRows) = await DistributedAsync(files, Path.Combine(root, "distributed-result.parquet"));
+                if (!dRows.SequenceEqual(expected)) throw new InvalidOperationException("the distributed engine's result differs from DuckDB's");
+                Console.WriteLine($"  distributed (orchestrator + 2 worker processes x {DistributedWorkerSlots} slots, Azurite): process {dProcess.TotalMilliseconds:N0} ms ({dProcess / direct:0.0}x the direct query), " +
+                    $"inputs into blob storage {dUpload.TotalMilliseconds:N0} ms; result equal to DuckDB's");
+            }
             return 0;
         }
         finally
@@ -85,12 +93,8 @@ internal static class ShuffleBench
         var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["orders"] = await Inputs.UploadAsync(engine.Blobs, files, CancellationToken.None) };
         var upload = clock.Elapsed;
         clock.Restart();
-        var graph = ProcessGraph.Define("shuffle-bench", 1)
-            .Shuffle("customers", DataSource.Dataset("orders"), "customer_id", Buckets, StepWork.Sql(PerBucket))
-            .Reduce("merge", DataSource.Step("customers"), StepWork.Sql(Merge), s => s.As("partials"))
-            .Build();
         var id = ProcessId.From($"shuffle-bench-{Guid.NewGuid():N}");
-        await engine.Runtime.SendAsync(new StartProcess(id, graph, datasets, new Dictionary<string, string>()));
+        await engine.Runtime.SendAsync(new StartProcess(id, Graph(), datasets, new Dictionary<string, string>()));
         var state = await engine.WaitForEndAsync(id);
         var process = clock.Elapsed;
         if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"shuffle bench {state.Status}: {state.EndReason}");
@@ -100,6 +104,40 @@ internal static class ShuffleBench
         using var db = Open();
         return (upload, process, Rows(db, $"SELECT * FROM '{local}' ORDER BY country"));
     }
+
+    private const int DistributedWorkerSlots = 2;
+
+    private static async Task<(TimeSpan Upload, TimeSpan Process, IReadOnlyList<string> Rows)> DistributedAsync(IReadOnlyList<string> files, string local)
+    {
+        var settings = DistributedBench.NewSettings();
+        try
+        {
+            await using var hosts = await DistributedBench.EngineHosts.StartAsync(settings);
+            var client = hosts.Client;
+            var clock = Stopwatch.StartNew();
+            var datasets = new Dictionary<string, IReadOnlyList<BlobRef>> { ["orders"] = await Inputs.UploadAsync(client.Blobs, files, CancellationToken.None) };
+            var upload = clock.Elapsed;
+            clock.Restart();
+            var id = ProcessId.From($"shuffle-bench-{Guid.NewGuid():N}");
+            await client.SendAsync(new StartProcess(id, Graph(), datasets, new Dictionary<string, string>()));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+            var state = await client.WaitForEndAsync(id, cancellationToken: deadline.Token);
+            var process = clock.Elapsed;
+            if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"distributed shuffle bench {state.Status}: {state.EndReason}");
+            await client.Blobs.DownloadAsync(state.Step("merge").ScheduledTasks.Single().Outputs.Single(), local, CancellationToken.None);
+            using var db = Open();
+            return (upload, process, Rows(db, $"SELECT * FROM '{local}' ORDER BY country"));
+        }
+        finally
+        {
+            await DistributedBench.CleanUpAsync(settings, [settings]);
+        }
+    }
+
+    private static ProcessGraph Graph() => ProcessGraph.Define("shuffle-bench", 1)
+        .Shuffle("customers", DataSource.Dataset("orders"), "customer_id", Buckets, StepWork.Sql(PerBucket))
+        .Reduce("merge", DataSource.Step("customers"), StepWork.Sql(Merge), s => s.As("partials"))
+        .Build();
 
     private static DuckDBConnection Open()
     {

@@ -24,16 +24,4 @@ public sealed class local_inputs : SalesSpec
         When(Start());
         Expect(Started(), StepStarted("partials", 1), Scheduled("partials", 0, Inputs("input", LocalSales)));
     }
-
-    [Fact]
-    public void a_broadcast_over_local_files_gives_every_target_the_same_reference_to_read_its_own_files()
-    {
-        Using(ProcessGraph.Define("regional-sums", 1)
-            .Broadcast("partials", ["eu-1", "eu-2"], StepWork.Sql("SELECT sum(amount) FROM input"), over: DataSource.Local("sales", "*.csv")).Build(),
-            new Dictionary<string, IReadOnlyList<BlobRef>>());
-        When(Start());
-        Expect(Started(), StepStarted("partials", 2),
-            Scheduled("partials", 0, Inputs("input", LocalSales), target: "eu-1"),
-            Scheduled("partials", 1, Inputs("input", LocalSales), target: "eu-2"));
-    }
 }

@@ -53,7 +53,6 @@ public sealed class graph_validation
             .Map("self", DataSource.Dataset("sales"), Work,
                 s => s.After("self").Retry(0).Timeout(TimeSpan.Zero).QueueTimeout(TimeSpan.FromHours(-1)).As("stores").With("stores", DataSource.Dataset("stores")))
             .Shuffle("none", DataSource.Dataset("sales"), "store", 0, Work)
-            .Broadcast("nowhere", [], Work)
             .Build());
         Assert.Equal(
         [
@@ -65,7 +64,6 @@ public sealed class graph_validation
             "step 'self' needs a positive task timeout",
             "step 'self' needs a positive queue timeout",
             "shuffle step 'none' has 0 buckets; a shuffle has 1 to 4096",
-            "broadcast step 'nowhere' has no targets",
             "steps form a cycle: self -> self",
         ], error.Problems);
     }
@@ -117,15 +115,13 @@ public sealed class graph_validation
     }
 
     [Fact]
-    public void a_broadcast_placed_by_label_and_a_negative_wait_for_workers_are_reported()
+    public void a_negative_wait_for_workers_is_reported()
     {
         var error = Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("placed", 1)
-            .Broadcast("warm", ["zone-a"], Work, configure: s => s.On("region=EU", Target.All))
             .Map("sums", DataSource.Local("sales", "*.csv"), Work, s => s.On("region=EU", Target.All, TimeSpan.FromSeconds(-1)))
             .Build());
         Assert.Equal(
         [
-            "broadcast step 'warm' names its targets; use a Map or Reduce with On(selector, Target.All) to fan out to labeled workers",
             "step 'sums' cannot wait a negative time for workers",
         ], error.Problems);
     }

@@ -60,12 +60,6 @@ public static class Sample
         .Shuffle("by-store", DataSource.Dataset("sales"), "store", 3, StepWork.Sql("SELECT store, sum(amount) FROM input GROUP BY store"))
         .Build();
 
-    /// <summary>One cache-warming task per zone, each over the stores table.</summary>
-    public static ProcessGraph BroadcastGraph() => ProcessGraph.Define("warm-caches", 1)
-        .Broadcast("warm", ["zone-a", "zone-b"], StepWork.Code("warm-cache"), over: DataSource.Dataset("stores"),
-            configure: s => s.Timeout(TimeSpan.FromMinutes(1)).Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)))
-        .Build();
-
     /// <summary>A map whose every task sees the output of an earlier step as a side input.</summary>
     public static ProcessGraph SideInputGraph() => ProcessGraph.Define("sales-with-dims", 1)
         .Reduce("dims", DataSource.Dataset("stores"), StepWork.Sql("SELECT store, region FROM input"))

@@ -41,6 +41,7 @@ public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedSta
 
         var reports = await StopHostsAsync();
         reports[^1].Should().MatchRegex(@"[1-9][\d,]* commands", "the standby took over and decided commands");
+        standby.ExitCode.Should().Be(0, $"the new leader stopped cleanly on SIGTERM: {await standby.StandardError.ReadToEndAsync()}");
         output.WriteLine($"chaos failover: {files + 1} tasks, leader killed at {run.ConfirmedAtFault} confirmed, standby leading {takenOver.Elapsed.TotalSeconds:0.0} s later, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }

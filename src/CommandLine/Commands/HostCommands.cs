@@ -29,8 +29,9 @@ public static class HostCommands
                 services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint);
                 services.AddDashboard(dashboard, Engines.Settings);
             }, Engines.WithSchedules(setup).Graphs);
+            var leadership = host.Services.GetRequiredService<Leadership>(); // before the run, which disposes the host's services
             await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(35));
-            if (host.Services.GetRequiredService<Leadership>().LostBecause is { } lost)
+            if (leadership.LostBecause is { } lost)
                 throw new CliError($"The orchestrator stopped: it lost the lead, {lost}. Start it again; it stands by or leads afresh from the store.", 3);
             return 0;
         });

@@ -11,7 +11,6 @@ namespace Orchestration.Graphs;
 [JsonDerivedType(typeof(AllInOne), "all-in-one")]
 [JsonDerivedType(typeof(CountFromMetadata), "count-from-metadata")]
 [JsonDerivedType(typeof(OnePerBucket), "one-per-bucket")]
-[JsonDerivedType(typeof(OnePerTarget), "one-per-target")]
 [JsonDerivedType(typeof(OnePerItem), "one-per-item")]
 public abstract record Fanout
 {
@@ -25,7 +24,6 @@ public abstract record Fanout
         OnePerBlob f => f.Source,
         AllInOne f => f.Source,
         CountFromMetadata f => f.Source,
-        OnePerTarget f => f.Source,
         OnePerItem f => f.Source,
         _ => null,
     };
@@ -78,11 +76,4 @@ public sealed record OnePerItem(MetadataItems Items, DataSource? Source) : Fanou
 {
     public override IEnumerable<string> StepsRead => StepOf(Source).Append(Items.Step).Distinct();
     public override string ToString() => $"one task per item of {Items}";
-}
-
-/// <summary>Broadcast: one task per target worker selection; each task sees all of <see cref="Source"/>, if any.</summary>
-public sealed record OnePerTarget(IReadOnlyList<string> Targets, DataSource? Source) : Fanout
-{
-    public override IEnumerable<string> StepsRead => StepOf(Source);
-    public override string ToString() => $"one task per target ({string.Join(", ", Targets)})";
 }

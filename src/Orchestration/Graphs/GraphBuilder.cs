@@ -75,10 +75,6 @@ public sealed class GraphBuilder(string name, int version)
         return this;
     }
 
-    /// <summary>One task per target (a worker selection), each seeing all of <paramref name="over"/>, if given.</summary>
-    public GraphBuilder Broadcast(string step, IReadOnlyList<string> targets, StepWork work, DataSource? over = null, Action<StepOptions>? configure = null) =>
-        Add(step, StepShape.Broadcast, new OnePerTarget(targets, over), work, configure);
-
     /// <summary>Validates and returns the graph; throws <see cref="InvalidGraphException"/> listing every problem.</summary>
     public ProcessGraph Build()
     {

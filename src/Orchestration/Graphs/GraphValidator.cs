@@ -68,10 +68,6 @@ public static partial class GraphValidator
                 yield return string.IsNullOrWhiteSpace(view.Key)
                     ? $"shuffle step '{step.Name}' joins an input with no view name; name each input after the first (ShuffledInput.As(view, ...))"
                     : $"shuffle step '{step.Name}' reads two inputs as '{view.Key}'; give each its own view name";
-        if (step.Fanout is OnePerTarget { Targets.Count: 0 })
-            yield return $"broadcast step '{step.Name}' has no targets";
-        if (step.On is not null && step.Fanout is OnePerTarget)
-            yield return $"broadcast step '{step.Name}' names its targets; use a Map or Reduce with On(selector, Target.All) to fan out to labeled workers";
         if (step.On is { Wait: var wait } && wait < TimeSpan.Zero)
             yield return $"step '{step.Name}' cannot wait a negative time for workers";
         foreach (var local in step.Sources.Where(s => s.Kind == SourceKind.Local))

@@ -9,6 +9,4 @@ public enum StepShape
     Reduce,
     /// <summary>Hash-partition rows by a key into N buckets (scatter), then one task per bucket (gather).</summary>
     Shuffle,
-    /// <summary>One task per selected worker, for data that lives on that worker.</summary>
-    Broadcast,
 }

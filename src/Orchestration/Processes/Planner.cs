@@ -176,9 +176,6 @@ internal sealed class Planner(
                 return problem is null ? items.Select(item => all with { Item = item }).ToArray() : [];
             case OnePerBucket f:
                 return Gather(step, f, sides, out problem);
-            case OnePerTarget f:
-                var shared = BlobsOf(f.Source);
-                return f.Targets.Select(t => Over(shared, t)).ToArray();
             default:
                 problem = $"the engine does not know the fan-out {step.Fanout.GetType().Name}";
                 return [];
