@@ -42,7 +42,7 @@ public static class ProgressView
         var reported = new HashSet<string>();
         return await engine.WaitForEndAsync(id, state =>
         {
-            foreach (var step in state.Steps.Where(s => s.Status is StepStatus.Completed or StepStatus.Failed && reported.Add(s.Name)))
+            foreach (var step in state.Steps.Where(s => s.Status is StepStatus.Completed or StepStatus.Failed or StepStatus.Skipped && reported.Add(s.Name)))
                 Console.WriteLine(Describe(step));
         }, cancellationToken);
     }
@@ -55,6 +55,7 @@ public static class ProgressView
             StepStatus.Waiting => "waiting",
             StepStatus.Completed => "done",
             StepStatus.Failed => "FAILED",
+            StepStatus.Skipped => "skipped",
             _ => $"{running} running",
         };
         return $"{step.Name,-16} {step.Confirmed,6}/{step.TaskCount,-6} confirmed, {state}, {step.Retries} retried";
