@@ -151,4 +151,15 @@ public sealed class graph_validation
         Assert.Contains($"shuffle step 'by-store' has {buckets} buckets; a shuffle has 1 to 4096",
             Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("bad-buckets", 1)
                 .Shuffle("by-store", DataSource.Dataset("sales"), "store", buckets, StepWork.Sql("SELECT 1")).Build()).Problems);
+
+    [Fact]
+    public void a_condition_naming_an_unknown_step_and_a_list_reported_by_a_csharp_step_are_refused_when_the_graph_is_built() =>
+        Assert.Equal(
+        [
+            "step 'report' runs only if metadata 'rows' of 'ghost' > 0, but the graph has no step 'ghost'",
+            "step 'score' reports lists (days), which only a SQL step's tasks do; a C# step puts its lists in its metadata itself",
+        ], Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("conditions", 1)
+            .Reduce("report", DataSource.Dataset("sales"), Work, s => s.OnlyIf(Metadata.Count("ghost", "rows") > 0))
+            .Map("score", DataSource.Dataset("sales"), StepWork.Code("score"), s => s.ReportList("days", "day"))
+            .Build()).Problems);
 }

@@ -89,7 +89,7 @@ public sealed class Bad_input : IDisposable
         var run = await _orch.RunAsync("run", "no-such-graph", "--data", _dir["data"]);
 
         run.ExitCode.Should().Be(2);
-        run.Error.Trim().Should().Be("orch: Unknown graph 'no-such-graph'. Known graphs: 'revenue-by-country-brand' v1.");
+        run.Error.Trim().Should().Be("orch: Unknown graph 'no-such-graph'. Known graphs: 'revenue-by-country-brand' v1, 'sales-by-day' v1, 'refund-report' v1.");
     }
 
     [Fact]

@@ -81,7 +81,8 @@ public sealed class Embedded_engine : IAsyncLifetime
     {
         var graph = ProcessGraph.Define("long", 1)
             .Map("map", DataSource.Dataset("in"), StepWork.Code(FlakyStep.Name),
-                s => s.Param("mode", "slow").Timeout(TimeSpan.FromSeconds(3)).Heartbeat(TimeSpan.FromSeconds(1.5)))
+                // Beats every 1.3 s against a 4 s heartbeat timeout (room for a loaded machine); the 7 s task outlives its 4 s timeout.
+                s => s.Param("mode", "slow").Timeout(TimeSpan.FromSeconds(4)).Heartbeat(TimeSpan.FromSeconds(4)))
             .Build();
 
         var state = await RunAsync(graph, blobs: 1);

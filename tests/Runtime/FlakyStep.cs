@@ -16,7 +16,7 @@ internal sealed class FlakyStep : ICodeStep
         if (context.Task.Attempt == 1 && mode == "fail-first") throw new StepFailure("first attempts fail", retryable: true);
         if (context.Task.Attempt == 1 && mode == "hang-first") await Task.Delay(Timeout.Infinite, cancellationToken);
         if (mode == "two-seconds") await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-        if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken); // the step's own work, longer than its timeout
+        if (mode == "slow") await Task.Delay(TimeSpan.FromSeconds(7), cancellationToken); // the step's own work, longer than its timeout
         return new CodeStepResult([], new Dictionary<string, string>());
     }
 }

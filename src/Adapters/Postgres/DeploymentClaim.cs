@@ -12,12 +12,15 @@ internal static class DeploymentClaim
 {
     public static async Task ClaimAsync(NpgsqlDataSource source, PostgresSchema schema, string queuePrefix, CancellationToken cancellationToken)
     {
-        await using var command = source.CreateCommand($"""
+        await using var claim = source.CreateCommand($"""
             WITH claimed AS (INSERT INTO {schema.Deployment} (queue_prefix) VALUES ($1) ON CONFLICT DO NOTHING RETURNING queue_prefix)
             SELECT queue_prefix FROM claimed UNION ALL SELECT queue_prefix FROM {schema.Deployment}
             """);
-        command.Parameters.Add(new NpgsqlParameter { Value = queuePrefix });
-        var owner = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
+        claim.Parameters.Add(new NpgsqlParameter { Value = queuePrefix });
+        // A claim that lost a race with another process's sees no row: the statement's snapshot predates the winner's
+        // commit, which its insert waited for. A second statement, with a new snapshot, reads the winner's row.
+        await using var read = source.CreateCommand($"SELECT queue_prefix FROM {schema.Deployment}");
+        var owner = (string?)await claim.ExecuteScalarAsync(cancellationToken) ?? (string)(await read.ExecuteScalarAsync(cancellationToken))!;
         if (owner != queuePrefix)
             throw new IncompatibleStoreException(
                 $"The PostgreSQL schema '{schema.Name}' holds the event log of another deployment: the one whose queues are prefixed '{owner}' " +
