@@ -8,8 +8,9 @@ using static Orchestration.Specs.Harness.Sample;
 namespace Orchestration.Specs.Aggregate;
 
 /// <summary>
-/// The sales map's attempts are late 1 minute after their start, or 30 s after their last recorded heartbeat: a long task lives
-/// while its worker beats and is timed out soon after the worker dies.
+/// The sales map's attempts may run 1 minute from their start, a hard cap; their worker must beat at least every 30 s
+/// (the heartbeat timeout), so a frozen or dead worker is noticed 30 s after its start or its last beat. A beat never
+/// moves the deadline past the cap.
 /// </summary>
 public sealed class record_heartbeat : SalesSpec
 {
@@ -17,8 +18,8 @@ public sealed class record_heartbeat : SalesSpec
 
     private RecordHeartbeat Beat(string step, int partition, int attempt = 1) => new(Process, Task(step, partition), attempt, Worker);
 
-    private TaskHeartbeatRecorded Alive(string step, int partition, DateTimeOffset at, int attempt = 1) =>
-        new(Process, Task(step, partition), attempt, Worker, at + HeartbeatTimeout, at);
+    private TaskHeartbeatRecorded Alive(string step, int partition, DateTimeOffset at, int attempt = 1, DateTimeOffset? deadline = null) =>
+        new(Process, Task(step, partition), attempt, Worker, deadline ?? at + HeartbeatTimeout, at);
 
     [Fact]
     public void a_heartbeat_moves_the_deadline_to_one_heartbeat_timeout_after_it()
@@ -30,23 +31,43 @@ public sealed class record_heartbeat : SalesSpec
     }
 
     [Fact]
-    public void a_task_that_keeps_beating_is_not_late_past_its_task_timeout()
+    public void a_started_attempt_is_due_one_heartbeat_timeout_after_its_start_until_it_beats()
     {
-        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
-        Clock.Advance(TimeSpan.FromSeconds(95)); // past the 60 s task timeout after its start, before 70 s + 30 s
-        When(TryTimeout("partials", 0));
-        ExpectDropped(DropKind.NotYetDue);
+        Given(SalesRunning());
+        When(StartTask("partials", 0));
+        Expect(new TaskStartRecorded(Process, Task("partials", 0), 1, Worker, Now + HeartbeatTimeout, Now));
     }
 
     [Fact]
-    public void a_task_whose_heartbeats_stop_times_out_one_heartbeat_timeout_after_the_last()
+    public void a_heartbeat_never_moves_the_deadline_past_the_task_timeout()
     {
-        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(50)), Alive("partials", 0, Epoch.AddSeconds(70))]);
-        Clock.Advance(TimeSpan.FromSeconds(100));
+        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(20))]);
+        Clock.Advance(TimeSpan.FromSeconds(45)); // one heartbeat timeout on would be 75 s, past the 60 s task timeout
+        When(Beat("partials", 0));
+        Expect(Alive("partials", 0, Now, deadline: Epoch.AddSeconds(60)));
+    }
+
+    [Fact]
+    public void a_task_that_keeps_beating_is_still_late_at_its_task_timeout()
+    {
+        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(20)), Alive("partials", 0, Epoch.AddSeconds(45), deadline: Epoch.AddSeconds(60))]);
+        Clock.Advance(TimeSpan.FromSeconds(60));
         When(TryTimeout("partials", 0));
         Expect(
-            TimedOut("partials", 0, 1, deadline: Epoch.AddSeconds(100), at: Now),
+            TimedOut("partials", 0, 1, deadline: Epoch.AddSeconds(60), at: Now),
             RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "timed out after 60 s on worker-1", Now),
+            Rescheduled("partials", 0, 2, SalesInputs(0), Now, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public void a_task_whose_heartbeats_stop_times_out_one_heartbeat_timeout_after_the_last_saying_its_worker_went_silent()
+    {
+        Given([.. SalesRunning(), StartRecorded("partials", 0), Alive("partials", 0, Epoch.AddSeconds(20))]);
+        Clock.Advance(TimeSpan.FromSeconds(50));
+        When(TryTimeout("partials", 0));
+        Expect(
+            TimedOut("partials", 0, 1, deadline: Epoch.AddSeconds(50), at: Now),
+            RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "its worker worker-1 sent no heartbeat for 30 s (is it frozen or gone?)", Now),
             Rescheduled("partials", 0, 2, SalesInputs(0), Now, TimeSpan.FromSeconds(2)));
     }
 

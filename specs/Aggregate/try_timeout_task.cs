@@ -1,4 +1,5 @@
 using Orchestration.Contracts;
+using Orchestration.Graphs;
 using Orchestration.Processes;
 using Orchestration.Specs.Harness;
 using Orchestration.Testing;
@@ -9,10 +10,13 @@ namespace Orchestration.Specs.Aggregate;
 
 /// <summary>
 /// The sales map allows 3 attempts of 1 minute each once a worker started them, with 2 s of backoff doubling up to
-/// 30 s; an attempt may wait the default hour in its queue before a worker starts it.
+/// 30 s; an attempt may wait the default hour in its queue before a worker starts it. Its heartbeat timeout here is
+/// 2 minutes, so a started attempt is late at its task timeout (record_heartbeat covers a worker that goes silent).
 /// </summary>
 public sealed class try_timeout_task : SalesSpec
 {
+    protected override ProcessGraph DefaultGraph() => SalesGraph(heartbeat: TimeSpan.FromMinutes(2));
+
     [Fact]
     public void a_started_attempt_past_its_task_timeout_times_out_and_is_retried_after_the_backoff()
     {

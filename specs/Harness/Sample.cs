@@ -13,10 +13,11 @@ public static class Sample
     public static readonly WorkerId OtherWorker = SpecDefaults.OtherWorker;
 
     /// <summary>Per-store sales partials, then one merge: the shape of the demo.</summary>
-    public static ProcessGraph SalesGraph(int maxAttempts = 3) => ProcessGraph.Define("sales", 1)
+    /// <param name="heartbeat">The map's heartbeat timeout (default 30 s); longer than its 1 minute task timeout, a started attempt is late at that timeout.</param>
+    public static ProcessGraph SalesGraph(int maxAttempts = 3, TimeSpan? heartbeat = null) => ProcessGraph.Define("sales", 1)
         .Map("partials", DataSource.Dataset("sales"), StepWork.Sql("SELECT store, sum(amount) AS revenue FROM input GROUP BY store"),
             s => s.With("stores", DataSource.Dataset("stores")).Retry(maxAttempts).Timeout(TimeSpan.FromMinutes(1))
-                  .Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)))
+                  .Heartbeat(heartbeat ?? RetryPolicy.Default.HeartbeatTimeout).Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)))
         .Reduce("total", DataSource.Step("partials"), StepWork.Sql("SELECT sum(revenue) FROM partials"),
             s => s.As("partials").Timeout(TimeSpan.FromMinutes(1)))
         .Build();

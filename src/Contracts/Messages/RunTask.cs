@@ -11,6 +11,8 @@ namespace Orchestration.Contracts.Messages;
 /// placement; null for the shared queue.
 /// </param>
 /// <param name="Lists">For a SQL step: metadata lists to report, key to the result's column whose distinct values it lists.</param>
+/// <param name="TaskTimeout">How long the worker lets the attempt run once it takes it: at the end it stops the step and
+/// reports the attempt failed as timed out (zero: no limit of the worker's own).</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -24,7 +26,8 @@ public sealed record RunTask(
     DateTimeOffset Deadline,
     TimeSpan HeartbeatEvery = default,
     TaskRoute? Route = null,
-    IReadOnlyDictionary<string, string>? Lists = null)
+    IReadOnlyDictionary<string, string>? Lists = null,
+    TimeSpan TaskTimeout = default)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -27,7 +27,28 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
 
     public WorkerId Worker => worker;
 
+    /// <summary>
+    /// Runs the attempt, for at most its task timeout: then the step is stopped (DuckDB interrupted, a C# step's token
+    /// cancelled), its slot freed, and the attempt reported failed as timed out. Cancelled by
+    /// <paramref name="cancellationToken"/> (shutdown), it is abandoned instead: the broker hands it to another worker.
+    /// </summary>
     public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken)
+    {
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (task.TaskTimeout > TimeSpan.Zero) timeLimit.CancelAfter(task.TaskTimeout);
+        try
+        {
+            return await RunWithinAsync(task, timeLimit.Token);
+        }
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var seconds = task.TaskTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker,
+                $"timed out after {seconds} s on {worker}: the worker stopped the step at its task timeout", Retryable: true));
+        }
+    }
+
+    private async Task<TaskOutcome> RunWithinAsync(RunTask task, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var span = WorkerTelemetry.StartTask(task, worker);

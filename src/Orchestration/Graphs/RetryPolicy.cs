@@ -4,9 +4,10 @@ namespace Orchestration.Graphs;
 /// How long an attempt may run and how often a task is tried. Attempt <c>n ≥ 2</c> waits
 /// <c>min(BaseDelay · 2^(n-2), MaxDelay)</c> before it is sent (exponential backoff).
 /// An attempt may wait <see cref="QueueTimeout"/> for a worker to start it, so a step of many tasks on few workers
-/// is not timed out while its tasks wait their turn. Once a worker starts it, it is late after
-/// <see cref="TaskTimeout"/>; once the worker sends heartbeats, it is late instead <see cref="HeartbeatTimeout"/>
-/// after the last one: a long task lives while it beats and is timed out soon after its worker dies.
+/// is not timed out while its tasks wait their turn. Once a worker starts it, <see cref="TaskTimeout"/> is a hard cap
+/// from its start (the worker stops the step there too), and its worker must beat: an attempt is late
+/// <see cref="HeartbeatTimeout"/> after its start or its last heartbeat, so a frozen or dead worker is noticed soon,
+/// but no heartbeat moves the deadline past the cap.
 /// </summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan BaseDelay, TimeSpan MaxDelay, TimeSpan HeartbeatTimeout)
 {

@@ -49,7 +49,10 @@ public static partial class ProcessDecider
     private static string TimeoutReason(TaskState task)
     {
         var policy = task.Step.Definition.Retry;
-        if (task.StartedOn is { } worker) return $"timed out after {Describe(policy.TaskTimeout)} on {worker}";
+        if (task.StartedOn is { } worker)
+            return task.Cap is { } cap && task.Deadline >= cap
+                ? $"timed out after {Describe(policy.TaskTimeout)} on {worker}"
+                : $"its worker {worker} sent no heartbeat for {Describe(policy.HeartbeatTimeout)} (is it frozen or gone?)";
         if (task.IsForOneWorker) return $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)";
         if (task.Step.Definition.Work is { Kind: Contracts.WorkKind.Code } code)
             return $"waited {Describe(policy.QueueTimeout)} in its queue and no worker with C# step '{code.Body}' v{code.Version} started it " +
@@ -66,7 +69,9 @@ public static partial class ProcessDecider
         if (task.StartedOn == c.Worker)
             return Decision.Drop(DropKind.DuplicateStart, $"task {c.TaskId} attempt {c.Attempt} was already started on {c.Worker}");
         // A start on another worker is the broker handing the attempt on (its first worker died): its time starts again.
-        return Decision.Of([new TaskStartRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, now + task.Step.Definition.Retry.TaskTimeout, now)]);
+        // Until the first heartbeat, a frozen worker is noticed one heartbeat timeout after the start.
+        var policy = task.Step.Definition.Retry;
+        return Decision.Of([new TaskStartRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, now + Min(policy.TaskTimeout, policy.HeartbeatTimeout), now)]);
     }
 
     private static Decision Heartbeat(ProcessState state, RecordHeartbeat c, DateTimeOffset now)
@@ -76,9 +81,12 @@ public static partial class ProcessDecider
         if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleHeartbeat, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
         var timeout = task.Step.Definition.Retry.HeartbeatTimeout;
-        var deadline = now + timeout;
-        // Moves of less than half a heartbeat timeout are left out: a beating task writes an event every other beat.
-        if ((deadline - task.Deadline).Duration() < timeout / 2)
+        // A beat proves the worker alive, never that the attempt may run longer: the deadline stops at the task timeout.
+        var cap = task.Cap ?? DateTimeOffset.MaxValue;
+        var deadline = now + timeout < cap ? now + timeout : cap;
+        // Moves of less than half a heartbeat timeout are left out (a beating task writes an event every other beat),
+        // but the move to the cap is made: left short of it, a live task would time out as if its worker were gone.
+        if (deadline == task.Deadline || (deadline != cap && (deadline - task.Deadline).Duration() < timeout / 2))
             return Decision.Drop(DropKind.HeartbeatNotNeeded, $"task {c.TaskId} attempt {c.Attempt} is already due at {task.Deadline:O}");
         return Decision.Of([new TaskHeartbeatRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, deadline, now)]);
     }
@@ -135,4 +143,6 @@ public static partial class ProcessDecider
 
     private static string Describe(TimeSpan t) =>
         t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.###} s" : $"{t.TotalMinutes:0.##} min";
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

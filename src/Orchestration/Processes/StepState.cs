@@ -26,6 +26,8 @@ public sealed class StepState(StepDefinition definition)
     // Only a fan-out over items has one per task.
     private string?[]? _items;
     private WorkerId?[] _startedOn = [];
+    // When the started attempt's task timeout runs out, counted from its start: heartbeats never move a deadline past it.
+    private long[] _caps = [];
     // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
     private TaskConfirmed?[] _confirmations = [];
 
@@ -67,6 +69,7 @@ public sealed class StepState(StepDefinition definition)
         _targets = new string?[tasks];
         _items = Definition.Fanout is OnePerItem ? new string?[tasks] : null;
         _startedOn = new WorkerId?[tasks];
+        _caps = new long[tasks];
         _confirmations = new TaskConfirmed?[tasks];
     }
 
@@ -79,13 +82,13 @@ public sealed class StepState(StepDefinition definition)
             (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
             if (_items is not null) _items[p] = e.Item;
         }
-        (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null);
+        (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p], _caps[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null, 0);
     }
 
     internal void Started(int p, TaskStartRecorded e)
     {
         if (_attempts[p] != e.Attempt) return;
-        (_startedOn[p], _deadlines[p]) = (e.Worker, e.Deadline.UtcTicks);
+        (_startedOn[p], _deadlines[p], _caps[p]) = (e.Worker, e.Deadline.UtcTicks, (e.At + Definition.Retry.TaskTimeout).UtcTicks);
     }
 
     internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline)
@@ -110,6 +113,7 @@ public sealed class StepState(StepDefinition definition)
     internal string? ItemOf(int p) => _items?[p];
     internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
     internal WorkerId? StartedOnOf(int p) => _startedOn[p];
+    internal DateTimeOffset? CapOf(int p) => _caps[p] == 0 ? null : new DateTimeOffset(_caps[p], TimeSpan.Zero);
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
     internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
     internal TaskMetrics? MetricsOf(int p) => _confirmations[p]?.Metrics;
@@ -132,6 +136,8 @@ public readonly record struct TaskState(StepState Step, int Partition)
     /// <summary>The task is meant for one named worker (<see cref="Target"/>): its step is placed on all matching workers.</summary>
     public bool IsForOneWorker => Target is not null && Step.Definition.On?.Mode == Graphs.Target.All;
     public WorkerId? Worker => Step.WorkerOf(Partition);
+    /// <summary>When the started attempt's task timeout runs out (its start plus the timeout); null before it started.</summary>
+    public DateTimeOffset? Cap => Step.CapOf(Partition);
     /// <summary>The worker that started the current attempt; null while the attempt waits in its queue.</summary>
     public WorkerId? StartedOn => Step.StartedOnOf(Partition);
     public IReadOnlyList<BlobRef> Outputs => Step.OutputsOf(Partition);

@@ -98,6 +98,12 @@ public sealed class GraphDryRun(ProcessGraph graph)
                     if (scheduled.NotBefore > now) now = scheduled.NotBefore;
                     // A worker takes it at once: from its start, the attempt has its task timeout (a hang times out at it).
                     Apply(new RecordTaskStart(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, WorkerOf(scheduled)));
+                    // A hung step's worker is alive: it beats just before each deadline, until the task timeout's cap.
+                    while (IsHang(scheduled) && state.Steps.First(step => step.Name == scheduled.Step).Task(scheduled.Partition) is { Cap: { } cap, Deadline: var due } && due < cap)
+                    {
+                        now = due - TimeSpan.FromSeconds(1) > now ? due - TimeSpan.FromSeconds(1) : now;
+                        Apply(new RecordHeartbeat(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, WorkerOf(scheduled)));
+                    }
                     Apply(Answer(scheduled, state, ref now));
                     break;
             }
@@ -123,6 +129,9 @@ public sealed class GraphDryRun(ProcessGraph graph)
                 return new TryTimeoutTask(s.ProcessId, s.TaskId, s.Attempt);
         }
     }
+
+    private bool IsHang(TaskScheduled s) =>
+        _stubs.TryGetValue(s.Step, out var stub) && stub(new DryRunTask(s.Step, s.Partition, s.Attempt, s.Inputs, s.Target)) is StepOutcome.Hang;
 
     private static WorkerId WorkerOf(TaskScheduled s) => s.Target is { } target ? WorkerId.From(target) : DryRunWorker;
 

@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using Xunit;
+
+namespace Orchestration.Tests.EndToEnd;
+
+/// <summary>
+/// A task timeout holds on a live, beating worker: a SQL step that never ends is stopped by its worker process at its
+/// task timeout, the attempt recorded as timed out, and the worker's one slot is free for the next task at once.
+/// </summary>
+[Collection(RealProcesses.Name)]
+public sealed class Timeouts_that_hold : DistributedStack
+{
+    [Fact]
+    public async Task A_never_ending_sql_step_times_out_at_its_task_timeout_and_its_slot_runs_the_next_task_at_once()
+    {
+        Directory.CreateDirectory(Dir["hang"]);
+        Directory.CreateDirectory(Dir["quick"]);
+        DuckDb.Execute($"COPY (SELECT 1 AS n) TO '{Dir["hang/one.csv"]}' (HEADER)");
+        DuckDb.Execute($"COPY (SELECT 2 AS n) TO '{Dir["quick/two.csv"]}' (HEADER)");
+        StartDeployment(workers: 1); // one worker, one slot: the next task can only run on the slot the hung one held
+
+        var hung = await Orch.RunAsync("query", "--input", "hang/*.csv", "--sql", "SELECT count(*) AS n FROM input, range(100000000000)",
+            "--task-timeout", "15", "--attempts", "1", "--out", Dir["hung.csv"]);
+
+        hung.ExitCode.Should().NotBe(0, hung.ToString());
+        hung.Error.Should().Contain("timed out after 15 s on w1");
+        var history = (await Orch.RunAsync("history", Regex.Match(hung.Output + hung.Error, @"(query-[0-9a-f]+)").Groups[1].Value)).Output;
+        var started = Instant(history, @"map/0 attempt 1 started on w1");
+        var stopped = Instant(history, @"map/0 attempt 1 (failed on w1|timed out)");
+        (stopped - started).TotalSeconds.Should().BeInRange(10, 20, $"the attempt ends at its 15 s task timeout, counted from its start:\n{history}");
+
+        var next = await Orch.RunAsync("query", "--input", "quick/*.csv", "--sql", "SELECT sum(n) AS n FROM input", "--out", Dir["next.csv"]);
+
+        next.ExitCode.Should().Be(0, next + await HostLogs());
+        DuckDb.CsvRows(Dir["next.csv"]).Should().Equal("2");
+    }
+
+    /// <summary>When the history line matching <paramref name="pattern"/> was recorded.</summary>
+    private static DateTimeOffset Instant(string history, string pattern)
+    {
+        var line = history.Split('\n').FirstOrDefault(l => Regex.IsMatch(l, pattern));
+        line.Should().NotBeNull($"the history has a line matching '{pattern}':\n{history}");
+        return DateTimeOffset.Parse(Regex.Match(line!, @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
