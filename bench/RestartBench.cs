@@ -68,5 +68,6 @@ internal static class RestartBench
     {
         public bool IsDurable => true;
         public Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }

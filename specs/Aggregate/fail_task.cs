@@ -109,4 +109,15 @@ public sealed class fail_task : SalesSpec
         When(Fail("partials", 1, "syntax error", retryable: false));
         ExpectDropped(DropKind.ProcessEnded);
     }
+
+    [Fact]
+    public void an_attempt_its_worker_stopped_at_its_task_timeout_is_recorded_as_timed_out_and_retried()
+    {
+        Given(SalesRunning());
+        When(new FailTask(Process, Task("partials", 0), 1, Worker, "timed out after 60 s on worker-1: the worker stopped the step at its task timeout", Retryable: true, TimedOut: true));
+        Expect(
+            new TaskAttemptFailed(Process, Task("partials", 0), 1, Worker, "timed out after 60 s on worker-1: the worker stopped the step at its task timeout", true, Now, TimedOut: true),
+            RetryScheduled("partials", 0, 2, TimeSpan.FromSeconds(2), "timed out after 60 s on worker-1: the worker stopped the step at its task timeout", Now),
+            Rescheduled("partials", 0, 2, SalesInputs(0), Now, TimeSpan.FromSeconds(2)));
+    }
 }

@@ -29,6 +29,12 @@ public static class Engines
             : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), CommonOptions.CheckedWorkers(parse),
                 LocalRoots: CommonOptions.CheckedLocalRoots(parse, Settings.Local)), setup, cancellationToken);
 
+    /// <summary>The engine to send a control command to (cancel): the deployment's orchestrator, or an embedded engine on the data directory.</summary>
+    public static async Task<Engine> OpenForCommandsAsync(ParseResult parse, OrchestrationSetup setup, CancellationToken cancellationToken) =>
+        Settings.IsDistributed
+            ? await DistributedClient.OpenAsync(Settings, cancellationToken)
+            : await EmbeddedEngine.StartAsync(new EngineOptions(DataDirectory(parse), 1), setup, cancellationToken);
+
     /// <summary>The program's graphs with the configured schedules (<c>Orchestration:Schedules</c>); a bad schedule is a one-line error naming it.</summary>
     public static OrchestrationSetup WithSchedules(OrchestrationSetup setup) => setup.WithSchedules(Settings);
 

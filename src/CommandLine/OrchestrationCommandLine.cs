@@ -61,6 +61,7 @@ public static class OrchestrationCommandLine
             InspectCommands.Status(),
             InspectCommands.Describe(),
             InspectCommands.History(),
+            ControlCommands.Cancel(setup),
             SchedulesCommand.Create(setup),
             HostCommands.Orchestrator(setup),
             HostCommands.Worker(setup),

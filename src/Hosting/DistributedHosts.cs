@@ -62,7 +62,7 @@ public static class DistributedHosts
         services.AddHostedService(sp => sp.GetRequiredService<Leadership>());
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
         services.AddSingleton(settings.Faults);
-        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix), settings.Faults));
+        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix, sp.GetRequiredService<IBus>()), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
@@ -108,6 +108,7 @@ public static class DistributedHosts
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();
+            bus.AddConsumer<StopProcessTasksConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));

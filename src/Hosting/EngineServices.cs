@@ -101,6 +101,9 @@ public static class EngineServices
     public static void WorkerEndpoints(IReceiveConfigurator transport, IRegistrationContext context, IEnumerable<string> queues, int slots, int prefetch)
     {
         foreach (var queue in queues) transport.ReceiveEndpoint(queue, endpoint => WorkerEndpoint(endpoint, context, slots, prefetch));
+        // A queue of the worker's own for stops, bound to their exchange (every worker gets each one) and gone with the worker.
+        transport.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance,
+            endpoint => endpoint.ConfigureConsumer<StopProcessTasksConsumer>(context));
     }
 
     /// <summary>

@@ -16,4 +16,12 @@ internal sealed class RecordingQueue(bool isDurable) : ITaskQueue
         foreach (var task in tasks) Sent.Enqueue(task);
         return Task.CompletedTask;
     }
+
+    public ConcurrentQueue<StopProcessTasks> Stops { get; } = new();
+
+    public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default)
+    {
+        Stops.Enqueue(stop);
+        return Task.CompletedTask;
+    }
 }

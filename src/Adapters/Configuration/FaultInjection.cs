@@ -47,4 +47,6 @@ public sealed class DuplicatingTaskQueue(ITaskQueue inner, FaultInjection faults
 
     public Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default) =>
         inner.SendAsync(tasks.Concat(tasks.Where(_ => faults.Duplicate())).ToArray(), cancellationToken);
+
+    public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) => inner.StopAsync(stop, cancellationToken);
 }

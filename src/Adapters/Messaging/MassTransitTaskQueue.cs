@@ -11,7 +11,9 @@ namespace Orchestration.Adapters.Messaging;
 /// compete on, one worker's own queue (no other worker reads it), a label's queue (only workers with the label read it),
 /// or its C# step version's queue (only workers that have the version read it).
 /// </summary>
-public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "") : ITaskQueue
+/// <param name="publish">Where a stop for a cancelled process goes to every worker (the bus); null where nothing stops.</param>
+public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "",
+    IPublishEndpoint? publish = null) : ITaskQueue
 {
     public const string QueueName = "run-task";
 
@@ -26,6 +28,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
             await endpoint.SendBatch(group.ToArray(), cancellationToken);
         }
     }
+
+    public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) =>
+        publish?.Publish(stop, cancellationToken) ?? Task.CompletedTask;
 
     private string QueueOf(RunTask task) => task.Route switch
     {

@@ -27,17 +27,23 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     public async Task Consume(ConsumeContext<RunTask> context)
     {
         var task = context.Message;
+        if (running.IsStopped(task.ProcessId)) return; // its process was cancelled: taken off the queue, not run
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
         var orchestrator = await context.GetSendEndpoint(results.Address);
         TaskOutcome outcome;
-        using (running.Start(task.TaskId))
+        using (var run = running.Start(task.TaskId, task.ProcessId))
+        using (var work = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, run.Stopped))
         using (var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
         {
             var alive = ReportAliveAsync(orchestrator, task, ended.Token);
             try
             {
-                if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, context.CancellationToken);
-                outcome = await runner.RunAsync(task, context.CancellationToken);
+                if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, work.Token);
+                outcome = await runner.RunAsync(task, work.Token);
+            }
+            catch (OperationCanceledException) when (run.Stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+            {
+                return; // stopped for its cancelled process: the slot is free and the message done with, nothing to report
             }
             finally
             {

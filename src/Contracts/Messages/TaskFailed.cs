@@ -11,7 +11,8 @@ public sealed record TaskFailed(
     int Attempt,
     WorkerId Worker,
     string Error,
-    bool Retryable)
+    bool Retryable,
+    bool TimedOut = false)
 {
     public override string ToString() =>
         $"Task {TaskId} attempt {Attempt} failed on {Worker} ({(Retryable ? "retryable" : "not retryable")}): {Error}";

@@ -44,7 +44,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         {
             var seconds = task.TaskTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
             return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker,
-                $"timed out after {seconds} s on {worker}: the worker stopped the step at its task timeout", Retryable: true));
+                $"timed out after {seconds} s on {worker}: the worker stopped the step at its task timeout", Retryable: true, TimedOut: true));
         }
     }
 

@@ -12,4 +12,7 @@ public interface ITaskQueue
     bool IsDurable { get; }
 
     Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default);
+
+    /// <summary>Tells every worker to stop the tasks of a cancelled process it runs or has queued (<see cref="StopProcessTasks"/>).</summary>
+    Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default);
 }

@@ -40,9 +40,10 @@ public sealed record ConfirmTask(
 }
 
 /// <summary>Record that an attempt of a task failed (from a worker's <see cref="TaskFailed"/>).</summary>
-public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable) : IProcessCommand
+/// <param name="TimedOut">The worker stopped the attempt at its task timeout.</param>
+public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, bool TimedOut = false) : IProcessCommand
 {
-    public static FailTask From(TaskFailed e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Error, e.Retryable);
+    public static FailTask From(TaskFailed e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Error, e.Retryable, e.TimedOut);
     public override string ToString() => $"Fail task {TaskId} attempt {Attempt} from {Worker} ({(Retryable ? "retryable" : "not retryable")}): {Error}";
 }
 

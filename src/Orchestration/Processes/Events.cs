@@ -88,8 +88,9 @@ public sealed record TaskConfirmed(
 }
 
 /// <summary>An attempt failed on its worker, retryably or not.</summary>
+/// <param name="TimedOut">Its worker stopped it at its task timeout (the attempt timed out where it ran).</param>
 [WireName("task-attempt-failed.v1")]
-public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, DateTimeOffset At) : IProcessEvent
+public sealed record TaskAttemptFailed(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, DateTimeOffset At, bool TimedOut = false) : IProcessEvent
 {
     public override string ToString() => $"Task {TaskId} attempt {Attempt} failed on {Worker}{(Retryable ? "" : " (not retryable)")}: {Error}";
 }

@@ -27,7 +27,7 @@ public static partial class ProcessDecider
         if (task.Status == TaskStatus.Confirmed)
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} failed on {c.Worker} after it was confirmed; the confirmation stands");
 
-        var failed = new TaskAttemptFailed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Error, c.Retryable, now);
+        var failed = new TaskAttemptFailed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Error, c.Retryable, now, c.TimedOut);
         return RetryOrFail(state, task, failed, c.Error, c.Retryable, now);
     }
 

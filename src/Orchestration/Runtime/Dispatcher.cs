@@ -62,6 +62,10 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         TakeDue(ready);
         TakeBackFromLostWorkers(ready, view);
         await SendAsync(ready, view, cancellationToken);
+        // A cancelled process's tasks are stopped where they run and skipped where they wait.
+        foreach (var stored in events)
+            if (stored.Event is ProcessCancelled cancelled)
+                await queue.StopAsync(new StopProcessTasks(cancelled.ProcessId, cancelled.Reason), cancellationToken);
     }
 
     public TimeSpan? NextDue(RuntimeView view) =>

@@ -47,7 +47,7 @@ public static class EngineTelemetry
                 case TaskScheduled { Attempt: 1 }: Scheduled.Add(1); break;
                 case TaskScheduled: Retried.Add(1); break;
                 case TaskConfirmed: Confirmed.Add(1); break;
-                case TaskTimedOut: TimedOut.Add(1); break;
+                case TaskTimedOut or TaskAttemptFailed { TimedOut: true }: TimedOut.Add(1); break;
             }
         }
     }
