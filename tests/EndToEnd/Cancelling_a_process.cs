@@ -10,7 +10,7 @@ namespace Orchestration.Tests.EndToEnd;
 /// next process runs on the freed slots at once. Cancelling an unknown or an ended process is a one-line refusal.
 /// </summary>
 [Collection(RealProcesses.Name)]
-public sealed class Cancelling_a_process : DistributedStack
+public sealed class Cancelling_a_process(Xunit.Abstractions.ITestOutputHelper output) : DistributedStack
 {
     [Fact]
     public async Task A_cancel_stops_a_running_20_task_process_within_5_s_and_frees_every_slot()
@@ -36,8 +36,9 @@ public sealed class Cancelling_a_process : DistributedStack
         next.ExitCode.Should().Be(0, next + await HostLogs());
         DuckDb.CsvRows(Dir["next.csv"]).Should().Equal("2");
         var confirmed = Regex.Match(await HistoryOf(next), @"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) Task \S+/map/0 attempt 1 confirmed").Groups[1].Value;
-        (DateTimeOffset.Parse(confirmed + "Z", System.Globalization.CultureInfo.InvariantCulture) - cancelledAt).Should().BeLessThan(TimeSpan.FromSeconds(5),
-            "the stopped tasks freed their slots and the 18 queued ones were skipped, so the next task ran at once");
+        var freed = DateTimeOffset.Parse(confirmed + "Z", System.Globalization.CultureInfo.InvariantCulture) - cancelledAt;
+        freed.Should().BeLessThan(TimeSpan.FromSeconds(5), "the stopped tasks freed their slots and the 18 queued ones were skipped, so the next task ran at once");
+        output.WriteLine($"cancel: a 20-task process cancelled with 2 tasks running; the next process's task confirmed {freed.TotalSeconds:0.0} s after the cancel");
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Orchestration.Tests.EndToEnd;
 /// task timeout, the attempt recorded as timed out, and the worker's one slot is free for the next task at once.
 /// </summary>
 [Collection(RealProcesses.Name)]
-public sealed class Timeouts_that_hold : DistributedStack
+public sealed class Timeouts_that_hold(Xunit.Abstractions.ITestOutputHelper output) : DistributedStack
 {
     [Fact]
     public async Task A_never_ending_sql_step_times_out_at_its_task_timeout_and_its_slot_runs_the_next_task_at_once()
@@ -34,6 +34,7 @@ public sealed class Timeouts_that_hold : DistributedStack
 
         next.ExitCode.Should().Be(0, next + await HostLogs());
         DuckDb.CsvRows(Dir["next.csv"]).Should().Equal("2");
+        output.WriteLine($"hung step: a never-ending SQL step with a 15 s task timeout ended {(stopped - started).TotalSeconds:0.0} s after its start; the next query on the same one-slot worker completed");
     }
 
     /// <summary>When the history line matching <paramref name="pattern"/> was recorded.</summary>
