@@ -162,4 +162,15 @@ public sealed class graph_validation
             .Reduce("report", DataSource.Dataset("sales"), Work, s => s.OnlyIf(Metadata.Count("ghost", "rows") > 0))
             .Map("score", DataSource.Dataset("sales"), StepWork.Code("score"), s => s.ReportList("days", "day"))
             .Build()).Problems);
+
+    [Fact]
+    public void a_concurrency_limit_below_1_or_on_a_step_placed_on_every_matching_worker_is_refused_when_the_graph_is_built() =>
+        Assert.Equal(
+        [
+            "step 'none' has a concurrency limit of 0; it must be at least 1",
+            "step 'each' runs one task on each matching worker, so a concurrency limit cannot hold it back; place it on any worker (Target.Any) to limit it",
+        ], Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("limits", 1)
+            .Map("none", DataSource.Dataset("sales"), Work, s => s.MaxConcurrency(0))
+            .Run("each", Work, s => s.On("node", Target.All).MaxConcurrency(1))
+            .Build()).Problems);
 }

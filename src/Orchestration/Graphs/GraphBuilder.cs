@@ -115,6 +115,7 @@ public sealed class StepOptions
     private RetryPolicy _retry = RetryPolicy.Default;
     private Placement? _on;
     private StepCondition? _condition;
+    private int? _maxConcurrency;
     private readonly Dictionary<string, string> _lists = [];
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
@@ -138,6 +139,12 @@ public sealed class StepOptions
     /// Every SQL task also reports <c>rows</c>, the rows of its result.
     /// </summary>
     public StepOptions ReportList(string key, string column) { _lists[key] = column; return this; }
+
+    /// <summary>
+    /// At most <paramref name="tasks"/> of the step's tasks run at once, across all workers (e.g. a step that calls a
+    /// rate-limited service): the aggregate schedules that many, and the next one as each is confirmed.
+    /// </summary>
+    public StepOptions MaxConcurrency(int tasks) { _maxConcurrency = tasks; return this; }
 
     /// <summary>Waits for <paramref name="step"/> to complete without reading its outputs.</summary>
     public StepOptions After(string step) { _after.Add(step); return this; }
@@ -179,5 +186,5 @@ public sealed class StepOptions
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
         new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
-            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists));
+            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency);
 }

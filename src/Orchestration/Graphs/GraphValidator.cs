@@ -68,6 +68,10 @@ public static partial class GraphValidator
                 yield return string.IsNullOrWhiteSpace(view.Key)
                     ? $"shuffle step '{step.Name}' joins an input with no view name; name each input after the first (ShuffledInput.As(view, ...))"
                     : $"shuffle step '{step.Name}' reads two inputs as '{view.Key}'; give each its own view name";
+        if (step.MaxConcurrency is < 1)
+            yield return $"step '{step.Name}' has a concurrency limit of {step.MaxConcurrency}; it must be at least 1";
+        if (step.MaxConcurrency is not null && step.On is { Mode: Target.All })
+            yield return $"step '{step.Name}' runs one task on each matching worker, so a concurrency limit cannot hold it back; place it on any worker (Target.Any) to limit it";
         if (step.On is { Wait: var wait } && wait < TimeSpan.Zero)
             yield return $"step '{step.Name}' cannot wait a negative time for workers";
         foreach (var local in step.Sources.Where(s => s.Kind == SourceKind.Local))

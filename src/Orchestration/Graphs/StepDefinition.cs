@@ -13,6 +13,7 @@ namespace Orchestration.Graphs;
 /// <param name="On">The workers the step's tasks run on, by label; null for any worker on the shared queue.</param>
 /// <param name="Condition">When the step runs at all (else it is skipped); null for always.</param>
 /// <param name="Lists">Metadata lists a SQL step's tasks report: key to the column of the result whose distinct values it lists.</param>
+/// <param name="MaxConcurrency">At most this many of the step's tasks scheduled and not yet confirmed at once, across all workers; null for no limit.</param>
 public sealed record StepDefinition(
     string Name,
     StepShape Shape,
@@ -25,7 +26,8 @@ public sealed record StepDefinition(
     RetryPolicy Retry,
     Placement? On = null,
     StepCondition? Condition = null,
-    IReadOnlyDictionary<string, string>? Lists = null)
+    IReadOnlyDictionary<string, string>? Lists = null,
+    int? MaxConcurrency = null)
 {
     /// <summary>Every step this one waits for: those it reads and those it is told to run after.</summary>
     [JsonIgnore]

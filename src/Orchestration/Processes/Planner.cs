@@ -82,12 +82,33 @@ internal sealed class Planner(
         if (oneTaskPer is not null)
             tasks = tasks.SelectMany(t => oneTaskPer.Select(w => t with { Target = w.Id.Value })).ToArray();
         Emit(new StepStarted(processId, step.Name, tasks.Count, now));
-        var deadline = now + step.Retry.QueueWait(forOneWorker: oneTaskPer is not null); // until a worker starts it
-        for (var partition = 0; partition < tasks.Count; partition++)
-            Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
-                tasks[partition].Inputs, tasks[partition].Target, now, deadline, step.RouteFor(tasks[partition].Target), tasks[partition].Item));
+        EmitFirstAttempts(step, tasks, 0, Math.Min(tasks.Count, step.MaxConcurrency ?? tasks.Count), forOneWorker: oneTaskPer is not null);
         if (tasks.Count == 0)
             CompleteStep(step);
+    }
+
+    /// <summary>
+    /// With a concurrency limit, the step's next tasks once some are confirmed: as many as keep
+    /// <paramref name="unconfirmed"/> plus them within the limit, in partition order, planned as at the step's start.
+    /// </summary>
+    public void ScheduleMore(StepDefinition step, int scheduled, int unconfirmed)
+    {
+        var tasks = PlanTasks(step, out var problem);
+        if (problem is not null)
+        {
+            FailStep(step, problem);
+            return;
+        }
+        var more = Math.Min(tasks.Count - scheduled, (step.MaxConcurrency ?? tasks.Count) - unconfirmed);
+        if (more > 0) EmitFirstAttempts(step, tasks, scheduled, scheduled + more, forOneWorker: false);
+    }
+
+    private void EmitFirstAttempts(StepDefinition step, IReadOnlyList<PlannedTask> tasks, int from, int to, bool forOneWorker)
+    {
+        var deadline = now + step.Retry.QueueWait(forOneWorker); // until a worker starts it
+        for (var partition = from; partition < to; partition++)
+            Emit(new TaskScheduled(processId, TaskId.For(processId, step.Name, partition), 1, step.Name, partition,
+                tasks[partition].Inputs, tasks[partition].Target, now, deadline, step.RouteFor(tasks[partition].Target), tasks[partition].Item));
     }
 
     public void CompleteStep(StepDefinition step)

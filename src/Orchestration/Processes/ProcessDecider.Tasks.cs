@@ -11,7 +11,16 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} was already confirmed (attempt {task.Attempt} by {task.Worker})");
 
         var confirmed = new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now);
-        if (task.Step.Confirmed + 1 < task.Step.TaskCount)
+        var step = task.Step;
+        if (step.Confirmed + 1 < step.TaskCount && step.Scheduled < step.TaskCount)
+        {
+            // A concurrency limit held tasks back: this confirmation makes room for the next.
+            var more = new Planner(state, state.Id, state.Graph!, state.Datasets, now, confirming: c);
+            more.Emit(confirmed);
+            more.ScheduleMore(step.Definition, step.Scheduled, step.Scheduled - step.Confirmed - 1);
+            return Decision.Of(more.Events);
+        }
+        if (step.Confirmed + 1 < step.TaskCount)
             return Decision.Of([confirmed]); // the common case, kept free of planning work
 
         var plan = new Planner(state, state.Id, state.Graph!, state.Datasets, now, confirming: c);

@@ -36,6 +36,8 @@ public sealed class StepState(StepDefinition definition)
     public StepStatus Status { get; internal set; }
     public int TaskCount { get; private set; }
     public int Confirmed { get; private set; }
+    /// <summary>Tasks given a first attempt; below <see cref="TaskCount"/> while a concurrency limit holds the rest back.</summary>
+    public int Scheduled { get; private set; }
     public int Retries { get; internal set; }
     /// <summary>Why the step failed, or why it was skipped.</summary>
     public string? FailureReason { get; internal set; }
@@ -60,7 +62,7 @@ public sealed class StepState(StepDefinition definition)
 
     internal void Begin(int tasks)
     {
-        (Status, TaskCount) = (StepStatus.Running, tasks);
+        (Status, TaskCount, Scheduled) = (StepStatus.Running, tasks, 0);
         _ids = new TaskId[tasks];
         _attempts = new int[tasks];
         _notBefore = new long[tasks];
@@ -79,6 +81,7 @@ public sealed class StepState(StepDefinition definition)
         if ((uint)p >= (uint)TaskCount) return;
         if (_attempts[p] == 0)
         {
+            Scheduled++;
             (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
             if (_items is not null) _items[p] = e.Item;
         }
