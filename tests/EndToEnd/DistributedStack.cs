@@ -158,6 +158,14 @@ public abstract class DistributedStack : IAsyncLifetime
         return history.Output;
     }
 
+    /// <summary>When the first history line matching <paramref name="pattern"/> was recorded.</summary>
+    protected static DateTimeOffset RecordedAt(string history, string pattern)
+    {
+        var line = history.Split('\n').FirstOrDefault(l => Regex.IsMatch(l, pattern));
+        line.Should().NotBeNull($"the history has a line matching '{pattern}':\n{history}");
+        return DateTimeOffset.Parse(Regex.Match(line!, @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}").Value + "Z", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The task of every confirmation in a history, in order.</summary>
     protected static IReadOnlyList<string> ConfirmedTasks(string history) =>
         Regex.Matches(history, @"Task (\S+) attempt \d+ confirmed by").Select(m => m.Groups[1].Value).ToList();

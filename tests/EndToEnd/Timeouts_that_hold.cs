@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using FluentAssertions;
 using Xunit;
 
@@ -25,9 +24,9 @@ public sealed class Timeouts_that_hold(Xunit.Abstractions.ITestOutputHelper outp
 
         hung.ExitCode.Should().NotBe(0, hung.ToString());
         hung.Error.Should().Contain("timed out after 15 s on w1");
-        var history = (await Orch.RunAsync("history", Regex.Match(hung.Output + hung.Error, @"(query-[0-9a-f]+)").Groups[1].Value)).Output;
-        var started = Instant(history, @"map/0 attempt 1 started on w1");
-        var stopped = Instant(history, @"map/0 attempt 1 (failed on w1|timed out)");
+        var history = await HistoryOf(hung);
+        var started = RecordedAt(history, @"map/0 attempt 1 started on w1");
+        var stopped = RecordedAt(history, @"map/0 attempt 1 (failed on w1|timed out)");
         (stopped - started).TotalSeconds.Should().BeInRange(10, 20, $"the attempt ends at its 15 s task timeout, counted from its start:\n{history}");
 
         var next = await Orch.RunAsync("query", "--input", "quick/*.csv", "--sql", "SELECT sum(n) AS n FROM input", "--out", Dir["next.csv"]);
@@ -35,13 +34,5 @@ public sealed class Timeouts_that_hold(Xunit.Abstractions.ITestOutputHelper outp
         next.ExitCode.Should().Be(0, next + await HostLogs());
         DuckDb.CsvRows(Dir["next.csv"]).Should().Equal("2");
         output.WriteLine($"hung step: a never-ending SQL step with a 15 s task timeout ended {(stopped - started).TotalSeconds:0.0} s after its start; the next query on the same one-slot worker completed");
-    }
-
-    /// <summary>When the history line matching <paramref name="pattern"/> was recorded.</summary>
-    private static DateTimeOffset Instant(string history, string pattern)
-    {
-        var line = history.Split('\n').FirstOrDefault(l => Regex.IsMatch(l, pattern));
-        line.Should().NotBeNull($"the history has a line matching '{pattern}':\n{history}");
-        return DateTimeOffset.Parse(Regex.Match(line!, @"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -10,21 +10,20 @@ namespace Orchestration.Adapters.Messaging;
 public sealed class RunningTasks
 {
     private static readonly TimeSpan RememberStops = TimeSpan.FromHours(1);
-    private readonly ConcurrentDictionary<TaskId, int> _running = new();
+    // A task delivered twice may run twice at once: one entry per run.
     private readonly ConcurrentDictionary<Run, ProcessId> _runs = new();
     private readonly ConcurrentDictionary<ProcessId, DateTimeOffset> _stopped = new();
 
     /// <summary>Registers a task as running; its <see cref="Run.Stopped"/> token fires if its process is stopped.</summary>
     public Run Start(TaskId task, ProcessId process)
     {
-        _running.AddOrUpdate(task, 1, (_, count) => count + 1); // a task delivered twice may run twice at once
         var run = new Run(this, task);
         _runs[run] = process;
         if (IsStopped(process)) run.Stop();
         return run;
     }
 
-    public IReadOnlyList<TaskId> Snapshot() => _running.Keys.OrderBy(t => t.Value, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<TaskId> Snapshot() => _runs.Keys.Select(r => r.Task).Distinct().OrderBy(t => t.Value, StringComparer.Ordinal).ToList();
 
     /// <summary>Whether <paramref name="process"/> was stopped (within the last hour): its tasks are not to be run.</summary>
     public bool IsStopped(ProcessId process) => _stopped.TryGetValue(process, out var at) && DateTimeOffset.UtcNow - at < RememberStops;
@@ -42,6 +41,8 @@ public sealed class RunningTasks
     /// <summary>One running attempt: disposed when it ends.</summary>
     public sealed class Run(RunningTasks owner, TaskId task) : IDisposable
     {
+        public TaskId Task => task;
+
         private readonly CancellationTokenSource _stop = new();
         private int _done;
 
@@ -58,8 +59,6 @@ public sealed class RunningTasks
         {
             if (Interlocked.Exchange(ref _done, 1) == 1) return;
             owner._runs.TryRemove(this, out _);
-            if (owner._running.AddOrUpdate(task, 0, (_, count) => count - 1) <= 0)
-                owner._running.TryRemove(new KeyValuePair<TaskId, int>(task, 0));
             _stop.Dispose();
         }
     }

@@ -84,11 +84,11 @@ public sealed class SqlSandbox : IDisposable
         session.Prepare(request.Parameters, inputs);
         session.CopyPartitioned(scatter, spread, request.Format, BucketColumn, $"partition by '{keyExpression}'");
 
+        var noRows = $"SELECT * EXCLUDE ({BucketColumn}) FROM ({scatter}) AS no_rows WHERE false";
         var results = new List<SqlResult>(buckets);
         for (var bucket = 0; bucket < buckets; bucket++)
         {
-            var rows = CollectBucket(session, Path.Join(spread, $"{BucketColumn}={bucket}"), outputs[bucket], request.Format,
-                () => $"SELECT * EXCLUDE ({BucketColumn}) FROM ({scatter}) AS no_rows WHERE false", bucket);
+            var rows = CollectBucket(session, Path.Join(spread, $"{BucketColumn}={bucket}"), outputs[bucket], request.Format, noRows, bucket);
             results.Add(new SqlResult(rows, new FileInfo(outputs[bucket]).Length, bucket == 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero));
         }
         Directory.Delete(spread, recursive: true);
@@ -96,13 +96,13 @@ public sealed class SqlSandbox : IDisposable
     }
 
     /// <summary>Moves a bucket's one file into place (merging several, writing an empty one for none); returns its rows.</summary>
-    private static long CollectBucket(SqlSession session, string directory, string output, OutputFormat format, Func<string> noRows, int bucket)
+    private static long CollectBucket(SqlSession session, string directory, string output, OutputFormat format, string noRows, int bucket)
     {
         var files = Directory.Exists(directory) ? Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray() : [];
         switch (files.Length)
         {
             case 0:
-                return session.Copy(noRows(), output, format, $"write of empty bucket {bucket}");
+                return session.Copy(noRows, output, format, $"write of empty bucket {bucket}");
             case 1:
                 File.Move(files[0], output);
                 return Convert.ToInt64(session.Execute($"SELECT count(*) FROM {SqlText.Reader([output])}", $"count of bucket {bucket}"), System.Globalization.CultureInfo.InvariantCulture);

@@ -67,11 +67,11 @@ public sealed class GraphBuilder(string name, int version)
         var options = Configure(configure);
         if (inputs.Count > 0 && inputs[0].View is { } first) options.As(first);
         var count = buckets.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var scatters = inputs.Select((input, i) => (input, Name: i == 0 ? $"{step}.scatter" : $"{step}.scatter.{input.View}")).ToList();
-        foreach (var (input, name) in scatters)
+        var scatter = $"{step}.scatter";
+        var joined = inputs.Skip(1).Select(input => new JoinedBuckets(input.View ?? "", $"{scatter}.{input.View}")).ToArray();
+        foreach (var (input, name) in inputs.Zip(joined.Select(j => j.ScatterStep).Prepend(scatter)))
             _steps.Add(options.ScatterDefinition(name, input.Source, input.Key, count));
-        var joined = scatters.Skip(1).Select(s => new JoinedBuckets(s.input.View ?? "", s.Name)).ToArray();
-        _steps.Add(options.ToDefinition(step, StepShape.Shuffle, new OnePerBucket(scatters.FirstOrDefault().Name ?? $"{step}.scatter", buckets, joined.Length == 0 ? null : joined), work));
+        _steps.Add(options.ToDefinition(step, StepShape.Shuffle, new OnePerBucket(scatter, buckets, joined.Length == 0 ? null : joined), work));
         return this;
     }
 

@@ -26,6 +26,9 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan
     /// </summary>
     public TimeSpan QueueWait(bool forOneWorker) => forOneWorker && TaskTimeout < QueueTimeout ? TaskTimeout : QueueTimeout;
 
+    /// <summary>How long a started attempt may go before its first heartbeat: the heartbeat timeout, or the task timeout if shorter.</summary>
+    public TimeSpan UntilFirstBeat => HeartbeatTimeout < TaskTimeout ? HeartbeatTimeout : TaskTimeout;
+
     /// <summary>How often a worker beats: three beats per heartbeat timeout, so one lost beat does not time a task out.</summary>
     public TimeSpan HeartbeatInterval => HeartbeatTimeout / 3;
 

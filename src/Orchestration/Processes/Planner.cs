@@ -149,11 +149,12 @@ internal sealed class Planner(
         Emit(new ProcessCompleted(processId, outputs, now));
     }
 
-    private bool IsDone(string step) => IsSkipped(step) ||
-        _completedNow.ContainsKey(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Completed);
+    private bool IsDone(string step) => IsSkipped(step) || _completedNow.ContainsKey(step) || StoredStatusOf(step) == StepStatus.Completed;
 
-    private bool IsSkipped(string step) =>
-        _skippedNow.Contains(step) || (state.Status != ProcessStatus.NotStarted && state.Step(step).Status == StepStatus.Skipped);
+    private bool IsSkipped(string step) => _skippedNow.Contains(step) || StoredStatusOf(step) == StepStatus.Skipped;
+
+    /// <summary>The step's status in the state before this decision (waiting before the process started).</summary>
+    private StepStatus StoredStatusOf(string step) => state.Status == ProcessStatus.NotStarted ? StepStatus.Waiting : state.Step(step).Status;
 
     /// <summary>The outputs and metadata of a step's tasks, in partition order, with the confirmation being decided.</summary>
     private IReadOnlyList<TaskResult> ResultsOf(string step, bool fromStateOnly = false)

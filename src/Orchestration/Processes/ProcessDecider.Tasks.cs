@@ -79,8 +79,7 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.DuplicateStart, $"task {c.TaskId} attempt {c.Attempt} was already started on {c.Worker}");
         // A start on another worker is the broker handing the attempt on (its first worker died): its time starts again.
         // Until the first heartbeat, a frozen worker is noticed one heartbeat timeout after the start.
-        var policy = task.Step.Definition.Retry;
-        return Decision.Of([new TaskStartRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, now + Min(policy.TaskTimeout, policy.HeartbeatTimeout), now)]);
+        return Decision.Of([new TaskStartRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, now + task.Step.Definition.Retry.UntilFirstBeat, now)]);
     }
 
     private static Decision Heartbeat(ProcessState state, RecordHeartbeat c, DateTimeOffset now)
@@ -152,6 +151,4 @@ public static partial class ProcessDecider
 
     private static string Describe(TimeSpan t) =>
         t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.###} s" : $"{t.TotalMinutes:0.##} min";
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -79,11 +79,7 @@ public abstract class GraphSpec : ProcessSpec
 
     /// <summary>An attempt a worker started at <paramref name="at"/> (default: the epoch): due one task timeout later.</summary>
     protected TaskStartRecorded StartRecorded(string step, int partition, DateTimeOffset? at = null, int attempt = 1, WorkerId? worker = null) =>
-        new(Process, Task(step, partition), attempt, worker ?? Worker, (at ?? Epoch) + UntilFirstBeat(step), at ?? Epoch);
-
-    /// <summary>How long a started attempt may go before its first heartbeat: its heartbeat timeout, or its task timeout if shorter.</summary>
-    protected TimeSpan UntilFirstBeat(string step) =>
-        Graph.Step(step).Retry is var retry && retry.HeartbeatTimeout < retry.TaskTimeout ? retry.HeartbeatTimeout : retry.TaskTimeout;
+        new(Process, Task(step, partition), attempt, worker ?? Worker, (at ?? Epoch) + Graph.Step(step).Retry.UntilFirstBeat, at ?? Epoch);
 
     /// <summary>Every blob given under one view name.</summary>
     protected static IReadOnlyList<TaskInput> Inputs(string name, params IEnumerable<BlobRef> blobs) =>
