@@ -1,6 +1,7 @@
 using Orchestration.Adapters.Configuration;
 using Orchestration.Hosting;
 using Orchestration.CommandLine.Output;
+using Orchestration.Contracts;
 using Orchestration.Processes;
 using Spectre.Console;
 
@@ -17,15 +18,24 @@ public static class ProcessRunner
             ? $"[yellow]resuming[/] process [bold]{start.ProcessId}[/] of graph {Markup.Escape(start.Graph.ToString())} ({state.Tasks.Count(t => t.Status == Processes.TaskStatus.Confirmed)} task(s) already done)"
             : $"process [bold]{start.ProcessId}[/] of graph {Markup.Escape(start.Graph.ToString())} started");
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        state = await ProgressView.FollowAsync(engine, start.ProcessId, cancellationToken);
-        if (state.Status != ProcessStatus.Completed)
-            throw new CliError($"process {start.ProcessId} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {start.ProcessId})");
+        return await FollowToTheEndAsync(engine, start.ProcessId, csvPath, cancellationToken);
+    }
 
-        AnsiConsole.MarkupLine($"process [bold]{start.ProcessId}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s){(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
+    /// <summary>
+    /// Follows a running process until it ends: a failed or cancelled end is an error naming the reason; a completed one
+    /// prints its tasks and skipped steps and writes its result to <paramref name="csvPath"/> (when given).
+    /// </summary>
+    public static async Task<int> FollowToTheEndAsync(Engine engine, ProcessId id, string? csvPath, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var state = await ProgressView.FollowAsync(engine, id, cancellationToken);
+        if (state.Status != ProcessStatus.Completed)
+            throw new CliError($"process {id} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {id})");
+
+        AnsiConsole.MarkupLine($"process [bold]{id}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s){(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
         foreach (var skipped in state.Steps.Where(s => s.Status == StepStatus.Skipped))
             Console.WriteLine($"skipped step '{skipped.Name}': {skipped.FailureReason}"); // one line, unwrapped, for scripts to find
-        await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);
+        if (csvPath is not null) await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);
         return 0;
     }
 

@@ -27,11 +27,11 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     public async Task Consume(ConsumeContext<RunTask> context)
     {
         var task = context.Message;
-        if (running.IsStopped(task.ProcessId)) return; // its process was cancelled: taken off the queue, not run
+        if (running.IsStopped(task)) return; // its process was cancelled or paused since it was scheduled: taken off the queue, not run
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
         var orchestrator = await context.GetSendEndpoint(results.Address);
         TaskOutcome outcome;
-        using (var run = running.Start(task.TaskId, task.ProcessId))
+        using (var run = running.Start(task))
         using (var work = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, run.Stopped))
         using (var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
         {

@@ -1,41 +1,49 @@
 using System.Collections.Concurrent;
 using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
 
 namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
-/// The tasks a worker is running (announced in its status), each stoppable: a stop for a cancelled process stops its
-/// running tasks and marks the process, so that its tasks taken from the queues later are skipped.
+/// The tasks a worker is running (announced in its status), each stoppable. A stop for a cancelled process stops its
+/// running tasks; a stop for a cancel or a pause is remembered, so that the process's attempts scheduled before it and
+/// taken from the queues later are skipped (those scheduled after it, by a retry or a resume, run).
 /// </summary>
 public sealed class RunningTasks
 {
     private static readonly TimeSpan RememberStops = TimeSpan.FromHours(1);
     // A task delivered twice may run twice at once: one entry per run.
-    private readonly ConcurrentDictionary<Run, ProcessId> _runs = new();
-    private readonly ConcurrentDictionary<ProcessId, DateTimeOffset> _stopped = new();
+    private readonly ConcurrentDictionary<Run, RunTask> _runs = new();
+    private readonly ConcurrentDictionary<ProcessId, (StopProcessTasks Stop, DateTimeOffset At)> _stopped = new();
 
     /// <summary>Registers a task as running; its <see cref="Run.Stopped"/> token fires if its process is stopped.</summary>
-    public Run Start(TaskId task, ProcessId process)
+    public Run Start(RunTask task)
     {
-        var run = new Run(this, task);
-        _runs[run] = process;
-        if (IsStopped(process)) run.Stop();
+        var run = new Run(this, task.TaskId);
+        _runs[run] = task;
+        if (StopOf(task) is { KeepRunning: false }) run.Stop();
         return run;
     }
 
     public IReadOnlyList<TaskId> Snapshot() => _runs.Keys.Select(r => r.Task).Distinct().OrderBy(t => t.Value, StringComparer.Ordinal).ToList();
 
-    /// <summary>Whether <paramref name="process"/> was stopped (within the last hour): its tasks are not to be run.</summary>
-    public bool IsStopped(ProcessId process) => _stopped.TryGetValue(process, out var at) && DateTimeOffset.UtcNow - at < RememberStops;
+    /// <summary>Whether a stop (within the last hour) covers this attempt: it is not to be run.</summary>
+    public bool IsStopped(RunTask task) => StopOf(task) is not null;
 
-    /// <summary>Stops every running task of <paramref name="process"/> and remembers it, forgetting stops older than an hour.</summary>
-    public void Stop(ProcessId process)
+    private StopProcessTasks? StopOf(RunTask task) =>
+        _stopped.TryGetValue(task.ProcessId, out var entry) && DateTimeOffset.UtcNow - entry.At < RememberStops && entry.Stop.Covers(task.LogPosition)
+            ? entry.Stop
+            : null;
+
+    /// <summary>Remembers the stop (the latest for a process wins) and, unless it is a pause, stops the running tasks it covers.</summary>
+    public void Stop(StopProcessTasks stop)
     {
-        _stopped[process] = DateTimeOffset.UtcNow;
-        foreach (var (old, at) in _stopped)
-            if (DateTimeOffset.UtcNow - at >= RememberStops) _stopped.TryRemove(old, out _);
-        foreach (var (run, of) in _runs)
-            if (of == process) run.Stop();
+        _stopped[stop.ProcessId] = (stop, DateTimeOffset.UtcNow);
+        foreach (var (old, entry) in _stopped)
+            if (DateTimeOffset.UtcNow - entry.At >= RememberStops) _stopped.TryRemove(old, out _);
+        if (stop.KeepRunning) return;
+        foreach (var (run, task) in _runs)
+            if (task.ProcessId == stop.ProcessId && stop.Covers(task.LogPosition)) run.Stop();
     }
 
     /// <summary>One running attempt: disposed when it ends.</summary>

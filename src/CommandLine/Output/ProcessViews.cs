@@ -34,6 +34,7 @@ public static class ProcessViews
     {
         AnsiConsole.MarkupLine($"process [bold]{Markup.Escape(p.Id.Value)}[/] of graph {Markup.Escape(p.Graph?.ToString() ?? "?")}: {StatusMarkup(p)}");
         if (p.EndReason is { } reason) AnsiConsole.MarkupLine($"[red]reason:[/] {Markup.Escape(reason)}");
+        if (p.PausedBecause is { } paused) AnsiConsole.MarkupLine($"[yellow]paused:[/] {Markup.Escape(paused)}");
         foreach (var step in p.Steps)
         {
             AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
@@ -71,6 +72,7 @@ public static class ProcessViews
         ProcessStatus.Completed => "[green]completed[/]",
         ProcessStatus.Failed => "[red]failed[/]",
         ProcessStatus.Cancelled => "[yellow]cancelled[/]",
+        ProcessStatus.Paused => "[yellow]paused[/]",
         _ => "[blue]running[/]",
     };
 }

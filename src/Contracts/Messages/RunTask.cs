@@ -13,6 +13,8 @@ namespace Orchestration.Contracts.Messages;
 /// <param name="Lists">For a SQL step: metadata lists to report, key to the result's column whose distinct values it lists.</param>
 /// <param name="TaskTimeout">How long the worker lets the attempt run once it takes it: at the end it stops the step and
 /// reports the attempt failed as timed out (zero: no limit of the worker's own).</param>
+/// <param name="LogPosition">Where the attempt was scheduled in the orchestrator's log: a stop for its process from later
+/// in the log (<see cref="StopProcessTasks.Before"/>) applies to it, an attempt scheduled after the stop runs (zero: unknown).</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -27,7 +29,8 @@ public sealed record RunTask(
     TimeSpan HeartbeatEvery = default,
     TaskRoute? Route = null,
     IReadOnlyDictionary<string, string>? Lists = null,
-    TimeSpan TaskTimeout = default)
+    TimeSpan TaskTimeout = default,
+    long LogPosition = 0)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -13,6 +13,6 @@ public interface ITaskQueue
 
     Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default);
 
-    /// <summary>Tells every worker to stop the tasks of a cancelled process it runs or has queued (<see cref="StopProcessTasks"/>).</summary>
+    /// <summary>Tells every worker to stop (or, for a pause, hold) the tasks of a process it runs or has queued (<see cref="StopProcessTasks"/>).</summary>
     Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default);
 }

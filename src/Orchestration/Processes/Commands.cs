@@ -75,6 +75,33 @@ public sealed record CancelProcess(ProcessId ProcessId, string Reason) : IProces
 }
 
 /// <summary>
+/// Take up a failed or cancelled process where it stopped: confirmed tasks stay confirmed, every unconfirmed task of a
+/// started step gets a fresh attempt (with the step's whole retry budget again), and steps not yet started start as
+/// their dependencies complete. History is appended to, never rewritten.
+/// </summary>
+/// <param name="Datasets">Datasets whose blobs are replaced by fixed copies, blob for blob (a bad partition corrected):
+/// the unconfirmed tasks that read a changed blob read its copy; none of the process's confirmed tasks may have read one.</param>
+[WireName("retry-process.v1")]
+public sealed record RetryProcess(ProcessId ProcessId, string Reason, IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? Datasets = null) : IProcessCommand
+{
+    public override string ToString() => $"Retry process {ProcessId}: {Reason}";
+}
+
+/// <summary>Hold a running process: no new attempt is given to workers (queued ones are skipped), running ones finish.</summary>
+[WireName("pause-process.v1")]
+public sealed record PauseProcess(ProcessId ProcessId, string Reason) : IProcessCommand
+{
+    public override string ToString() => $"Pause process {ProcessId}: {Reason}";
+}
+
+/// <summary>Let a paused process go on: the attempts it held, and those its workers skipped, are given out afresh.</summary>
+[WireName("resume-process.v1")]
+public sealed record ResumeProcess(ProcessId ProcessId, string Reason) : IProcessCommand
+{
+    public override string ToString() => $"Resume process {ProcessId}: {Reason}";
+}
+
+/// <summary>
 /// Sent by the orchestrator for a step awaiting workers, with the live workers it knows right now: the aggregate plans
 /// the step's tasks on those matching the step's selector and records the choice in its events.
 /// </summary>

@@ -47,6 +47,8 @@ public enum DropKind
     StepNotAwaitingWorkers,
     /// <summary>No live worker matches the step's selector yet, and the step may still wait for one.</summary>
     NoMatchingWorkerYet,
+    /// <summary>The process is paused: what the command asks for happens once it resumes.</summary>
+    ProcessPaused,
 }
 
 /// <summary>A command the aggregate refuses, with a stable name for specs and callers, and a message for people.</summary>

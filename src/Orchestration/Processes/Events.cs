@@ -164,3 +164,36 @@ public sealed record ProcessCancelled(ProcessId ProcessId, string Reason, DateTi
 {
     public override string ToString() => $"Process {ProcessId} cancelled: {Reason}";
 }
+
+/// <summary>
+/// A failed or cancelled process was taken up again, by whom and why, over <paramref name="Datasets"/> (the ones it had,
+/// with any blobs the retry replaced). It carries what the process runs with (its graph, parameters and each started
+/// step's task count), so that a reader of the log takes the process up again without reading its stream; the fresh
+/// attempts follow as <see cref="TaskScheduled"/>.
+/// </summary>
+[WireName("process-retried.v1")]
+public sealed record ProcessRetried(
+    ProcessId ProcessId,
+    string Reason,
+    ProcessGraph Graph,
+    IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
+    IReadOnlyDictionary<string, string> Parameters,
+    IReadOnlyDictionary<string, int> StepTasks,
+    DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} retried: {Reason}";
+}
+
+/// <summary>The process was paused: until it resumes, no attempt is given to workers and retries are held.</summary>
+[WireName("process-paused.v1")]
+public sealed record ProcessPaused(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} paused: {Reason}";
+}
+
+/// <summary>The process was resumed; the attempts it held follow as <see cref="TaskScheduled"/>.</summary>
+[WireName("process-resumed.v1")]
+public sealed record ProcessResumed(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} resumed: {Reason}";
+}

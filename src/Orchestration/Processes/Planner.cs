@@ -11,6 +11,10 @@ namespace Orchestration.Processes;
 /// Decide may not change the state, yet a cascade needs to see the steps it has just completed; so the
 /// planner keeps them (and the confirmation being decided) in an overlay beside the state.
 /// </para>
+/// <para>
+/// While the process is paused (<paramref name="hold"/>, by default whether it is), steps still start, complete and
+/// cascade, but no attempt is given out: their tasks are scheduled when it resumes.
+/// </para>
 /// </summary>
 internal sealed class Planner(
     ProcessState state,
@@ -18,8 +22,10 @@ internal sealed class Planner(
     ProcessGraph graph,
     IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> datasets,
     DateTimeOffset now,
-    ConfirmTask? confirming = null)
+    ConfirmTask? confirming = null,
+    bool? hold = null)
 {
+    private readonly bool _hold = hold ?? state.Status == ProcessStatus.Paused;
     private readonly List<IProcessEvent> _events = [];
     private readonly Dictionary<string, IReadOnlyList<TaskResult>> _completedNow = new(StringComparer.Ordinal);
     private readonly HashSet<string> _startedNow = new(StringComparer.Ordinal);
@@ -82,7 +88,7 @@ internal sealed class Planner(
         if (oneTaskPer is not null)
             tasks = tasks.SelectMany(t => oneTaskPer.Select(w => t with { Target = w.Id.Value })).ToArray();
         Emit(new StepStarted(processId, step.Name, tasks.Count, now));
-        EmitFirstAttempts(step, tasks, 0, Math.Min(tasks.Count, step.MaxConcurrency ?? tasks.Count), forOneWorker: oneTaskPer is not null);
+        EmitFirstAttempts(step, tasks, 0, _hold ? 0 : Math.Min(tasks.Count, step.MaxConcurrency ?? tasks.Count), forOneWorker: oneTaskPer is not null);
         if (tasks.Count == 0)
             CompleteStep(step);
     }
@@ -93,6 +99,7 @@ internal sealed class Planner(
     /// </summary>
     public void ScheduleMore(StepDefinition step, int scheduled, int unconfirmed)
     {
+        if (_hold) return;
         var tasks = PlanTasks(step, out var problem);
         if (problem is not null)
         {
@@ -101,6 +108,27 @@ internal sealed class Planner(
         }
         var more = Math.Min(tasks.Count - scheduled, (step.MaxConcurrency ?? tasks.Count) - unconfirmed);
         if (more > 0) EmitFirstAttempts(step, tasks, scheduled, scheduled + more, forOneWorker: false);
+    }
+
+    /// <summary>
+    /// A fresh attempt for each unconfirmed task of a started step that <paramref name="which"/> picks (a held retry keeps
+    /// the attempt number it was given), then the step's first attempts a concurrency limit or a pause held back.
+    /// </summary>
+    /// <param name="inputs">What the fresh attempt reads, from what the task read (by default the same).</param>
+    public void FreshAttempts(StepState step, Func<TaskState, bool> which, Func<IReadOnlyList<TaskInput>, IReadOnlyList<TaskInput>>? inputs = null)
+    {
+        if (_failed) return;
+        var definition = step.Definition;
+        var unconfirmed = 0;
+        foreach (var task in step.ScheduledTasks)
+        {
+            if (task.Status == TaskStatus.Confirmed) continue;
+            unconfirmed++;
+            if (!which(task)) continue;
+            Emit(new TaskScheduled(processId, task.Id, task.IsHeld ? task.Attempt : task.Attempt + 1, step.Name, task.Partition, inputs?.Invoke(task.Inputs) ?? task.Inputs, task.Target,
+                now, now + definition.Retry.QueueWait(task.IsForOneWorker), definition.RouteFor(task.Target), task.Item));
+        }
+        if (step.Scheduled < step.TaskCount) ScheduleMore(definition, step.Scheduled, unconfirmed);
     }
 
     private void EmitFirstAttempts(StepDefinition step, IReadOnlyList<PlannedTask> tasks, int from, int to, bool forOneWorker)

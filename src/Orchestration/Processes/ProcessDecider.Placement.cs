@@ -16,6 +16,9 @@ public static partial class ProcessDecider
         if (state.HasEnded || !step.IsAwaitingWorkers || step.Definition.On is not { } on)
             return Decision.Drop(DropKind.StepNotAwaitingWorkers, $"step '{c.Step}' is {step.Status.ToString().ToLowerInvariant()}, not awaiting workers");
 
+        if (state.Status == ProcessStatus.Paused)
+            return Decision.Drop(DropKind.ProcessPaused, $"process {state.Id} is paused; step '{c.Step}' is placed once it resumes");
+
         var matching = c.Workers.Where(w => on.Selector.Matches(w.Labels) && w.CanRun(step.Definition.Work)).OrderBy(w => w.Id.Value, StringComparer.Ordinal).ToArray();
         var waited = now - step.AwaitingSince!.Value;
         if (matching.Length == 0 && waited < on.Wait)

@@ -47,6 +47,8 @@ public static partial class ProcessDecider
         if (state.HasEnded) return Decision.Drop(DropKind.StaleTimeout, $"process {c.ProcessId} has ended");
         if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleTimeout, $"task {c.TaskId} attempt {c.Attempt} is no longer running (now attempt {task.Attempt}, {task.Status})");
+        if (state.Status == ProcessStatus.Paused && task.StartedOn is null)
+            return Decision.Drop(DropKind.StaleTimeout, $"process {c.ProcessId} is paused and task {c.TaskId} attempt {c.Attempt} never started: it gets a fresh attempt on resume");
         if (now < task.Deadline)
             return Decision.Drop(DropKind.NotYetDue, $"task {c.TaskId} attempt {c.Attempt} is due at {task.Deadline:O}, not yet");
 
@@ -99,17 +101,22 @@ public static partial class ProcessDecider
         return Decision.Of([new TaskHeartbeatRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, deadline, now)]);
     }
 
-    /// <summary>Another attempt with backoff while the step's limit allows and the error is retryable; otherwise the step and the process fail.</summary>
+    /// <summary>
+    /// Another attempt with backoff while the step's limit allows (counted since the process was last retried) and the
+    /// error is retryable; otherwise the step and the process fail. A paused process holds the attempt until it resumes.
+    /// </summary>
     private static Decision RetryOrFail(ProcessState state, TaskState task, IProcessEvent cause, string reason, bool retryable, DateTimeOffset now)
     {
         var policy = task.Step.Definition.Retry;
-        if (retryable && task.Attempt < policy.MaxAttempts)
+        if (retryable && task.AttemptsThisRun < policy.MaxAttempts)
         {
             var next = task.Attempt + 1;
-            var delay = policy.BackoffBefore(next);
+            var delay = policy.BackoffBefore(task.AttemptsThisRun + 1);
+            var retry = new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now);
+            if (state.Status == ProcessStatus.Paused) return Decision.Of([cause, retry]);
             return Decision.Of([
                 cause,
-                new TaskRetryScheduled(state.Id, task.Id, next, delay, reason, now),
+                retry,
                 new TaskScheduled(state.Id, task.Id, next, task.Step.Name, task.Partition, task.Inputs, task.Target, now + delay, now + delay + policy.QueueWait(task.IsForOneWorker),
                     task.Step.Definition.RouteFor(task.Target), task.Item),
             ]);
@@ -117,7 +124,7 @@ public static partial class ProcessDecider
         // A timeout's reason reads as a predicate ("timed out after 60 s"); a worker's error is only the error text.
         var what = cause is TaskAttemptFailed ? $"failed: {reason}" : reason;
         var why = retryable
-            ? $"task {task.Id} {what} (attempt {task.Attempt} of {policy.MaxAttempts}, no retries left)"
+            ? $"task {task.Id} {what} (attempt {task.AttemptsThisRun} of {policy.MaxAttempts}{(task.AttemptsThisRun != task.Attempt ? $" since the process was retried" : "")}, no retries left)"
             : $"task {task.Id} failed and cannot be retried: {reason}";
         return Decision.Of([
             cause,

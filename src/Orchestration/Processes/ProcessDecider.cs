@@ -22,6 +22,9 @@ public static partial class ProcessDecider
             RecordTaskStart c => StartTask(state, c, now),
             RecordHeartbeat c => Heartbeat(state, c, now),
             CancelProcess c => Cancel(state, c, now),
+            RetryProcess c => Retry(state, c, now),
+            PauseProcess c => Pause(state, c, now),
+            ResumeProcess c => Resume(state, c, now),
             PlaceStep c => Place(state, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "The process aggregate has no decision for this command."),
         };
@@ -46,14 +49,6 @@ public static partial class ProcessDecider
             plan.StartStep(step);
         plan.CompleteProcessIfDone();
         return Decision.Of(plan.Events);
-    }
-
-    private static Decision Cancel(ProcessState state, CancelProcess c, DateTimeOffset now)
-    {
-        RequireStarted(state, c.ProcessId);
-        if (state.HasEnded)
-            throw DomainError.Named("process-ended", $"Process {c.ProcessId} has already ended ({state.Status}); there is nothing to cancel.");
-        return Decision.Of([new ProcessCancelled(c.ProcessId, c.Reason, now)]);
     }
 
     private static IEnumerable<string> MissingDatasets(StartProcess c) =>

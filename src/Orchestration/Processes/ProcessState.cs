@@ -3,8 +3,8 @@ using Orchestration.Graphs;
 
 namespace Orchestration.Processes;
 
-/// <summary>Where a process is; completed, failed and cancelled are ends.</summary>
-public enum ProcessStatus { NotStarted, Running, Completed, Failed, Cancelled }
+/// <summary>Where a process is; completed, failed and cancelled are ends (a failed or cancelled one may be retried), paused is not.</summary>
+public enum ProcessStatus { NotStarted, Running, Completed, Failed, Cancelled, Paused }
 
 /// <summary>
 /// The state of one process, folded from its events by <see cref="Evolve"/>.
@@ -32,6 +32,8 @@ public sealed class ProcessState
     /// <summary>Why the process failed or was cancelled.</summary>
     public string? EndReason { get; private set; }
     public IReadOnlyList<BlobRef> Outputs { get; private set; } = [];
+    /// <summary>Why the process is paused, while it is.</summary>
+    public string? PausedBecause { get; private set; }
     /// <summary>How many events were folded: the stream version to append after.</summary>
     public long Version { get; private set; }
     /// <summary>Steps done with: completed or skipped (the process completes once every step is).</summary>
@@ -78,7 +80,7 @@ public sealed class ProcessState
             case StepAwaitingWorkers awaiting when state._steps.TryGetValue(awaiting.Step, out var step): step.AwaitingSince = awaiting.At; break;
             case TaskScheduled scheduled when state._steps.TryGetValue(scheduled.Step, out var step): step.Schedule(scheduled); break;
             case TaskConfirmed confirmed when state.Task(confirmed.TaskId) is { } task: task.Step.Confirm(task.Partition, confirmed); break;
-            case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.Retries++; break;
+            case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.RetryDecided(task.Partition, retry.Attempt); break;
             case TaskStartRecorded start when state.Task(start.TaskId) is { } task: task.Step.Started(task.Partition, start); break;
             case TaskHeartbeatRecorded beat when state.Task(beat.TaskId) is { } task: task.Step.MoveDeadline(task.Partition, beat.Attempt, beat.Deadline); break;
             case TaskAttemptFailed or TaskTimedOut: break; // history only; the retry or the failure that follows changes state
@@ -91,6 +93,12 @@ public sealed class ProcessState
             case ProcessCompleted completed: state.End(ProcessStatus.Completed, null, completed.At); state.Outputs = completed.Outputs; break;
             case ProcessFailed failed: state.End(ProcessStatus.Failed, failed.Reason, failed.At); break;
             case ProcessCancelled cancelled: state.End(ProcessStatus.Cancelled, cancelled.Reason, cancelled.At); break;
+            case ProcessRetried retried:
+                (state.Status, state.EndReason, state.EndedAt, state.Datasets) = (ProcessStatus.Running, null, null, retried.Datasets);
+                foreach (var step in state._steps.Values) step.BudgetAgain();
+                break;
+            case ProcessPaused paused: state.Status = ProcessStatus.Paused; state.PausedBecause = paused.Reason; break;
+            case ProcessResumed: state.Status = ProcessStatus.Running; state.PausedBecause = null; break;
         }
         return state;
     }

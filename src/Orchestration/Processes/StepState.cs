@@ -28,6 +28,10 @@ public sealed class StepState(StepDefinition definition)
     private WorkerId?[] _startedOn = [];
     // When the started attempt's task timeout runs out, counted from its start: heartbeats never move a deadline past it.
     private long[] _caps = [];
+    // A retry decided while the process was paused: its attempt number is taken, the attempt is given out on resume.
+    private bool[]? _held;
+    // The attempt each task had when its process was last retried: the retry budget counts from there. Null until a retry.
+    private int[]? _attemptsBeforeRetry;
     // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
     private TaskConfirmed?[] _confirmations = [];
 
@@ -82,10 +86,32 @@ public sealed class StepState(StepDefinition definition)
         if (_attempts[p] == 0)
         {
             Scheduled++;
-            (_ids[p], _inputs[p], _targets[p]) = (e.TaskId, e.Inputs, e.Target);
+            (_ids[p], _targets[p]) = (e.TaskId, e.Target);
             if (_items is not null) _items[p] = e.Item;
         }
+        _inputs[p] = e.Inputs; // the same every attempt, unless a retry replaced a blob it reads
         (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p], _caps[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null, 0);
+        if (_held is not null) _held[p] = false;
+    }
+
+    /// <summary>
+    /// A retry is decided: its attempt number is the task's from now on, so a late report of the attempt before is dropped.
+    /// The <see cref="TaskScheduled"/> that follows gives it out; while the process is paused none follows, and it is held.
+    /// </summary>
+    internal void RetryDecided(int p, int attempt)
+    {
+        Retries++;
+        if (_attempts[p] >= attempt) return;
+        (_attempts[p], _startedOn[p], _caps[p]) = (attempt, null, 0);
+        (_held ??= new bool[TaskCount])[p] = true;
+    }
+
+    /// <summary>The process was retried: each task's retry budget counts again from its attempt now.</summary>
+    internal void BudgetAgain()
+    {
+        _attemptsBeforeRetry = (int[])_attempts.Clone();
+        if (Status == StepStatus.Failed) (Status, FailureReason, EndedAt) = (TaskCount > 0 ? StepStatus.Running : StepStatus.Waiting, null, null);
+        if (Status == StepStatus.Waiting) AwaitingSince = null;
     }
 
     internal void Started(int p, TaskStartRecorded e)
@@ -116,6 +142,8 @@ public sealed class StepState(StepDefinition definition)
     internal string? ItemOf(int p) => _items?[p];
     internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
     internal WorkerId? StartedOnOf(int p) => _startedOn[p];
+    internal bool IsHeld(int p) => _held?[p] ?? false;
+    internal int AttemptsThisRunOf(int p) => _attempts[p] - (_attemptsBeforeRetry?[p] ?? 0);
     internal DateTimeOffset? CapOf(int p) => _caps[p] == 0 ? null : new DateTimeOffset(_caps[p], TimeSpan.Zero);
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
     internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
@@ -143,6 +171,10 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public DateTimeOffset? Cap => Step.CapOf(Partition);
     /// <summary>The worker that started the current attempt; null while the attempt waits in its queue.</summary>
     public WorkerId? StartedOn => Step.StartedOnOf(Partition);
+    /// <summary>Its next attempt was decided while the process was paused and is given out when it resumes.</summary>
+    public bool IsHeld => Step.IsHeld(Partition);
+    /// <summary>Attempts since the process was last retried (all of them if it never was): what the retry limit counts.</summary>
+    public int AttemptsThisRun => Step.AttemptsThisRunOf(Partition);
     public IReadOnlyList<BlobRef> Outputs => Step.OutputsOf(Partition);
     public IReadOnlyDictionary<string, string> Metadata => Step.MetadataOf(Partition);
     public TaskMetrics? Metrics => Step.MetricsOf(Partition);

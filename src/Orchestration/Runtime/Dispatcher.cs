@@ -62,10 +62,17 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         TakeDue(ready);
         TakeBackFromLostWorkers(ready, view);
         await SendAsync(ready, view, cancellationToken);
-        // A cancelled process's tasks are stopped where they run and skipped where they wait.
+        // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
         foreach (var stored in events)
-            if (stored.Event is ProcessCancelled cancelled)
-                await queue.StopAsync(new StopProcessTasks(cancelled.ProcessId, cancelled.Reason), cancellationToken);
+        {
+            var stop = stored.Event switch
+            {
+                ProcessCancelled c => new StopProcessTasks(c.ProcessId, c.Reason, stored.Position),
+                ProcessPaused p => new StopProcessTasks(p.ProcessId, p.Reason, stored.Position, KeepRunning: true),
+                _ => null,
+            };
+            if (stop is not null) await queue.StopAsync(stop, cancellationToken);
+        }
     }
 
     public TimeSpan? NextDue(RuntimeView view) =>
@@ -126,7 +133,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         foreach (var attempt in attempts)
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
-            var task = _factory.Build(attempt.Scheduled, process);
+            var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
             if (task.Route?.Kind != RouteKind.AnyMatching) ready.Add((attempt, task));
             else if (workers is not null && process.Graph.Step(task.Step).On is { } on && _chooser.Choose(on.Selector, task.Work, live ??= workers.Live()) is { } worker)
             {

@@ -40,6 +40,9 @@ public sealed record ProcessProgress(
         ProcessCompleted c => p with { Status = ProcessStatus.Completed, EndedAt = c.At },
         ProcessFailed f => p with { Status = ProcessStatus.Failed, EndedAt = f.At, Reason = f.Reason },
         ProcessCancelled c => p with { Status = ProcessStatus.Cancelled, EndedAt = c.At, Reason = c.Reason },
+        ProcessRetried => p with { Status = ProcessStatus.Running, EndedAt = null, Reason = null },
+        ProcessPaused paused => p with { Status = ProcessStatus.Paused, Reason = paused.Reason },
+        ProcessResumed => p with { Status = ProcessStatus.Running, Reason = null },
         _ => p,
     };
 }

@@ -17,7 +17,7 @@ internal sealed class RunTaskFactory
     /// is routed by the same rule, <see cref="StepDefinition.RouteFor"/>); a route to any matching worker is for the
     /// dispatcher to resolve to a live one.
     /// </summary>
-    public RunTask Build(TaskScheduled scheduled, RunningProcess process)
+    public RunTask Build(TaskScheduled scheduled, RunningProcess process, long position)
     {
         var step = process.Graph.Step(scheduled.Step);
         var parameters = new Dictionary<string, string>(process.Parameters);
@@ -27,6 +27,6 @@ internal sealed class RunTaskFactory
         if (scheduled.Target is { } target) parameters["target"] = target;
         if (scheduled.Item is { } item) parameters["item"] = item;
         return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target), step.Lists, step.Retry.TaskTimeout);
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target), step.Lists, step.Retry.TaskTimeout, position);
     }
 }

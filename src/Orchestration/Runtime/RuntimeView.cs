@@ -40,6 +40,10 @@ public sealed class RuntimeView
             case ProcessStarted started:
                 _running[started.ProcessId] = new RunningProcess(started.Graph, started.Parameters);
                 break;
+            case ProcessRetried retried:
+                var again = _running[retried.ProcessId] = new RunningProcess(retried.Graph, retried.Parameters);
+                foreach (var (step, tasks) in retried.StepTasks) again.StepTasks[step] = tasks;
+                break;
             case StepStarted step when _running.TryGetValue(step.ProcessId, out var stepProcess):
                 stepProcess.StepTasks[step.Step] = step.Tasks;
                 _awaiting.Remove((step.ProcessId, step.Step));

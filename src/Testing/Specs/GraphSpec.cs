@@ -152,6 +152,30 @@ public abstract class GraphSpec : ProcessSpec
     /// <summary>The process cancelled, with the reason.</summary>
     protected static ProcessCancelled Cancelled(string reason = "stopped by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
 
+    /// <summary>An operator retries the failed or cancelled process.</summary>
+    protected static RetryProcess Retry(string reason = "retried by an operator", IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? datasets = null) =>
+        new(Process, reason, datasets);
+
+    /// <summary>
+    /// The process retried: it carries the graph, the spec's data (or <paramref name="datasets"/> when the retry replaced
+    /// blobs), no parameters, and the task count of each given step.
+    /// </summary>
+    protected ProcessRetried Retried(IReadOnlyDictionary<string, int> stepTasks, string reason = "retried by an operator", DateTimeOffset? at = null,
+        IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? datasets = null) =>
+        new(Process, reason, Graph, datasets ?? Data, NoParameters, stepTasks, at ?? Epoch);
+
+    /// <summary>An operator pauses the process.</summary>
+    protected static PauseProcess Pause(string reason = "paused by an operator") => new(Process, reason);
+
+    /// <summary>The process paused.</summary>
+    protected static ProcessPaused Paused(string reason = "paused by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
+
+    /// <summary>An operator resumes the paused process.</summary>
+    protected static ResumeProcess Resume(string reason = "resumed by an operator") => new(Process, reason);
+
+    /// <summary>The process resumed.</summary>
+    protected static ProcessResumed Resumed(string reason = "resumed by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
+
     /// <summary>
     /// The history of a process that just started: what the aggregate records for <see cref="Start"/> at the epoch (the
     /// process, its first steps and their scheduled tasks). A shortcut for Given when those events are not the point.
