@@ -22,6 +22,35 @@ public sealed class start_process : SalesSpec
     }
 
     [Fact]
+    public void an_urgent_process_records_its_priority_with_its_start()
+    {
+        When(Start() with { Priority = 9 });
+        Expect(
+            Started() with { Priority = 9 },
+            StepStarted("partials", 2),
+            Scheduled("partials", 0, SalesInputs(0)),
+            Scheduled("partials", 1, SalesInputs(1)));
+    }
+
+    [Fact]
+    public void a_priority_out_of_range_is_refused()
+    {
+        When(Start() with { Priority = 10 });
+        Expect("priority-out-of-range", saying: "Priority 10 is out of range: give 0 (normal, the default) to 9 (most urgent).");
+    }
+
+    [Fact]
+    public void a_retried_process_keeps_its_priority()
+    {
+        Given([Started() with { Priority = 7 }, StepStarted("partials", 2), Scheduled("partials", 0, SalesInputs(0)), Scheduled("partials", 1, SalesInputs(1)), Cancelled()]);
+        When(Retry());
+        Expect(
+            Retried(new Dictionary<string, int> { ["partials"] = 2 }, at: Now) with { Priority = 7 },
+            Rescheduled("partials", 0, 2, SalesInputs(0), Now, TimeSpan.Zero),
+            Rescheduled("partials", 1, 2, SalesInputs(1), Now, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void task_ids_derive_from_the_process_the_step_and_the_partition()
     {
         Using(data: SalesData(partitions: 1));

@@ -12,9 +12,8 @@ public static class ProcessRunner
 {
     public static async Task<int> RunAsync(Engine engine, StartProcess start, string csvPath, CancellationToken cancellationToken)
     {
-        var state = await StartAsync(engine, start);
-        var resumed = state.Tasks.Any(t => t.Status == Processes.TaskStatus.Confirmed) || state.HasEnded;
-        AnsiConsole.MarkupLine(resumed
+        var (state, found) = await StartAsync(engine, start);
+        AnsiConsole.MarkupLine(found
             ? $"[yellow]resuming[/] process [bold]{start.ProcessId}[/] of graph {Markup.Escape(start.Graph.ToString())} ({state.Tasks.Count(t => t.Status == Processes.TaskStatus.Confirmed)} task(s) already done)"
             : $"process [bold]{start.ProcessId}[/] of graph {Markup.Escape(start.Graph.ToString())} started");
 
@@ -43,7 +42,7 @@ public static class ProcessRunner
     /// Starts (or finds) the process. Embedded, the in-process worker is the only one: a graph needing a C# step it lacks
     /// is refused before it starts, rather than left waiting for a worker that cannot come.
     /// </summary>
-    public static Task<ProcessState> StartAsync(Engine engine, StartProcess start)
+    public static Task<(ProcessState State, bool Found)> StartAsync(Engine engine, StartProcess start)
     {
         if (engine is EmbeddedEngine embedded)
         {
@@ -52,6 +51,6 @@ public static class ProcessRunner
                 throw new CliError($"graph {start.Graph} needs {string.Join(", ", missing.Select(s => $"C# step '{s.Work.Body}' v{s.Work.Version} (step '{s.Name}')"))}, " +
                     $"which this program does not register (it has: {string.Join(", ", embedded.Steps.Keys)}); add it with AddStep<T>() in the program's setup.");
         }
-        return engine.StartOrResumeAsync(start);
+        return engine.StartOrFindAsync(start);
     }
 }

@@ -62,7 +62,9 @@ public static class DistributedHosts
         services.AddHostedService(sp => sp.GetRequiredService<Leadership>());
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
         services.AddSingleton(settings.Faults);
-        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix, sp.GetRequiredService<IBus>()), settings.Faults));
+        services.AddSingleton(_ => new PriorityTaskQueues(new Uri(settings.RabbitMq)));
+        services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix,
+            sp.GetRequiredService<IBus>(), sp.GetRequiredService<PriorityTaskQueues>()), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));

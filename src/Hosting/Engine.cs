@@ -31,14 +31,19 @@ public abstract class Engine : IAsyncDisposable
     public virtual RuntimeCounters? Counters => null;
 
     /// <summary>Starts a process, or finds it already started (the same id again resumes rather than restarts).</summary>
-    public async Task<ProcessState> StartOrResumeAsync(StartProcess start)
+    public async Task<ProcessState> StartOrResumeAsync(StartProcess start) => (await StartOrFindAsync(start)).State;
+
+    /// <summary>Starts a process, or finds it already started; <c>Found</c> says which (a process of this id ran before).</summary>
+    public async Task<(ProcessState State, bool Found)> StartOrFindAsync(StartProcess start)
     {
+        var found = false;
         try { await SendAsync(start); }
         catch (DomainError e) when (e.Name == "process-already-started")
         {
             // Started before (this run resumes it) or by another client a moment ago: follow it, as if it had been there first.
+            found = true;
         }
-        return await Events.LoadAsync(start.ProcessId);
+        return (await Events.LoadAsync(start.ProcessId), found);
     }
 
     /// <summary>Follows a process's events until it ends, calling <paramref name="progress"/> with its state after each batch.</summary>

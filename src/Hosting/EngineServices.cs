@@ -94,8 +94,8 @@ public static class EngineServices
         MassTransitTaskQueue.QueuesOf(queuePrefix, worker.Id, worker.Labels, services.GetRequiredService<CodeStepRegistry>().Keys);
 
     /// <summary>
-    /// A worker's receive endpoints, one per queue it reads (<see cref="MassTransitTaskQueue.QueuesOf"/>). Declared with
-    /// plain arguments: the orchestrator declares a worker's or a label's queue too when it first sends to it, and
+    /// A worker's receive endpoints, one per queue it reads (<see cref="MassTransitTaskQueue.QueuesOf"/>). On RabbitMQ they
+    /// are priority queues with the arguments the orchestrator declares them with too (<see cref="PriorityTaskQueues"/>):
     /// RabbitMQ refuses a redeclaration that differs.
     /// </summary>
     public static void WorkerEndpoints(IReceiveConfigurator transport, IRegistrationContext context, IEnumerable<string> queues, int slots, int prefetch)
@@ -112,6 +112,8 @@ public static class EngineServices
     /// </summary>
     private static void WorkerEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, int slots, int prefetch)
     {
+        if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+            foreach (var (key, value) in PriorityTaskQueues.Arguments()) rabbit.SetQueueArgument(key, value);
         endpoint.PrefetchCount = Math.Max(prefetch, slots);
         endpoint.ConcurrentMessageLimit = slots;
         endpoint.ConfigureConsumer<RunTaskConsumer>(context);

@@ -135,6 +135,34 @@ public abstract class DistributedStack : IAsyncLifetime
     }
 
     /// <summary>
+    /// Each confirmed attempt as its worker timed it: it ended when its worker reported it (the confirmation's time, later
+    /// by the message's trip) and started the run time its worker measured before that. Two runs recorded this way overlap
+    /// only if their workers ran them at once (a later trip only moves a start later).
+    /// </summary>
+    protected async Task<IReadOnlyList<(string Task, string Worker, DateTimeOffset Start, DateTimeOffset End)>> TaskRunsAsync()
+    {
+        var runs = new List<(string, string, DateTimeOffset, DateTimeOffset)>();
+        await using var read = await _db.CreateCommand($"SELECT data::text FROM \"{Name}\".mt_events WHERE type = 'task-confirmed.v1' ORDER BY seq_id").ExecuteReaderAsync();
+        while (await read.ReadAsync())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(read.GetString(0));
+            string Field(System.Text.Json.JsonElement e, string name) =>
+                e.EnumerateObject().First(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Value.ToString();
+            var root = json.RootElement;
+            var metrics = root.EnumerateObject().First(p => string.Equals(p.Name, "Metrics", StringComparison.OrdinalIgnoreCase)).Value;
+            var end = DateTimeOffset.Parse(Field(root, "At"), System.Globalization.CultureInfo.InvariantCulture);
+            runs.Add((Field(root, "TaskId"), Field(root, "Worker"), end - TimeSpan.Parse(Field(metrics, "Duration"), System.Globalization.CultureInfo.InvariantCulture), end));
+        }
+        return runs;
+    }
+
+    /// <summary>The most runs that overlap at any instant.</summary>
+    protected static int MostAtOnce(IEnumerable<(string Task, string Worker, DateTimeOffset Start, DateTimeOffset End)> runs) =>
+        runs.SelectMany(r => new[] { (At: r.Start, Change: 1), (At: r.End, Change: -1) })
+            .OrderBy(e => e.At).ThenBy(e => e.Change) // an end and a start at the same instant do not overlap
+            .Aggregate((Now: 0, Most: 0), (acc, e) => (acc.Now + e.Change, Math.Max(acc.Most, acc.Now + e.Change))).Most;
+
+    /// <summary>
     /// Streams whose event versions are not exactly 1..n (should be none). Global positions may skip: Marten burns the
     /// numbers of a failed append (filled later by its tombstones, left out here); no follower misses a late commit
     /// (see the PostgreSQL event store's facts).

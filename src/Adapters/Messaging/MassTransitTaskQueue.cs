@@ -9,11 +9,14 @@ namespace Orchestration.Adapters.Messaging;
 /// <summary>
 /// The task queue on MassTransit: each RunTask goes where its <see cref="RunTask.Route"/> says: the shared queue workers
 /// compete on, one worker's own queue (no other worker reads it), a label's queue (only workers with the label read it),
-/// or its C# step version's queue (only workers that have the version read it).
+/// or its C# step version's queue (only workers that have the version read it). Each task carries its process's
+/// priority, which a RabbitMQ priority queue orders by.
 /// </summary>
 /// <param name="publish">Where a stop for a cancelled process goes to every worker (the bus); null where nothing stops.</param>
+/// <param name="priorityQueues">On RabbitMQ: declares each queue with priorities before the first send, which then goes to
+/// the queue's exchange; null for a transport that declares nothing (in memory, where queues are first in, first out).</param>
 public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "",
-    IPublishEndpoint? publish = null) : ITaskQueue
+    IPublishEndpoint? publish = null, PriorityTaskQueues? priorityQueues = null) : ITaskQueue
 {
     public const string QueueName = "run-task";
 
@@ -24,8 +27,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
         foreach (var group in tasks.GroupBy(QueueOf))
         {
             var queue = group.Key;
-            var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{queue}"));
-            await endpoint.SendBatch(group.ToArray(), cancellationToken);
+            if (priorityQueues is not null) await priorityQueues.EnsureAsync(queue, cancellationToken);
+            var endpoint = await endpoints.GetSendEndpoint(new Uri(priorityQueues is null ? $"queue:{queue}" : $"exchange:{queue}"));
+            await endpoint.SendBatch(group.ToArray(), context => context.TrySetPriority(context.Message.Priority), cancellationToken);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestration.Contracts;
 using Orchestration.DataProcessing.LocalData;
 
 namespace Orchestration.CommandLine.Commands;
@@ -24,6 +25,15 @@ public static class CommonOptions
         Description = "A directory steps may read in place as local://name/<glob>: name=/path (repeatable; adds to Orchestration__Local__name)",
         AllowMultipleArgumentsPerToken = false,
     };
+
+    public static readonly Option<int> Priority = new("--priority")
+    {
+        Description = $"How urgent the process is, {ProcessPriority.Normal} (normal) to {ProcessPriority.Highest} (most urgent): its tasks overtake queued tasks of less urgent processes",
+        DefaultValueFactory = _ => ProcessPriority.Normal,
+    };
+
+    public static int CheckedPriority(ParseResult parse) =>
+        ProcessPriority.Problem(parse.GetValue(Priority)) is { } problem ? throw CliError.BadArguments($"--priority: {problem}") : parse.GetValue(Priority);
 
     /// <summary>The local roots from configuration and <c>--allow-local</c>, checked (the name an identifier, the directory there).</summary>
     public static LocalRoots CheckedLocalRoots(ParseResult parse, IReadOnlyDictionary<string, string> configured)

@@ -15,7 +15,7 @@ internal static class LocalQuery
 {
     public static bool IsLocal(string input) => input.StartsWith(LocalInput.Scheme + "://", StringComparison.OrdinalIgnoreCase);
 
-    public static async Task<int> RunAsync(ParseResult parse, OrchestrationSetup setup, string input, string sql, string? merge, string output, RetryPolicy retry, Placement? on, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, OrchestrationSetup setup, string input, string sql, string? merge, string output, RetryPolicy retry, Placement? on, int priority, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(input, UriKind.Absolute, out var uri)) throw CliError.BadArguments($"--input '{input}' is not a valid local:// reference.");
         var reference = new BlobRef(uri, "", -1, -1);
@@ -26,7 +26,7 @@ internal static class LocalQuery
 
         await using var engine = await Engines.OpenAsync(parse, setup, cancellationToken);
         var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), [], fingerprint);
-        return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>>(), new Dictionary<string, string>()), output, cancellationToken);
+        return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>>(), new Dictionary<string, string>(), priority), output, cancellationToken);
     }
 
     /// <summary>

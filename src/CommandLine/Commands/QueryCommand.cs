@@ -28,9 +28,10 @@ public static class QueryCommand
         var attempts = new Option<int>("--attempts") { Description = "Times a task is tried before the query fails", DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts };
         var timeout = new Option<double>("--task-timeout") { Description = "Seconds a started task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a task may wait in its queue for a worker to start it before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.QueueTimeout.TotalSeconds };
+        var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "At most this many of the query's map tasks run at once, across all workers (e.g. over a rate-limited source)" };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, maxConcurrency, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,11 +48,13 @@ public static class QueryCommand
                 QueueTimeout = TimeSpan.FromSeconds(parse.GetValue(queueTimeout)),
             };
             var shuffle = ShuffleOf(parse, shuffleBy, buckets, shuffleWith);
+            var priority = CommonOptions.CheckedPriority(parse);
+            var limit = parse.GetValue(maxConcurrency);
             var local = LocalQuery.IsLocal(parse.GetValue(input)!);
             if (local && shuffle is not null)
                 throw CliError.BadArguments("--shuffle-by works on files matched by a glob (uploaded as blobs), not on a local:// input read in place.");
             var on = TargetOptions.From(parse, local);
-            if (local) return await LocalQuery.RunAsync(parse, setup, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, on, cancellationToken);
+            if (local) return await LocalQuery.RunAsync(parse, setup, parse.GetValue(input)!, parse.GetValue(sql)!, parse.GetValue(merge), parse.GetValue(output)!, retry, on, priority, cancellationToken);
             var files = Inputs.Expand(parse.GetValue(input)!);
             if (files.Count == 0)
                 throw CliError.BadArguments($"--input '{parse.GetValue(input)}' matches no file. Check the path and the pattern (e.g. 'data/*.parquet').");
@@ -65,9 +68,9 @@ public static class QueryCommand
             foreach (var (name, joinedFiles) in shuffle?.Joined ?? new Dictionary<string, IReadOnlyList<string>>())
                 datasets[$"shuffle-{name}"] = await Inputs.UploadAsync(engine.Blobs, joinedFiles, cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle);
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle, maxConcurrency: limit);
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
-            return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>()), parse.GetValue(output)!, cancellationToken);
+            return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>(), priority), parse.GetValue(output)!, cancellationToken);
         });
         return command;
     }
@@ -99,11 +102,13 @@ public static class QueryCommand
 
     /// <param name="on">Where the map's (or the shuffle's) tasks run (the merge runs on any worker).</param>
     /// <param name="shuffle">With a shuffle, <paramref name="sql"/> runs once per bucket instead of once per file.</param>
-    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null, Shuffle? shuffle = null)
+    internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null, Shuffle? shuffle = null,
+        int? maxConcurrency = null)
     {
         void Options(StepOptions s)
         {
             s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
+            if (maxConcurrency is { } limit) s.MaxConcurrency(limit);
             if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
             foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
         }

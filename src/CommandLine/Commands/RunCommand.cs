@@ -26,7 +26,7 @@ public static class RunCommand
         var param = new Option<string[]>("--param") { Description = "A parameter every task sees: key=value (repeatable)" };
         var version = new Option<int?>("--version") { Description = "The graph version (default: the latest)" };
         var output = new Option<string?>("--out") { Description = "Where to write the result CSV (default: <graph>.csv)" };
-        var command = new Command(name, description) { graphName, dataset, param, version, CommonOptions.Workers, CommonOptions.AllowLocal };
+        var command = new Command(name, description) { graphName, dataset, param, version, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal };
         if (wait) command.Options.Add(output);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -34,6 +34,7 @@ public static class RunCommand
             try { graph = catalog.Get(parse.GetValue(graphName)!, parse.GetValue(version)); }
             catch (KeyNotFoundException unknown) { throw CliError.BadArguments(unknown.Message); }
             var parameters = CommonOptions.Pairs("--param", parse.GetValue(param));
+            var priority = CommonOptions.CheckedPriority(parse);
             var data = Path.GetFullPath(parse.GetValue(CommonOptions.Data)!);
             var files = DatasetFiles(graph, CommonOptions.Pairs("--dataset", parse.GetValue(dataset)), data);
 
@@ -42,9 +43,9 @@ public static class RunCommand
             foreach (var (name, paths) in files)
                 datasets[name] = await Inputs.UploadAsync(engine.Blobs, paths, cancellationToken);
             var id = Inputs.ProcessIdFor("run", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), parameters);
-            var start = new StartProcess(id, graph, datasets, parameters);
+            var start = new StartProcess(id, graph, datasets, parameters, priority);
             if (wait) return await ProcessRunner.RunAsync(engine, start, parse.GetValue(output) ?? $"{graph.Name}.csv", cancellationToken);
-            var state = await ProcessRunner.StartAsync(engine, start);
+            var (state, _) = await ProcessRunner.StartAsync(engine, start);
             Console.WriteLine($"{id} {state.Status.ToString().ToLowerInvariant()}");
             return 0;
         });

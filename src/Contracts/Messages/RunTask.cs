@@ -15,6 +15,7 @@ namespace Orchestration.Contracts.Messages;
 /// reports the attempt failed as timed out (zero: no limit of the worker's own).</param>
 /// <param name="LogPosition">Where the attempt was scheduled in the orchestrator's log: a stop for its process from later
 /// in the log (<see cref="StopProcessTasks.Before"/>) applies to it, an attempt scheduled after the stop runs (zero: unknown).</param>
+/// <param name="Priority">Its process's priority (<see cref="ProcessPriority"/>): a more urgent task overtakes it in its queue.</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
     ProcessId ProcessId,
@@ -30,7 +31,8 @@ public sealed record RunTask(
     TaskRoute? Route = null,
     IReadOnlyDictionary<string, string>? Lists = null,
     TimeSpan TaskTimeout = default,
-    long LogPosition = 0)
+    long LogPosition = 0,
+    byte Priority = 0)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -14,12 +14,14 @@ public interface IProcessCommand
 /// Start a process of <paramref name="Graph"/> (resolved from the catalogue by the caller and recorded whole)
 /// over the named <paramref name="Datasets"/>. A client's command: it has a wire name, as it travels to the orchestrator.
 /// </summary>
+/// <param name="Priority">How urgent it is (<see cref="ProcessPriority"/>): its tasks overtake queued tasks of less urgent processes.</param>
 [WireName("start-process.v1")]
 public sealed record StartProcess(
     ProcessId ProcessId,
     ProcessGraph Graph,
     IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
-    IReadOnlyDictionary<string, string> Parameters) : IProcessCommand
+    IReadOnlyDictionary<string, string> Parameters,
+    int Priority = ProcessPriority.Normal) : IProcessCommand
 {
     public override string ToString() =>
         $"Start process {ProcessId} of graph {Graph} over {string.Join(", ", Datasets.Select(d => $"{d.Key} ({d.Value.Count} blobs)"))}";

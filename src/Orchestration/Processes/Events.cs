@@ -10,14 +10,15 @@ public interface IProcessEvent
     ProcessId ProcessId { get; }
 }
 
-/// <summary>A process started with its whole graph, datasets and parameters: a new deployment never changes it.</summary>
+/// <summary>A process started with its whole graph, datasets, parameters and priority: a new deployment never changes it.</summary>
 [WireName("process-started.v1")]
 public sealed record ProcessStarted(
     ProcessId ProcessId,
     ProcessGraph Graph,
     IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
     IReadOnlyDictionary<string, string> Parameters,
-    DateTimeOffset At) : IProcessEvent
+    DateTimeOffset At,
+    int Priority = ProcessPriority.Normal) : IProcessEvent
 {
     public override string ToString() => $"Process {ProcessId} started graph {Graph} with {Graph.Steps.Count} step(s)";
 }
@@ -179,7 +180,8 @@ public sealed record ProcessRetried(
     IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyDictionary<string, int> StepTasks,
-    DateTimeOffset At) : IProcessEvent
+    DateTimeOffset At,
+    int Priority = ProcessPriority.Normal) : IProcessEvent
 {
     public override string ToString() => $"Process {ProcessId} retried: {Reason}";
 }

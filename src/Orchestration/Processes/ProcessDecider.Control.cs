@@ -32,7 +32,7 @@ public static partial class ProcessDecider
         var (datasets, fixes) = Replaced(state, c);
         var tasks = state.Steps.Where(s => s.TaskCount > 0).ToDictionary(s => s.Name, s => s.TaskCount, StringComparer.Ordinal);
         var plan = new Planner(state, state.Id, graph, datasets, now, hold: false);
-        plan.Emit(new ProcessRetried(c.ProcessId, c.Reason, graph, datasets, state.Parameters, tasks, now));
+        plan.Emit(new ProcessRetried(c.ProcessId, c.Reason, graph, datasets, state.Parameters, tasks, now, state.Priority));
         foreach (var step in graph.Steps.Select(d => state.Step(d.Name)))
         {
             if (step.TaskCount > 0 && step.Status is StepStatus.Running or StepStatus.Failed)

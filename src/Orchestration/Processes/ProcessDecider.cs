@@ -38,13 +38,15 @@ public static partial class ProcessDecider
         var problems = c.Graph.Problems();
         if (problems.Count > 0)
             throw DomainError.Named("graph-invalid", new InvalidGraphException(c.Graph.ToString(), problems).Message);
+        if (ProcessPriority.Problem(c.Priority) is { } priority)
+            throw DomainError.Named("priority-out-of-range", priority);
         var missing = MissingDatasets(c).ToList();
         if (missing.Count > 0)
             throw DomainError.Named("dataset-missing",
                 $"Graph {c.Graph} reads {string.Join(", ", missing.Select(m => $"'{m}'"))} but the process was given only: {Listed(c.Datasets.Keys)}.");
 
         var plan = new Planner(state, c.ProcessId, c.Graph, c.Datasets, now);
-        plan.Emit(new ProcessStarted(c.ProcessId, c.Graph, c.Datasets, c.Parameters, now));
+        plan.Emit(new ProcessStarted(c.ProcessId, c.Graph, c.Datasets, c.Parameters, now, c.Priority));
         foreach (var step in c.Graph.Steps.Where(s => s.DependsOn.Count == 0))
             plan.StartStep(step);
         plan.CompleteProcessIfDone();

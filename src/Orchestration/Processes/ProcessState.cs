@@ -29,6 +29,7 @@ public sealed class ProcessState
     public ProcessGraph? Graph { get; private set; }
     public IReadOnlyDictionary<string, IReadOnlyList<BlobRef>> Datasets { get; private set; } = new Dictionary<string, IReadOnlyList<BlobRef>>();
     public IReadOnlyDictionary<string, string> Parameters { get; private set; } = new Dictionary<string, string>();
+    public int Priority { get; private set; }
     /// <summary>Why the process failed or was cancelled.</summary>
     public string? EndReason { get; private set; }
     public IReadOnlyList<BlobRef> Outputs { get; private set; } = [];
@@ -105,7 +106,7 @@ public sealed class ProcessState
 
     private void Start(ProcessStarted e)
     {
-        (Id, Status, Graph, Datasets, Parameters, StartedAt) = (e.ProcessId, ProcessStatus.Running, e.Graph, e.Datasets, e.Parameters, e.At);
+        (Id, Status, Graph, Datasets, Parameters, StartedAt, Priority) = (e.ProcessId, ProcessStatus.Running, e.Graph, e.Datasets, e.Parameters, e.At, e.Priority);
         foreach (var definition in e.Graph.Steps)
             _steps[definition.Name] = new StepState(definition);
     }

@@ -115,7 +115,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     {
         var ready = Addressed(attempts, view);
         if (ready.Count == 0) return;
-        var tasks = ready.Select(r => r.Task).ToList();
+        var tasks = ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(); // the urgent first, wherever they go
         if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, tasks, cancellationToken);
         else await queue.SendAsync(tasks, cancellationToken);
         foreach (var (attempt, task) in ready) attempt.MarkSent(task.Worker);

@@ -38,10 +38,10 @@ public sealed class RuntimeView
         switch (stored.Event)
         {
             case ProcessStarted started:
-                _running[started.ProcessId] = new RunningProcess(started.Graph, started.Parameters);
+                _running[started.ProcessId] = new RunningProcess(started.Graph, started.Parameters, started.Priority);
                 break;
             case ProcessRetried retried:
-                var again = _running[retried.ProcessId] = new RunningProcess(retried.Graph, retried.Parameters);
+                var again = _running[retried.ProcessId] = new RunningProcess(retried.Graph, retried.Parameters, retried.Priority);
                 foreach (var (step, tasks) in retried.StepTasks) again.StepTasks[step] = tasks;
                 break;
             case StepStarted step when _running.TryGetValue(step.ProcessId, out var stepProcess):
@@ -81,7 +81,7 @@ public sealed class RuntimeView
     /// <summary>The view as bytes, for the follower's checkpoint.</summary>
     public byte[] Save() => JsonSerializer.SerializeToUtf8Bytes(new Saved(
         Position,
-        _running.Select(p => new SavedProcess(p.Key, p.Value.Graph, p.Value.Parameters, p.Value.StepTasks)).ToList(),
+        _running.Select(p => new SavedProcess(p.Key, p.Value.Graph, p.Value.Parameters, p.Value.StepTasks, p.Value.Priority)).ToList(),
         _open.Values.Select(a => new SavedAttempt(a.Scheduled, a.Position, a.Deadline, a.Sent, a.Worker)).ToList(),
         _awaiting.Select(a => new SavedAwaiting(a.Process, a.Step)).ToList()), EventSerializer.Options);
 
@@ -95,7 +95,7 @@ public sealed class RuntimeView
         view.Position = saved.Position;
         foreach (var p in saved.Processes)
         {
-            var process = new RunningProcess(p.Graph, p.Parameters);
+            var process = new RunningProcess(p.Graph, p.Parameters, p.Priority);
             foreach (var (step, tasks) in p.StepTasks) process.StepTasks[step] = tasks;
             view._running[p.Id] = process;
         }
@@ -109,16 +109,17 @@ public sealed class RuntimeView
     }
 
     private sealed record Saved(long Position, List<SavedProcess> Processes, List<SavedAttempt> Attempts, List<SavedAwaiting> Awaiting);
-    private sealed record SavedProcess(ProcessId Id, ProcessGraph Graph, IReadOnlyDictionary<string, string> Parameters, Dictionary<string, int> StepTasks);
+    private sealed record SavedProcess(ProcessId Id, ProcessGraph Graph, IReadOnlyDictionary<string, string> Parameters, Dictionary<string, int> StepTasks, int Priority = 0);
     private sealed record SavedAttempt(TaskScheduled Scheduled, long Position, DateTimeOffset Deadline, bool Sent, WorkerId? Worker);
     private sealed record SavedAwaiting(ProcessId Process, string Step);
 }
 
 /// <summary>A running process as the handlers need it: to build its tasks' commands.</summary>
-public sealed class RunningProcess(ProcessGraph graph, IReadOnlyDictionary<string, string> parameters)
+public sealed class RunningProcess(ProcessGraph graph, IReadOnlyDictionary<string, string> parameters, int priority = ProcessPriority.Normal)
 {
     public ProcessGraph Graph { get; } = graph;
     public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
+    public int Priority { get; } = priority;
     public Dictionary<string, int> StepTasks { get; } = new(StringComparer.Ordinal);
     internal HashSet<TaskId> Open { get; } = [];
 }
