@@ -173,4 +173,17 @@ public sealed class graph_validation
             .Map("none", DataSource.Dataset("sales"), Work, s => s.MaxConcurrency(0))
             .Run("each", Work, s => s.On("node", Target.All).MaxConcurrency(1))
             .Build()).Problems);
+
+    [Fact]
+    public void speculation_with_a_share_or_multiple_out_of_range_on_every_matching_worker_or_under_a_limit_is_refused_when_the_graph_is_built() =>
+        Assert.Equal(
+        [
+            "step 'eager' speculates once 0 of its tasks are done, past 0.5x the median; the share must be above 0 and at most 1, the multiple at least 1",
+            "step 'each' runs one task on each matching worker, so a copy of a straggler has no other worker to run on; leave speculation off",
+            "step 'limited' has a concurrency limit, which a copy of a straggler would break; leave speculation off",
+        ], Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("speculation", 1)
+            .Map("eager", DataSource.Dataset("sales"), Work, s => s.Speculate(quantile: 0, multiple: 0.5))
+            .Run("each", Work, s => s.On("node", Target.All).Speculate())
+            .Map("limited", DataSource.Dataset("sales"), Work, s => s.MaxConcurrency(2).Speculate())
+            .Build()).Problems);
 }

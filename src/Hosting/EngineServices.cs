@@ -33,7 +33,7 @@ public static class EngineServices
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
-        // One reader of the log feeds the dispatcher, the timeout manager and the placer from one shared view.
+        // One reader of the log feeds the dispatcher, the timeout manager, the placer and the speculator from one shared view.
         services.AddSingleton(sp =>
         {
             var clock = sp.GetRequiredService<TimeProvider>();
@@ -44,6 +44,7 @@ public static class EngineServices
                 new Dispatcher(sp.GetRequiredService<ITaskQueue>(), clock, runtime.Counters, workers: registry),
                 new TimeoutManager(runtime, clock),
                 new Placer(runtime, registry, clock, placementWarmUp ?? Placer.DefaultWarmUp),
+                new Speculator(runtime, clock),
             ];
             return new LogFollower(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), handlers, clock);
         });

@@ -39,11 +39,13 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
             try
             {
                 if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, work.Token);
+                var ran = System.Diagnostics.Stopwatch.StartNew();
                 outcome = await runner.RunAsync(task, work.Token);
+                if (faults.SlowedBy(ran.Elapsed) is { } slower && slower > TimeSpan.Zero) await Task.Delay(slower, work.Token);
             }
             catch (OperationCanceledException) when (run.Stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
             {
-                return; // stopped for its cancelled process: the slot is free and the message done with, nothing to report
+                return; // stopped (its process cancelled, or its copy confirmed first): the slot is free and the message done with, nothing to report
             }
             finally
             {

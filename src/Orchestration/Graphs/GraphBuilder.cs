@@ -116,6 +116,7 @@ public sealed class StepOptions
     private Placement? _on;
     private StepCondition? _condition;
     private int? _maxConcurrency;
+    private Speculation? _speculation;
     private readonly Dictionary<string, string> _lists = [];
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
@@ -145,6 +146,20 @@ public sealed class StepOptions
     /// rate-limited service): the aggregate schedules that many, and the next one as each is confirmed.
     /// </summary>
     public StepOptions MaxConcurrency(int tasks) { _maxConcurrency = tasks; return this; }
+
+    /// <summary>
+    /// Copies the step's stragglers on other workers once <paramref name="quantile"/> of its tasks are done, for attempts
+    /// running past <paramref name="multiple"/> times the median (<see cref="Speculation"/>): SQL steps do by default; a C#
+    /// step opts in here, which says that running it twice over the same input is harmless.
+    /// </summary>
+    public StepOptions Speculate(double quantile = Speculation.DefaultQuantile, double multiple = Speculation.DefaultMultiple)
+    {
+        _speculation = new Speculation(true, quantile, multiple);
+        return this;
+    }
+
+    /// <summary>Never copies the step's stragglers (e.g. a SQL step whose cost should not be paid twice).</summary>
+    public StepOptions NoSpeculation() { _speculation = Speculation.Off; return this; }
 
     /// <summary>Waits for <paramref name="step"/> to complete without reading its outputs.</summary>
     public StepOptions After(string step) { _after.Add(step); return this; }
@@ -182,9 +197,10 @@ public sealed class StepOptions
 
     /// <summary>A scatter step of a shuffle: one task per blob of <paramref name="source"/>, with this step's retries, timeouts and placement.</summary>
     internal StepDefinition ScatterDefinition(string name, DataSource source, string key, string buckets) =>
-        new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on);
+        new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on,
+            Speculation: _speculation);
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
         new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
-            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency);
+            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency, _speculation);
 }

@@ -72,6 +72,15 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' has a concurrency limit of {step.MaxConcurrency}; it must be at least 1";
         if (step.MaxConcurrency is not null && step.On is { Mode: Target.All })
             yield return $"step '{step.Name}' runs one task on each matching worker, so a concurrency limit cannot hold it back; place it on any worker (Target.Any) to limit it";
+        if (step.Speculation is { On: true } speculation)
+        {
+            if (speculation.Quantile is not (> 0 and <= 1) || speculation.Multiple < 1)
+                yield return $"step '{step.Name}' speculates once {speculation.Quantile} of its tasks are done, past {speculation.Multiple}x the median; the share must be above 0 and at most 1, the multiple at least 1";
+            if (step.On is { Mode: Target.All })
+                yield return $"step '{step.Name}' runs one task on each matching worker, so a copy of a straggler has no other worker to run on; leave speculation off";
+            if (step.MaxConcurrency is not null)
+                yield return $"step '{step.Name}' has a concurrency limit, which a copy of a straggler would break; leave speculation off";
+        }
         if (step.On is { Wait: var wait } && wait < TimeSpan.Zero)
             yield return $"step '{step.Name}' cannot wait a negative time for workers";
         foreach (var local in step.Sources.Where(s => s.Kind == SourceKind.Local))

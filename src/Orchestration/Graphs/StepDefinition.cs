@@ -14,6 +14,7 @@ namespace Orchestration.Graphs;
 /// <param name="Condition">When the step runs at all (else it is skipped); null for always.</param>
 /// <param name="Lists">Metadata lists a SQL step's tasks report: key to the column of the result whose distinct values it lists.</param>
 /// <param name="MaxConcurrency">At most this many of the step's tasks scheduled and not yet confirmed at once, across all workers; null for no limit.</param>
+/// <param name="Speculation">Whether and when its stragglers get copies; null for the default of its kind of work (<see cref="Graphs.Speculation.For"/>).</param>
 public sealed record StepDefinition(
     string Name,
     StepShape Shape,
@@ -27,8 +28,16 @@ public sealed record StepDefinition(
     Placement? On = null,
     StepCondition? Condition = null,
     IReadOnlyDictionary<string, string>? Lists = null,
-    int? MaxConcurrency = null)
+    int? MaxConcurrency = null,
+    Speculation? Speculation = null)
 {
+    /// <summary>
+    /// How the step speculates: as its graph says, else as its kind of work does, never when a copy could not run on
+    /// another worker (one task per worker) or would break a concurrency limit.
+    /// </summary>
+    [JsonIgnore]
+    public Speculation Speculates => On?.Mode == Target.All || MaxConcurrency is not null ? Graphs.Speculation.Off : Speculation ?? Graphs.Speculation.For(Work);
+
     /// <summary>Every step this one waits for: those it reads and those it is told to run after.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> DependsOn => Fanout.StepsRead

@@ -19,6 +19,9 @@ public sealed partial class WorkerSelector : IEquatable<WorkerSelector>
 
     public IReadOnlyList<SelectorTerm> Terms => _terms;
 
+    /// <summary>Every worker: what a step placed nowhere may run on (never parsed from text, which may not be empty).</summary>
+    public static readonly WorkerSelector Anyone = new([]);
+
     /// <summary>The label a selector of one <c>k=v</c> term names (e.g. <c>store=paris-1</c>), else null.</summary>
     public KeyValuePair<string, string>? SingleLabel =>
         _terms is [{ Negated: false, Values: [var value] } term] ? KeyValuePair.Create(term.Key, value) : null;

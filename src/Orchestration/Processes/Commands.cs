@@ -104,6 +104,15 @@ public sealed record ResumeProcess(ProcessId ProcessId, string Reason) : IProces
 }
 
 /// <summary>
+/// Sent by the orchestrator, about once a second, for a step far enough along for its speculation: the aggregate copies
+/// the attempts that run much longer than the step's confirmed ones took.
+/// </summary>
+public sealed record ReviewStragglers(ProcessId ProcessId, string Step) : IProcessCommand
+{
+    public override string ToString() => $"Review the stragglers of step '{Step}'";
+}
+
+/// <summary>
 /// Sent by the orchestrator for a step awaiting workers, with the live workers it knows right now: the aggregate plans
 /// the step's tasks on those matching the step's selector and records the choice in its events.
 /// </summary>

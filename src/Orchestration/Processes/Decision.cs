@@ -49,6 +49,8 @@ public enum DropKind
     NoMatchingWorkerYet,
     /// <summary>The process is paused: what the command asks for happens once it resumes.</summary>
     ProcessPaused,
+    /// <summary>A review of a step's stragglers found none to copy (or the step does not speculate, or is not far enough along).</summary>
+    NoStragglers,
 }
 
 /// <summary>A command the aggregate refuses, with a stable name for specs and callers, and a message for people.</summary>

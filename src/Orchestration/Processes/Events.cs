@@ -46,6 +46,9 @@ public sealed record StepAwaitingWorkers(ProcessId ProcessId, string Step, strin
 /// <param name="Route">Where the attempt's command goes, decided here by the aggregate (<see cref="Graphs.StepDefinition.RouteFor"/>)
 /// so that the dispatcher only builds and sends; null in events recorded before routes were, which are routed by the same rule.</param>
 /// <param name="Item">The item of a fan-out over items this task runs for (its parameter <c>item</c>); null otherwise.</param>
+/// <param name="CopyOf">For a speculative copy of a straggler: the attempt it copies, which runs on and whose result counts
+/// as much as the copy's (the first confirmed wins); null otherwise.</param>
+/// <param name="AwayFrom">For a copy: the worker the straggler runs on, which the copy is not sent to.</param>
 [WireName("task-scheduled.v1")]
 public sealed record TaskScheduled(
     ProcessId ProcessId,
@@ -58,10 +61,23 @@ public sealed record TaskScheduled(
     DateTimeOffset NotBefore,
     DateTimeOffset Deadline,
     TaskRoute? Route = null,
-    string? Item = null) : IProcessEvent
+    string? Item = null,
+    int? CopyOf = null,
+    WorkerId? AwayFrom = null) : IProcessEvent
 {
     public override string ToString() =>
-        $"Task {TaskId} attempt {Attempt} scheduled over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}{(Item is null ? "" : $" for item '{Item}'")}, deadline {Deadline:HH:mm:ss}";
+        $"Task {TaskId} attempt {Attempt} scheduled{(CopyOf is { } original ? $" as a copy of attempt {original}" : "")} over {Inputs.Count} input(s){(Target is null ? "" : $" for {Target}")}{(Item is null ? "" : $" for item '{Item}'")}, deadline {Deadline:HH:mm:ss}";
+}
+
+/// <summary>
+/// An attempt ran much longer than its step's confirmed tasks took (a slow or overloaded worker): it gets a copy, which
+/// follows as a <see cref="TaskScheduled"/> with <c>CopyOf</c>, sent to another worker. Both run; the first confirmed wins.
+/// </summary>
+[WireName("straggler-copied.v1")]
+public sealed record StragglerCopied(ProcessId ProcessId, TaskId TaskId, int Attempt, int Copy, WorkerId RunningOn, TimeSpan Running, TimeSpan Median, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() =>
+        $"Task {TaskId} attempt {Attempt} has run {Running.TotalSeconds:0.0} s on {RunningOn}, against a median of {Median.TotalSeconds:0.0} s: attempt {Copy} copies it on another worker";
 }
 
 /// <summary>An attempt's result was accepted: its outputs and metadata are the task's, for good.</summary>

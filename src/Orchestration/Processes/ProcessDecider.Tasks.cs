@@ -37,6 +37,7 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} failed on {c.Worker} after it was confirmed; the confirmation stands");
 
         var failed = new TaskAttemptFailed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Error, c.Retryable, now, c.TimedOut);
+        if (c.Attempt == task.CopyOf) return Decision.Of([failed]); // the straggler failed; its copy runs on
         return RetryOrFail(state, task, failed, c.Error, c.Retryable, now);
     }
 
@@ -142,7 +143,7 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.ProcessEnded, $"process {state.Id} has ended ({state.Status}); result of task {id} attempt {attempt} ignored");
         if (attempt > task.Attempt)
             throw DomainError.Named("unknown-attempt", $"Task {id} has no attempt {attempt}; its latest is {task.Attempt}.");
-        if (task.Status != TaskStatus.Confirmed && attempt < task.Attempt)
+        if (task.Status != TaskStatus.Confirmed && attempt < task.Attempt && attempt != task.CopyOf)
             return Decision.Drop(DropKind.LateAttempt, $"task {id} attempt {attempt} reported after attempt {task.Attempt} was scheduled");
         if (task.Status != TaskStatus.Confirmed && task.Step.Status != StepStatus.Running)
             return Decision.Drop(DropKind.StepEnded, $"step '{task.Step.Name}' has {task.Step.Status.ToString().ToLowerInvariant()}; result of task {id} ignored");

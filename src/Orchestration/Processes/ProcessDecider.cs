@@ -26,6 +26,7 @@ public static partial class ProcessDecider
             PauseProcess c => Pause(state, c, now),
             ResumeProcess c => Resume(state, c, now),
             PlaceStep c => Place(state, c, now),
+            ReviewStragglers c => Review(state, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "The process aggregate has no decision for this command."),
         };
     }

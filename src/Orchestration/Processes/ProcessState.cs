@@ -84,7 +84,8 @@ public sealed class ProcessState
             case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.RetryDecided(task.Partition, retry.Attempt); break;
             case TaskStartRecorded start when state.Task(start.TaskId) is { } task: task.Step.Started(task.Partition, start); break;
             case TaskHeartbeatRecorded beat when state.Task(beat.TaskId) is { } task: task.Step.MoveDeadline(task.Partition, beat.Attempt, beat.Deadline); break;
-            case TaskAttemptFailed or TaskTimedOut: break; // history only; the retry or the failure that follows changes state
+            case TaskAttemptFailed failed when state.Task(failed.TaskId) is { } task: task.Step.AttemptFailed(task.Partition, failed.Attempt); break;
+            case TaskAttemptFailed or TaskTimedOut or StragglerCopied: break; // history only; the retry, the failure or the copy that follows changes state
             case StepCompleted completed when state._steps.TryGetValue(completed.Step, out var step):
                 step.Status = StepStatus.Completed; step.EndedAt = completed.At; state.CompletedSteps++; break;
             case StepSkipped skipped when state._steps.TryGetValue(skipped.Step, out var step):

@@ -26,6 +26,9 @@ public sealed class StepState(StepDefinition definition)
     // Only a fan-out over items has one per task.
     private string?[]? _items;
     private WorkerId?[] _startedOn = [];
+    private long[] _startedAt = [];
+    // The attempt a speculative copy copies, still running and still counted; null until a copy is made.
+    private int[]? _copyOf;
     // When the started attempt's task timeout runs out, counted from its start: heartbeats never move a deadline past it.
     private long[] _caps = [];
     // A retry decided while the process was paused: its attempt number is taken, the attempt is given out on resume.
@@ -75,6 +78,8 @@ public sealed class StepState(StepDefinition definition)
         _targets = new string?[tasks];
         _items = Definition.Fanout is OnePerItem ? new string?[tasks] : null;
         _startedOn = new WorkerId?[tasks];
+        _startedAt = new long[tasks];
+        _copyOf = null;
         _caps = new long[tasks];
         _confirmations = new TaskConfirmed?[tasks];
     }
@@ -90,6 +95,7 @@ public sealed class StepState(StepDefinition definition)
             if (_items is not null) _items[p] = e.Item;
         }
         _inputs[p] = e.Inputs; // the same every attempt, unless a retry replaced a blob it reads
+        if (e.CopyOf is not null || _copyOf is not null) (_copyOf ??= new int[TaskCount])[p] = e.CopyOf ?? 0;
         (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p], _caps[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null, 0);
         if (_held is not null) _held[p] = false;
     }
@@ -117,7 +123,13 @@ public sealed class StepState(StepDefinition definition)
     internal void Started(int p, TaskStartRecorded e)
     {
         if (_attempts[p] != e.Attempt) return;
-        (_startedOn[p], _deadlines[p], _caps[p]) = (e.Worker, e.Deadline.UtcTicks, (e.At + Definition.Retry.TaskTimeout).UtcTicks);
+        (_startedOn[p], _deadlines[p], _caps[p], _startedAt[p]) = (e.Worker, e.Deadline.UtcTicks, (e.At + Definition.Retry.TaskTimeout).UtcTicks, e.At.UtcTicks);
+    }
+
+    /// <summary>An attempt failed: if it was the one a copy copies, the copy runs on alone.</summary>
+    internal void AttemptFailed(int p, int attempt)
+    {
+        if (_copyOf is not null && _copyOf[p] == attempt) _copyOf[p] = 0;
     }
 
     internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline)
@@ -143,6 +155,8 @@ public sealed class StepState(StepDefinition definition)
     internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
     internal WorkerId? StartedOnOf(int p) => _startedOn[p];
     internal bool IsHeld(int p) => _held?[p] ?? false;
+    internal DateTimeOffset? StartedAtOf(int p) => _startedOn[p] is null ? null : new DateTimeOffset(_startedAt[p], TimeSpan.Zero);
+    internal int? CopyOfOf(int p) => _copyOf is { } copies && copies[p] > 0 ? copies[p] : null;
     internal int AttemptsThisRunOf(int p) => _attempts[p] - (_attemptsBeforeRetry?[p] ?? 0);
     internal DateTimeOffset? CapOf(int p) => _caps[p] == 0 ? null : new DateTimeOffset(_caps[p], TimeSpan.Zero);
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
@@ -171,6 +185,10 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public DateTimeOffset? Cap => Step.CapOf(Partition);
     /// <summary>The worker that started the current attempt; null while the attempt waits in its queue.</summary>
     public WorkerId? StartedOn => Step.StartedOnOf(Partition);
+    /// <summary>When the current attempt's start was recorded; null before it started.</summary>
+    public DateTimeOffset? StartedAt => Step.StartedAtOf(Partition);
+    /// <summary>The current attempt is a speculative copy of this one, which runs on and counts too; null otherwise.</summary>
+    public int? CopyOf => Step.CopyOfOf(Partition);
     /// <summary>Its next attempt was decided while the process was paused and is given out when it resumes.</summary>
     public bool IsHeld => Step.IsHeld(Partition);
     /// <summary>Attempts since the process was last retried (all of them if it never was): what the retry limit counts.</summary>

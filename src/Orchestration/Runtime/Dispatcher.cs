@@ -1,5 +1,6 @@
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Processes;
 
@@ -31,6 +32,8 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     private readonly WorkerChooser _chooser = new();
     // Attempts sent to a worker the dispatcher chose, until they are no longer open.
     private readonly Dictionary<TaskId, OpenAttempt> _onChosenWorker = [];
+    // Stragglers with a copy: the first of the two confirmed wins, and the other is stopped where it runs.
+    private readonly Dictionary<TaskId, (ProcessId Process, int Straggler, int Copy)> _copied = [];
     private List<OpenAttempt> _restored = [];
 
     public Task StartAsync(RuntimeView view, CancellationToken cancellationToken)
@@ -62,6 +65,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         TakeDue(ready);
         TakeBackFromLostWorkers(ready, view);
         await SendAsync(ready, view, cancellationToken);
+        await StopLosingCopiesAsync(events, cancellationToken);
         // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
         foreach (var stored in events)
         {
@@ -72,6 +76,30 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
                 _ => null,
             };
             if (stop is not null) await queue.StopAsync(stop, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Of a straggler and its copy, the one not confirmed is stopped on its worker (or skipped if still queued). Tracked from
+    /// the copies this dispatcher saw scheduled: after a restart, a loser runs on and its result is dropped as late.
+    /// </summary>
+    private async Task StopLosingCopiesAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var stored in events)
+        {
+            switch (stored.Event)
+            {
+                case TaskScheduled { CopyOf: { } straggler } copy:
+                    _copied[copy.TaskId] = (copy.ProcessId, straggler, copy.Attempt);
+                    break;
+                case TaskScheduled retry:
+                    _copied.Remove(retry.TaskId); // a later attempt: both copies are late now
+                    break;
+                case TaskConfirmed confirmed when _copied.Remove(confirmed.TaskId, out var pair):
+                    var loser = confirmed.Attempt == pair.Copy ? pair.Straggler : pair.Copy;
+                    await queue.StopAsync(new StopProcessTasks(pair.Process, $"attempt {confirmed.Attempt} of the task was confirmed first", Task: confirmed.TaskId, Attempt: loser), cancellationToken);
+                    break;
+            }
         }
     }
 
@@ -134,7 +162,14 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
             var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
-            if (task.Route?.Kind != RouteKind.AnyMatching) ready.Add((attempt, task));
+            if (attempt.Scheduled.AwayFrom is { } away && workers is not null &&
+                _chooser.Choose(process.Graph.Step(task.Step).On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
+            {
+                // A straggler's copy goes to the least busy other live worker that can run it; with none, where its step's tasks go.
+                ready.Add((attempt, task with { Route = TaskRoute.ToWorker(other) }));
+                _onChosenWorker[attempt.Task] = attempt;
+            }
+            else if (task.Route?.Kind != RouteKind.AnyMatching) ready.Add((attempt, task));
             else if (workers is not null && process.Graph.Step(task.Step).On is { } on && _chooser.Choose(on.Selector, task.Work, live ??= workers.Live()) is { } worker)
             {
                 ready.Add((attempt, task with { Route = TaskRoute.ToWorker(worker) }));

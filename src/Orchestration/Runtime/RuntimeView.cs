@@ -26,6 +26,9 @@ public sealed class RuntimeView
     public IReadOnlyCollection<OpenAttempt> OpenAttempts => _open.Values;
     public IReadOnlyCollection<(ProcessId Process, string Step)> AwaitingPlacement => _awaiting;
 
+    /// <summary>Every running process, by id.</summary>
+    public IReadOnlyDictionary<ProcessId, RunningProcess> RunningProcesses => _running;
+
     /// <summary>The running process, or null when it has ended (or never started).</summary>
     public RunningProcess? Running(ProcessId id) => _running.GetValueOrDefault(id);
 
@@ -67,7 +70,11 @@ public sealed class RuntimeView
                 break;
             case TaskConfirmed confirmed when _open.Remove(confirmed.TaskId, out var done):
                 done.Close();
-                if (_running.TryGetValue(confirmed.ProcessId, out var process)) process.Open.Remove(confirmed.TaskId);
+                if (_running.TryGetValue(confirmed.ProcessId, out var process))
+                {
+                    process.Open.Remove(confirmed.TaskId);
+                    process.Confirmed[done.Scheduled.Step] = process.Confirmed.GetValueOrDefault(done.Scheduled.Step) + 1;
+                }
                 break;
             case ProcessCompleted or ProcessFailed or ProcessCancelled when _running.Remove(stored.Event.ProcessId, out var ended):
                 // Read in order, so nothing of it comes after its end: the view keeps only what runs.
@@ -81,7 +88,7 @@ public sealed class RuntimeView
     /// <summary>The view as bytes, for the follower's checkpoint.</summary>
     public byte[] Save() => JsonSerializer.SerializeToUtf8Bytes(new Saved(
         Position,
-        _running.Select(p => new SavedProcess(p.Key, p.Value.Graph, p.Value.Parameters, p.Value.StepTasks, p.Value.Priority)).ToList(),
+        _running.Select(p => new SavedProcess(p.Key, p.Value.Graph, p.Value.Parameters, p.Value.StepTasks, p.Value.Priority, p.Value.Confirmed)).ToList(),
         _open.Values.Select(a => new SavedAttempt(a.Scheduled, a.Position, a.Deadline, a.Sent, a.Worker)).ToList(),
         _awaiting.Select(a => new SavedAwaiting(a.Process, a.Step)).ToList()), EventSerializer.Options);
 
@@ -97,6 +104,7 @@ public sealed class RuntimeView
         {
             var process = new RunningProcess(p.Graph, p.Parameters, p.Priority);
             foreach (var (step, tasks) in p.StepTasks) process.StepTasks[step] = tasks;
+            foreach (var (step, confirmed) in p.Confirmed ?? []) process.Confirmed[step] = confirmed;
             view._running[p.Id] = process;
         }
         foreach (var a in saved.Attempts)
@@ -109,7 +117,8 @@ public sealed class RuntimeView
     }
 
     private sealed record Saved(long Position, List<SavedProcess> Processes, List<SavedAttempt> Attempts, List<SavedAwaiting> Awaiting);
-    private sealed record SavedProcess(ProcessId Id, ProcessGraph Graph, IReadOnlyDictionary<string, string> Parameters, Dictionary<string, int> StepTasks, int Priority = 0);
+    private sealed record SavedProcess(ProcessId Id, ProcessGraph Graph, IReadOnlyDictionary<string, string> Parameters, Dictionary<string, int> StepTasks, int Priority = 0,
+        Dictionary<string, int>? Confirmed = null);
     private sealed record SavedAttempt(TaskScheduled Scheduled, long Position, DateTimeOffset Deadline, bool Sent, WorkerId? Worker);
     private sealed record SavedAwaiting(ProcessId Process, string Step);
 }
@@ -121,6 +130,8 @@ public sealed class RunningProcess(ProcessGraph graph, IReadOnlyDictionary<strin
     public IReadOnlyDictionary<string, string> Parameters { get; } = parameters;
     public int Priority { get; } = priority;
     public Dictionary<string, int> StepTasks { get; } = new(StringComparer.Ordinal);
+    /// <summary>Each step's tasks confirmed since the process started (or was last retried).</summary>
+    public Dictionary<string, int> Confirmed { get; } = new(StringComparer.Ordinal);
     internal HashSet<TaskId> Open { get; } = [];
 }
 
