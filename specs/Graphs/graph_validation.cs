@@ -186,4 +186,15 @@ public sealed class graph_validation
             .Run("each", Work, s => s.On("node", Target.All).Speculate())
             .Map("limited", DataSource.Dataset("sales"), Work, s => s.MaxConcurrency(2).Speculate())
             .Build()).Problems);
+
+    [Fact]
+    public void progress_extending_the_timeout_of_a_sql_step_or_only_up_to_the_timeout_is_refused_when_the_graph_is_built() =>
+        Assert.Equal(
+        [
+            "step 'sql' lets progress extend its timeout, but only a C# step reports progress; give its SQL a longer Timeout instead",
+            "step 'short' lets progress extend its 60 s timeout only up to 30 s; the limit must be longer than the timeout",
+        ], Assert.Throws<InvalidGraphException>(() => ProcessGraph.Define("progress", 1)
+            .Map("sql", DataSource.Dataset("sales"), StepWork.Sql("SELECT * FROM input"), s => s.TimeoutExtendedByProgress(TimeSpan.FromMinutes(10)))
+            .Map("short", DataSource.Dataset("sales"), StepWork.Code("score"), s => s.Timeout(TimeSpan.FromMinutes(1)).TimeoutExtendedByProgress(TimeSpan.FromSeconds(30)))
+            .Build()).Problems);
 }

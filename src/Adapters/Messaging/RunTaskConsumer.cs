@@ -40,7 +40,8 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
             {
                 if (faults.Latency() is { } latency && latency > TimeSpan.Zero) await Task.Delay(latency, work.Token);
                 var ran = System.Diagnostics.Stopwatch.StartNew();
-                outcome = await runner.RunAsync(task, work.Token);
+                var progress = new ProgressReports(orchestrator, task, runner.Worker);
+                outcome = await runner.RunAsync(task, work.Token, progress.Report);
                 if (faults.SlowedBy(ran.Elapsed) is { } slower && slower > TimeSpan.Zero) await Task.Delay(slower, work.Token);
             }
             catch (OperationCanceledException) when (run.Stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
@@ -76,6 +77,26 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
         catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
             // the task ended: nothing more to report
+        }
+    }
+
+    /// <summary>
+    /// A C# step's progress reports, passed on to the orchestrator as heartbeats that carry them: at most one a second (a
+    /// step may report on every row; the reports in between are left out), sent in the background, so the step never
+    /// waits on the broker (a lost one is made good by the next).
+    /// </summary>
+    private sealed class ProgressReports(ISendEndpoint orchestrator, RunTask task, Contracts.WorkerId worker)
+    {
+        private static readonly TimeSpan AtMostEvery = TimeSpan.FromSeconds(1);
+        private long _lastSent = long.MinValue / 2;
+
+        public void Report(string details)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            var last = Interlocked.Read(ref _lastSent);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(last, now) < AtMostEvery || Interlocked.CompareExchange(ref _lastSent, now, last) != last) return;
+            orchestrator.Send(new TaskHeartbeat(task.ProcessId, task.TaskId, task.Attempt, worker, DateTimeOffset.UtcNow, details))
+                .ContinueWith(sent => _ = sent.Exception, TaskContinuationOptions.OnlyOnFaulted);
         }
     }
 }

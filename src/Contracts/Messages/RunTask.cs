@@ -15,6 +15,8 @@ namespace Orchestration.Contracts.Messages;
 /// reports the attempt failed as timed out (zero: no limit of the worker's own).</param>
 /// <param name="LogPosition">Where the attempt was scheduled in the orchestrator's log: a stop for its process from later
 /// in the log (<see cref="StopProcessTasks.Before"/>) applies to it, an attempt scheduled after the stop runs (zero: unknown).</param>
+/// <param name="ProgressExtendsUpTo">For a C# step: each progress report it makes allows one more task timeout, up to
+/// this long from the start (zero: progress extends nothing).</param>
 /// <param name="Priority">Its process's priority (<see cref="ProcessPriority"/>): a more urgent task overtakes it in its queue.</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
@@ -32,7 +34,8 @@ public sealed record RunTask(
     IReadOnlyDictionary<string, string>? Lists = null,
     TimeSpan TaskTimeout = default,
     long LogPosition = 0,
-    byte Priority = 0)
+    byte Priority = 0,
+    TimeSpan ProgressExtendsUpTo = default)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -24,7 +24,17 @@ public interface ICodeStep
 }
 
 /// <summary>What a C# step gets for one attempt of one task.</summary>
-public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql, CodeStepWorker Worker);
+/// <param name="Progress">Where <see cref="ReportProgress"/> goes: the worker, which tells the orchestrator.</param>
+public sealed record CodeStepContext(RunTask Task, IReadOnlyList<SqlInput> Inputs, Func<string, string> OutputFile, SqlSandbox Sql, CodeStepWorker Worker,
+    Action<string>? Progress = null)
+{
+    /// <summary>
+    /// Tells how far the step has got (<c>"4,000,000 of 9,000,000 rows"</c>): shown in the process's history, and where
+    /// the graph allows it (<c>StepOptions.TimeoutExtendedByProgress</c>), each report lets the attempt run one more task
+    /// timeout. Cheap to call often: the worker passes on at most one report a second.
+    /// </summary>
+    public void ReportProgress(string details) => Progress?.Invoke(details);
+}
 
 /// <param name="Labels">What the worker announces about itself (<c>--label region=EU</c>).</param>
 /// <param name="LocalRoots">Its allow-listed directories: the only local files a step may touch in place.</param>

@@ -29,26 +29,41 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
 
     /// <summary>
     /// Runs the attempt, for at most its task timeout: then the step is stopped (DuckDB interrupted, a C# step's token
-    /// cancelled), its slot freed, and the attempt reported failed as timed out. Cancelled by
-    /// <paramref name="cancellationToken"/> (shutdown), it is abandoned instead: the broker hands it to another worker.
+    /// cancelled), its slot freed, and the attempt reported failed as timed out. A C# step that reports progress where
+    /// its graph allows it (<see cref="RunTask.ProgressExtendsUpTo"/>) gets one more task timeout from each report, up to
+    /// that limit; each report also goes to <paramref name="progress"/>. Cancelled by <paramref name="cancellationToken"/>
+    /// (shutdown), the attempt is abandoned instead: the broker hands it to another worker.
     /// </summary>
-    public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken)
+    public async Task<TaskOutcome> RunAsync(RunTask task, CancellationToken cancellationToken, Action<string>? progress = null)
     {
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var ran = Stopwatch.StartNew();
         if (task.TaskTimeout > TimeSpan.Zero) timeLimit.CancelAfter(task.TaskTimeout);
+        void Reported(string details)
+        {
+            if (task.TaskTimeout > TimeSpan.Zero && task.ProgressExtendsUpTo > task.TaskTimeout && !timeLimit.IsCancellationRequested)
+            {
+                var left = task.ProgressExtendsUpTo - ran.Elapsed;
+                try { timeLimit.CancelAfter(left < task.TaskTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : task.TaskTimeout); }
+                catch (ObjectDisposedException) { } // the attempt ended meanwhile
+            }
+            progress?.Invoke(details);
+        }
         try
         {
-            return await RunWithinAsync(task, timeLimit.Token);
+            return await RunWithinAsync(task, Reported, timeLimit.Token);
         }
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            var seconds = task.TaskTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+            var seconds = ran.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
+            var allowed = task.TaskTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
             return new TaskOutcome(null, new TaskFailed(task.ProcessId, task.TaskId, task.Attempt, worker,
-                $"timed out after {seconds} s on {worker}: the worker stopped the step at its task timeout", Retryable: true, TimedOut: true));
+                $"timed out after {seconds} s on {worker}: the worker stopped the step at its task timeout ({allowed} s{(task.ProgressExtendsUpTo > task.TaskTimeout ? $", extended by progress up to {task.ProgressExtendsUpTo.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s" : "")})",
+                Retryable: true, TimedOut: true));
         }
     }
 
-    private async Task<TaskOutcome> RunWithinAsync(RunTask task, CancellationToken cancellationToken)
+    private async Task<TaskOutcome> RunWithinAsync(RunTask task, Action<string> progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var span = WorkerTelemetry.StartTask(task, worker);
@@ -58,7 +73,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         try
         {
             var (inputs, bytesRead, localBytes) = await FetchAsync(task, scratch, fetched, cancellationToken);
-            var (files, metadata, published) = await RunStepAsync(task, scratch, inputs, cancellationToken);
+            var (files, metadata, published) = await RunStepAsync(task, scratch, inputs, progress, cancellationToken);
             var outputs = (await UploadAsync(task, files, cancellationToken)).Concat(published).ToList();
             var rows = outputs.Sum(o => Math.Max(0, o.Rows));
             var bytes = outputs.Sum(o => o.Size);
@@ -127,13 +142,13 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     }
 
     private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef> Published)> RunStepAsync(
-        RunTask task, TaskScratch scratch, IReadOnlyList<SqlInput> inputs, CancellationToken cancellationToken)
+        RunTask task, TaskScratch scratch, IReadOnlyList<SqlInput> inputs, Action<string> progress, CancellationToken cancellationToken)
     {
         var sandbox = scratch.Sandbox;
         using var span = WorkerTelemetry.Source.StartActivity(task.Work.Kind switch { WorkKind.Code => "code step", WorkKind.Sql => "duckdb query", _ => "duckdb partition" });
         if (task.Work.Kind == WorkKind.Code)
         {
-            var ran = await codeSteps.Get(task.Work.Body, task.Work.Version).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox, _self), cancellationToken);
+            var ran = await codeSteps.Get(task.Work.Body, task.Work.Version).RunAsync(new CodeStepContext(task, inputs, name => scratch.File($"out-{name}"), sandbox, _self, progress), cancellationToken);
             return (ran.Outputs, ran.Metadata, ran.Published ?? []);
         }
         var output = scratch.File("part-0.parquet");

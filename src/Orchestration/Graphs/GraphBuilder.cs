@@ -175,6 +175,13 @@ public sealed class StepOptions
     /// </summary>
     public StepOptions QueueTimeout(TimeSpan queueTimeout) { _retry = _retry with { QueueTimeout = queueTimeout }; return this; }
 
+    /// <summary>
+    /// A C# step that reports progress (<c>context.ReportProgress("...")</c>) may run past its task timeout: each report
+    /// allows one more task timeout from it, up to <paramref name="upTo"/> from the attempt's start. A step that stops
+    /// reporting is stopped one task timeout after its last report.
+    /// </summary>
+    public StepOptions TimeoutExtendedByProgress(TimeSpan upTo) { _retry = _retry with { ProgressExtendsUpTo = upTo }; return this; }
+
     /// <summary>Once a task's worker beats, the task is late this long after the last beat.</summary>
     public StepOptions Heartbeat(TimeSpan heartbeatTimeout) { _retry = _retry with { HeartbeatTimeout = heartbeatTimeout }; return this; }
 

@@ -72,6 +72,10 @@ public static partial class GraphValidator
             yield return $"step '{step.Name}' has a concurrency limit of {step.MaxConcurrency}; it must be at least 1";
         if (step.MaxConcurrency is not null && step.On is { Mode: Target.All })
             yield return $"step '{step.Name}' runs one task on each matching worker, so a concurrency limit cannot hold it back; place it on any worker (Target.Any) to limit it";
+        if (step.Retry.ProgressExtendsUpTo != TimeSpan.Zero && step.Work.Kind != WorkKind.Code)
+            yield return $"step '{step.Name}' lets progress extend its timeout, but only a C# step reports progress; give its SQL a longer Timeout instead";
+        else if (step.Retry.ProgressExtendsUpTo != TimeSpan.Zero && step.Retry.ProgressExtendsUpTo <= step.Retry.TaskTimeout)
+            yield return $"step '{step.Name}' lets progress extend its {step.Retry.TaskTimeout.TotalSeconds:0.###} s timeout only up to {step.Retry.ProgressExtendsUpTo.TotalSeconds:0.###} s; the limit must be longer than the timeout";
         if (step.Speculation is { On: true } speculation)
         {
             if (speculation.Quantile is not (> 0 and <= 1) || speculation.Multiple < 1)

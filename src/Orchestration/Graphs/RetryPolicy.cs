@@ -20,6 +20,16 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan TaskTimeout, TimeSpan
     public TimeSpan QueueTimeout { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// For a C# step that reports progress from its own code: each report allows the attempt one more task timeout from
+    /// then, up to this long from its start (zero: progress extends nothing, the task timeout holds).
+    /// </summary>
+    public TimeSpan ProgressExtendsUpTo { get; init; }
+
+    /// <summary>When an attempt started at <paramref name="start"/> that reports progress at <paramref name="now"/> must end: one more task timeout, within the extension's limit.</summary>
+    public DateTimeOffset CapAfterProgress(DateTimeOffset start, DateTimeOffset now) =>
+        now + TaskTimeout < start + ProgressExtendsUpTo ? now + TaskTimeout : start + ProgressExtendsUpTo;
+
+    /// <summary>
     /// How long an attempt may wait for a worker to start it. One meant for one named worker (a step placed on all
     /// matching workers) waits at most its task timeout: that worker's own queue is short, and if the worker is gone
     /// no other will take the task, so waiting the whole queue timeout would only delay the retry.

@@ -57,9 +57,10 @@ public sealed record RecordTaskStart(ProcessId ProcessId, TaskId TaskId, int Att
 }
 
 /// <summary>Record that an attempt of a long task is still running (from a worker's <see cref="TaskHeartbeat"/>).</summary>
-public sealed record RecordHeartbeat(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker) : IProcessCommand
+/// <param name="Progress">What the step reported of its progress, which may extend its timeout (<see cref="Graphs.RetryPolicy.ProgressExtendsUpTo"/>).</param>
+public sealed record RecordHeartbeat(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string? Progress = null) : IProcessCommand
 {
-    public static RecordHeartbeat From(TaskHeartbeat e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker);
+    public static RecordHeartbeat From(TaskHeartbeat e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Progress);
     public override string ToString() => $"Record a heartbeat of task {TaskId} attempt {Attempt} from {Worker}";
 }
 

@@ -120,10 +120,14 @@ public sealed record TaskStartRecorded(ProcessId ProcessId, TaskId TaskId, int A
 }
 
 /// <summary>An attempt's worker is alive: the attempt is now late only after <paramref name="Deadline"/>.</summary>
+/// <param name="Cap">When the step's reported progress moved the attempt's hard cap: the cap from now on; null otherwise.</param>
+/// <param name="Progress">What the step reported of its progress; null for a plain beat.</param>
 [WireName("task-heartbeat-recorded.v1")]
-public sealed record TaskHeartbeatRecorded(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, DateTimeOffset Deadline, DateTimeOffset At) : IProcessEvent
+public sealed record TaskHeartbeatRecorded(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, DateTimeOffset Deadline, DateTimeOffset At,
+    DateTimeOffset? Cap = null, string? Progress = null) : IProcessEvent
 {
-    public override string ToString() => $"Task {TaskId} attempt {Attempt} is alive on {Worker}; deadline moved to {Deadline:HH:mm:ss}";
+    public override string ToString() =>
+        $"Task {TaskId} attempt {Attempt} is alive on {Worker}{(Progress is null ? "" : $", progress: {Progress}")}; deadline moved to {Deadline:HH:mm:ss}{(Cap is { } cap ? $", may run until {cap:HH:mm:ss}" : "")}";
 }
 
 /// <summary>An attempt passed its deadline without a result.</summary>

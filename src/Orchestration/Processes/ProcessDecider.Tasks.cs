@@ -63,7 +63,7 @@ public static partial class ProcessDecider
         var policy = task.Step.Definition.Retry;
         if (task.StartedOn is { } worker)
             return task.Cap is { } cap && task.Deadline >= cap
-                ? $"timed out after {Describe(policy.TaskTimeout)} on {worker}"
+                ? $"timed out after {Describe(task.StartedAt is { } start ? cap - start : policy.TaskTimeout)} on {worker}{(policy.ProgressExtendsUpTo > policy.TaskTimeout && cap - task.StartedAt > policy.TaskTimeout ? $" (its {Describe(policy.TaskTimeout)} timeout extended by its progress, up to {Describe(policy.ProgressExtendsUpTo)})" : "")}"
                 : $"its worker {worker} sent no heartbeat for {Describe(policy.HeartbeatTimeout)} (is it frozen or gone?)";
         if (task.IsForOneWorker) return $"worker {task.Target} did not start it within {Describe(policy.QueueWait(forOneWorker: true))} (is it running?)";
         if (task.Step.Definition.Work is { Kind: Contracts.WorkKind.Code } code)
@@ -91,15 +91,21 @@ public static partial class ProcessDecider
         var task = KnownTask(state, c.TaskId);
         if (!IsOpen(state, task, c.Attempt))
             return Decision.Drop(DropKind.StaleHeartbeat, $"task {c.TaskId} attempt {c.Attempt} is no longer running");
-        var timeout = task.Step.Definition.Retry.HeartbeatTimeout;
+        var policy = task.Step.Definition.Retry;
+        var timeout = policy.HeartbeatTimeout;
         // A beat proves the worker alive, never that the attempt may run longer: the deadline stops at the task timeout.
+        // Only progress the step itself reports moves that cap, where the graph allows it, by a task timeout from the report.
         var cap = task.Cap ?? DateTimeOffset.MaxValue;
+        DateTimeOffset? moved = null;
+        if (c.Progress is not null && policy.ProgressExtendsUpTo > policy.TaskTimeout && task.StartedAt is { } start && policy.CapAfterProgress(start, now) is var later
+            && later - cap >= policy.TaskTimeout / 10)
+            cap = (moved = later).Value;
         var deadline = now + timeout < cap ? now + timeout : cap;
         // Moves of less than half a heartbeat timeout are left out (a beating task writes an event every other beat),
         // but the move to the cap is made: left short of it, a live task would time out as if its worker were gone.
-        if (deadline == task.Deadline || (deadline != cap && (deadline - task.Deadline).Duration() < timeout / 2))
+        if (moved is null && (deadline == task.Deadline || (deadline != cap && (deadline - task.Deadline).Duration() < timeout / 2)))
             return Decision.Drop(DropKind.HeartbeatNotNeeded, $"task {c.TaskId} attempt {c.Attempt} is already due at {task.Deadline:O}");
-        return Decision.Of([new TaskHeartbeatRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, deadline, now)]);
+        return Decision.Of([new TaskHeartbeatRecorded(c.ProcessId, c.TaskId, c.Attempt, c.Worker, deadline, now, moved, c.Progress)]);
     }
 
     /// <summary>

@@ -83,7 +83,7 @@ public sealed class ProcessState
             case TaskConfirmed confirmed when state.Task(confirmed.TaskId) is { } task: task.Step.Confirm(task.Partition, confirmed); break;
             case TaskRetryScheduled retry when state.Task(retry.TaskId) is { } task: task.Step.RetryDecided(task.Partition, retry.Attempt); break;
             case TaskStartRecorded start when state.Task(start.TaskId) is { } task: task.Step.Started(task.Partition, start); break;
-            case TaskHeartbeatRecorded beat when state.Task(beat.TaskId) is { } task: task.Step.MoveDeadline(task.Partition, beat.Attempt, beat.Deadline); break;
+            case TaskHeartbeatRecorded beat when state.Task(beat.TaskId) is { } task: task.Step.MoveDeadline(task.Partition, beat.Attempt, beat.Deadline, beat.Cap); break;
             case TaskAttemptFailed failed when state.Task(failed.TaskId) is { } task: task.Step.AttemptFailed(task.Partition, failed.Attempt); break;
             case TaskAttemptFailed or TaskTimedOut or StragglerCopied: break; // history only; the retry, the failure or the copy that follows changes state
             case StepCompleted completed when state._steps.TryGetValue(completed.Step, out var step):

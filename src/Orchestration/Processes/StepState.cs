@@ -132,9 +132,11 @@ public sealed class StepState(StepDefinition definition)
         if (_copyOf is not null && _copyOf[p] == attempt) _copyOf[p] = 0;
     }
 
-    internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline)
+    internal void MoveDeadline(int p, int attempt, DateTimeOffset deadline, DateTimeOffset? cap)
     {
-        if (_attempts[p] == attempt) _deadlines[p] = deadline.UtcTicks;
+        if (_attempts[p] != attempt) return;
+        _deadlines[p] = deadline.UtcTicks;
+        if (cap is { } moved) _caps[p] = moved.UtcTicks;
     }
 
     internal void Confirm(int p, TaskConfirmed e)

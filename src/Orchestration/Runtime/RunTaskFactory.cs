@@ -27,6 +27,6 @@ internal sealed class RunTaskFactory
         if (scheduled.Target is { } target) parameters["target"] = target;
         if (scheduled.Item is { } item) parameters["item"] = item;
         return new RunTask(scheduled.ProcessId, scheduled.TaskId, scheduled.Attempt, scheduled.Step, scheduled.Partition,
-            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target), step.Lists, step.Retry.TaskTimeout, position, (byte)process.Priority);
+            step.Work, scheduled.Inputs, parameters, scheduled.Deadline, step.Retry.HeartbeatInterval, scheduled.Route ?? step.RouteFor(scheduled.Target), step.Lists, step.Retry.TaskTimeout, position, (byte)process.Priority, step.Retry.ProgressExtendsUpTo);
     }
 }
