@@ -28,17 +28,18 @@ public static class QueryCommand
         var attempts = new Option<int>("--attempts") { Description = "Times a task is tried before the query fails", DefaultValueFactory = _ => RetryPolicy.Default.MaxAttempts };
         var timeout = new Option<double>("--task-timeout") { Description = "Seconds a started task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a task may wait in its queue for a worker to start it before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.QueueTimeout.TotalSeconds };
+        var heartbeat = new Option<double>("--heartbeat-timeout") { Description = "Seconds a started task's worker may go without a heartbeat before the task is retried (a frozen or gone worker)", DefaultValueFactory = _ => RetryPolicy.Default.HeartbeatTimeout.TotalSeconds };
         var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "At most this many of the query's map tasks run at once, across all workers (e.g. over a rate-limited source)" };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, maxConcurrency, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, heartbeat, maxConcurrency, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (parse.GetValue(attempts) is < 1 or > 100)
                 throw CliError.BadArguments($"--attempts must be between 1 and 100 (got {parse.GetValue(attempts)}).");
-            foreach (var (option, seconds) in new[] { ("--task-timeout", parse.GetValue(timeout)), ("--queue-timeout", parse.GetValue(queueTimeout)) })
+            foreach (var (option, seconds) in new[] { ("--task-timeout", parse.GetValue(timeout)), ("--queue-timeout", parse.GetValue(queueTimeout)), ("--heartbeat-timeout", parse.GetValue(heartbeat)) })
                 if (seconds is not (> 0 and <= MaxTimeoutSeconds))
                     throw CliError.BadArguments($"{option} must be a number of seconds above 0 and at most {MaxTimeoutSeconds} (got {seconds}).");
             var retry = RetryPolicy.Default with
@@ -46,6 +47,7 @@ public static class QueryCommand
                 MaxAttempts = parse.GetValue(attempts),
                 TaskTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 QueueTimeout = TimeSpan.FromSeconds(parse.GetValue(queueTimeout)),
+                HeartbeatTimeout = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
             };
             var shuffle = ShuffleOf(parse, shuffleBy, buckets, shuffleWith);
             var priority = CommonOptions.CheckedPriority(parse);
@@ -107,7 +109,7 @@ public static class QueryCommand
     {
         void Options(StepOptions s)
         {
-            s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
+            s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout).Heartbeat(retry.HeartbeatTimeout);
             if (maxConcurrency is { } limit) s.MaxConcurrency(limit);
             if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
             foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
