@@ -40,7 +40,9 @@ internal static class EmbeddedBench
         return 0;
     }
 
-    private static async Task<(double Rate, TimeSpan Wall, string Counters)> EngineAsync(int tasks, int workers, bool flush)
+    /// <param name="control">The control features in use: the no-op map copies its stragglers (the speculator reviews it
+    /// each second once it is in its tail) and the process has the highest priority (dispatched first).</param>
+    internal static async Task<(double Rate, TimeSpan Wall, string Counters)> EngineAsync(int tasks, int workers, bool flush, bool control = false)
     {
         var data = Directory.CreateTempSubdirectory("orch-bench-").FullName;
         try
@@ -48,11 +50,12 @@ internal static class EmbeddedBench
             await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, workers, FlushToDisk: flush), new OrchestrationBuilder().AddStep(new CountStep(tasks)).Build());
             var graph = ProcessGraph.Define("bench-noop", 1)
                 .Reduce("count", DataSource.Dataset("none"), StepWork.Code(CountStep.StepName))
-                .Map("noop", Metadata.Count("count", "tasks"), StepWork.Code("noop"))
+                .Map("noop", Metadata.Count("count", "tasks"), StepWork.Code("noop"), configure: s => { if (control) s.Speculate(); })
                 .Build();
             var id = ProcessId.From($"bench-{Guid.NewGuid():N}");
             var clock = Stopwatch.StartNew();
-            await engine.Runtime.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
+            await engine.Runtime.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>(),
+                control ? ProcessPriority.Highest : ProcessPriority.Normal));
             var state = await engine.WaitForEndAsync(id);
             var wall = clock.Elapsed;
             if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"bench process {state.Status}: {state.EndReason}");
