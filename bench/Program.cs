@@ -13,6 +13,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["restart"] = () => RestartBench.RunAsync(args),
     ["shuffle"] = () => ShuffleBench.RunAsync(args),
     ["control"] = () => ControlBench.RunAsync(args),
+    ["memo"] = () => MemoBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {

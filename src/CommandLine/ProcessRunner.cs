@@ -31,7 +31,8 @@ public static class ProcessRunner
         if (state.Status != ProcessStatus.Completed)
             throw new CliError($"process {id} {state.Status.ToString().ToLowerInvariant()}: {state.EndReason} (see: {OrchestrationCommandLine.Name} history {id})");
 
-        AnsiConsole.MarkupLine($"process [bold]{id}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s){(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
+        var reused = state.Tasks.Count(t => t.ReusedFrom is not null);
+        AnsiConsole.MarkupLine($"process [bold]{id}[/] completed in {clock.Elapsed.TotalSeconds:0.0} s: {state.Tasks.Count()} task(s), {reused} reused{(engine.Counters is { } counters ? $", {counters.DuplicatesDropped} duplicate(s) dropped" : "")}");
         foreach (var skipped in state.Steps.Where(s => s.Status == StepStatus.Skipped))
             Console.WriteLine($"skipped step '{skipped.Name}': {skipped.FailureReason}"); // one line, unwrapped, for scripts to find
         if (csvPath is not null) await ResultWriter.WriteAsync(engine.Blobs, state.Outputs, csvPath, cancellationToken);

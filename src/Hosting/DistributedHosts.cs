@@ -61,6 +61,9 @@ public static class DistributedHosts
         services.AddSingleton<Leadership>();
         services.AddHostedService(sp => sp.GetRequiredService<Leadership>());
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
+        // Memoization checks that a recorded result's outputs are still in the blob store: without one configured, nothing is reused.
+        if (!string.IsNullOrWhiteSpace(settings.Blobs))
+            services.AddSingleton<ITaskCache>(sp => sp.GetRequiredService<PostgresStores>().TaskCache(new AzureBlobStore(settings.Blobs, settings.BlobContainer)));
         services.AddSingleton(settings.Faults);
         services.AddSingleton(_ => new PriorityTaskQueues(new Uri(settings.RabbitMq)));
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix,

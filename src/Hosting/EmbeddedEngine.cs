@@ -73,6 +73,7 @@ public sealed class EmbeddedEngine : Engine
         services.AddSingleton<IProcessList>(sp => sp.GetRequiredService<FoldedProcessList>());
         services.AddHostedService(sp => new ProcessListSnapshots(sp.GetRequiredService<FoldedProcessList>(), sp.GetRequiredService<ILogger<ProcessListSnapshots>>()));
         services.AddSingleton<IBlobStore>(_ => new LocalBlobStore(options.BlobsDirectory));
+        services.AddSingleton<ITaskCache>(sp => new FileTaskCache(options.CacheDirectory, sp.GetRequiredService<IBlobStore>()));
         services.AddSingleton<ITaskQueue>(sp => new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: false, publish: sp.GetRequiredService<IBus>()));
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true)); // the event log is locked by this process
         var labels = new Dictionary<string, string>(options.Labels ?? new Dictionary<string, string>()) { ["mode"] = "embedded" };

@@ -27,6 +27,9 @@ public sealed record EngineOptions(string DataDirectory, int Workers, bool Flush
     public static string ProcessListFileOf(string dataDirectory) => Path.Combine(dataDirectory, "views", "process-list.json");
     /// <summary>The local blob store.</summary>
     public string BlobsDirectory => Path.Combine(DataDirectory, "blobs");
+
+    /// <summary>The task cache: each recorded task result under its cache key.</summary>
+    public string CacheDirectory => Path.Combine(DataDirectory, "cache");
     /// <summary>The workers' scratch space.</summary>
     public string ScratchDirectory => Path.Combine(DataDirectory, "scratch");
 }

@@ -39,12 +39,14 @@ public static class EngineServices
             var clock = sp.GetRequiredService<TimeProvider>();
             var runtime = sp.GetRequiredService<ProcessRuntime>();
             var registry = sp.GetRequiredService<WorkerRegistry>();
+            var memoizer = sp.GetService<ITaskCache>() is { } cache ? new Memoizer(cache, runtime) : null;
             IFollowerHandler[] handlers =
             [
-                new Dispatcher(sp.GetRequiredService<ITaskQueue>(), clock, runtime.Counters, workers: registry),
+                new Dispatcher(sp.GetRequiredService<ITaskQueue>(), clock, runtime.Counters, workers: registry, memoizer: memoizer),
                 new TimeoutManager(runtime, clock),
                 new Placer(runtime, registry, clock, placementWarmUp ?? Placer.DefaultWarmUp),
                 new Speculator(runtime, clock),
+                .. (memoizer is null ? Array.Empty<IFollowerHandler>() : [memoizer]),
             ];
             return new LogFollower(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), handlers, clock);
         });

@@ -8,8 +8,8 @@ namespace Orchestration.Tests.Chaos;
 
 /// <summary>
 /// Chaos: a worker freezes mid-process (SIGSTOP: its connection stays open, so the broker does not hand its task back)
-/// and is later SIGKILLed. Nothing but the orchestrator's timeout can save its task: the attempt times out, a new
-/// attempt runs on another worker, and the result is still exact with every task confirmed once.
+/// and is later SIGKILLed. With speculation off, nothing but the orchestrator's timeout can save its task: the attempt
+/// times out, a new attempt runs on another worker, and the result is still exact with every task confirmed once.
 /// </summary>
 [Trait("Category", "Chaos")]
 [Collection(RealProcesses.Name)]
@@ -33,7 +33,7 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
             // The task timeout must come before RabbitMQ's own verdict on the frozen connection (2-3 missed 10 s
             // heartbeats), which would hand the task back without any timeout; 5 attempts leave room for a slow machine.
             // The short queue timeout covers a task frozen after delivery, before its worker could report its start.
-        }, "--task-timeout", "6", "--queue-timeout", "6", "--attempts", "5");
+        }, "--task-timeout", "6", "--queue-timeout", "6", "--attempts", "5", "--no-speculation"); // a copy of the frozen task would save it first
 
         run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
         run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");

@@ -95,6 +95,10 @@ public sealed partial class AzureBlobStore : IBlobStore
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         await _container.GetBlobClient(BlobNames.Validate(name)).ExistsAsync(cancellationToken);
 
+    public async Task<bool> HoldsAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
+        blob.Uri.Scheme == "blob" && blob.Uri.Host == Host && blob.Uri.AbsolutePath.StartsWith($"/{_container.Name}/", StringComparison.Ordinal)
+        && await _container.GetBlobClient(NameOf(blob)).ExistsAsync(cancellationToken);
+
     /// <summary>Creates the container once per store; a failed try (the service still starting) is tried again.</summary>
     private Task ContainerReadyAsync(CancellationToken cancellationToken)
     {

@@ -27,6 +27,8 @@ internal sealed partial class PostgresSchema
     public string Checkpoints => $"\"{Name}\".orchestration_checkpoints";
     /// <summary>One row: whose event log this is (the deployment's queue prefix) and who leads it (see <see cref="LeaderLease"/>).</summary>
     public string Deployment => $"\"{Name}\".orchestration_deployment";
+    /// <summary>The task cache: a task's cache key to the result it had.</summary>
+    public string TaskCache => $"\"{Name}\".orchestration_task_cache";
 
     /// <summary>The session-level advisory lock its one orchestrator holds for as long as it leads.</summary>
     public string LeaderLockKey => $"hashtextextended('orchestration.leader:{Name}', 0)";
@@ -80,6 +82,11 @@ internal sealed partial class PostgresSchema
                 leader       text,
                 leader_epoch bigint      NOT NULL DEFAULT 0,
                 led_since    timestamptz
+            );
+            CREATE TABLE IF NOT EXISTS {TaskCache} (
+                key         text        PRIMARY KEY,
+                result      jsonb       NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now()
             );
             """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -24,6 +24,9 @@ public sealed class PostgresStores : IAsyncDisposable
     public IProcessList Processes => _events.Processes;
     public PostgresCheckpointStore Checkpoints { get; }
 
+    /// <summary>The task cache in the deployment's schema, serving only results whose outputs <paramref name="blobs"/> still holds.</summary>
+    public ITaskCache TaskCache(DataProcessing.Blobs.IBlobStore blobs) => new PostgresTaskCache(_source, _schema, blobs);
+
     /// <summary>
     /// Connects, creates or migrates the schema (safe when several processes start at once), and claims it for the
     /// deployment (its queue prefix): a schema holding another deployment's event log is refused.

@@ -29,10 +29,12 @@ public static class QueryCommand
         var timeout = new Option<double>("--task-timeout") { Description = "Seconds a started task may run (without heartbeats) before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.TaskTimeout.TotalSeconds };
         var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a task may wait in its queue for a worker to start it before it is retried", DefaultValueFactory = _ => RetryPolicy.Default.QueueTimeout.TotalSeconds };
         var heartbeat = new Option<double>("--heartbeat-timeout") { Description = "Seconds a started task's worker may go without a heartbeat before the task is retried (a frozen or gone worker)", DefaultValueFactory = _ => RetryPolicy.Default.HeartbeatTimeout.TotalSeconds };
+        var noSpeculation = new Option<bool>("--no-speculation") { Description = "Never copy a straggling map task on another worker (speculation is on for SQL by default)" };
+        var noCache = new Option<bool>("--no-cache") { Description = "Run every task, reusing no recorded result of the same SQL over the same bytes" };
         var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "At most this many of the query's map tasks run at once, across all workers (e.g. over a rate-limited source)" };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, heartbeat, maxConcurrency, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, heartbeat, maxConcurrency, noCache, noSpeculation, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
@@ -70,7 +72,7 @@ public static class QueryCommand
             foreach (var (name, joinedFiles) in shuffle?.Joined ?? new Dictionary<string, IReadOnlyList<string>>())
                 datasets[$"shuffle-{name}"] = await Inputs.UploadAsync(engine.Blobs, joinedFiles, cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle, maxConcurrency: limit);
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle, maxConcurrency: limit, cache: !parse.GetValue(noCache), speculate: !parse.GetValue(noSpeculation));
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
             return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>(), priority), parse.GetValue(output)!, cancellationToken);
         });
@@ -105,12 +107,14 @@ public static class QueryCommand
     /// <param name="on">Where the map's (or the shuffle's) tasks run (the merge runs on any worker).</param>
     /// <param name="shuffle">With a shuffle, <paramref name="sql"/> runs once per bucket instead of once per file.</param>
     internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null, Shuffle? shuffle = null,
-        int? maxConcurrency = null)
+        int? maxConcurrency = null, bool cache = true, bool speculate = true)
     {
         void Options(StepOptions s)
         {
             s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout).Heartbeat(retry.HeartbeatTimeout);
             if (maxConcurrency is { } limit) s.MaxConcurrency(limit);
+            if (!cache) s.NoCache();
+            if (!speculate) s.NoSpeculation();
             if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
             foreach (var side in sides) s.With(side, DataSource.Dataset($"side-{side}"));
         }
@@ -123,7 +127,11 @@ public static class QueryCommand
                 : graph.Shuffle("map", [new ShuffledInput(null, source, shuffle.Key), .. shuffle.Joined.Keys.Select(name => ShuffledInput.As(name, DataSource.Dataset($"shuffle-{name}"), shuffle.Key))],
                     shuffle.Buckets, StepWork.Sql(sql), Options);
             return graph
-                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s => s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout))
+                .Reduce("merge", DataSource.Step("map"), StepWork.Sql(merge ?? "SELECT * FROM partials"), s =>
+                {
+                    s.As("partials").Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout);
+                    if (!cache) s.NoCache();
+                })
                 .Build();
         }
         catch (InvalidGraphException invalid)

@@ -45,11 +45,14 @@ public static class ProcessViews
         var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("task").NoWrap())
             .AddColumns("step", "attempt", "status", "worker", "duration", "rows", "scanned locally", "moved", "outputs");
         foreach (var task in p.Tasks.OrderBy(t => t.Step.Name).ThenBy(t => t.Partition))
-            table.AddRow(Markup.Escape(task.Id.Value), Markup.Escape(task.Step.Name), task.Attempt.ToString(), task.Status.ToString(),
+            table.AddRow(Markup.Escape(task.Id.Value), Markup.Escape(task.Step.Name), task.Attempt.ToString(), task.ReusedFrom is null ? task.Status.ToString() : "Reused",
                 Markup.Escape(task.Worker?.Value ?? ""), task.Metrics is { } m ? $"{m.Duration.TotalMilliseconds:N0} ms" : "",
                 task.Metrics is { } n ? $"{n.RowsWritten:N0}" : "", task.Metrics is { } l ? Bytes(l.LocalBytesScanned) : "",
                 task.Metrics is { } b ? Bytes(b.BytesMoved) : "", Markup.Escape(string.Join(" ", task.Outputs.Select(o => o.Uri.AbsolutePath.TrimStart('/')))));
         AnsiConsole.Write(table);
+        // One line per reused task, unwrapped: where its result came from (a task of this or another process).
+        foreach (var task in p.Tasks.Where(t => t.ReusedFrom is not null))
+            Console.WriteLine($"reused: {task.Id} has the result of {task.ReusedFrom} (same work over the same bytes; run by {task.Worker})");
         foreach (var task in p.Tasks.Where(t => t.Metadata.ContainsKey("warning")))
             AnsiConsole.MarkupLine($"[yellow]task {Markup.Escape(task.Id.Value)}[/]{Markup.Escape(TaskConfirmed.Warning(task.Metadata))}");
         var metrics = p.Tasks.Select(t => t.Metrics).OfType<TaskMetrics>().ToList();

@@ -17,6 +17,7 @@ namespace Orchestration.Contracts.Messages;
 /// in the log (<see cref="StopProcessTasks.Before"/>) applies to it, an attempt scheduled after the stop runs (zero: unknown).</param>
 /// <param name="ProgressExtendsUpTo">For a C# step: each progress report it makes allows one more task timeout, up to
 /// this long from the start (zero: progress extends nothing).</param>
+/// <param name="CacheKey">The task's cache key, when its result may be reused by later tasks: the worker returns it with the result.</param>
 /// <param name="Priority">Its process's priority (<see cref="ProcessPriority"/>): a more urgent task overtakes it in its queue.</param>
 [WireName("run-task.v1")]
 public sealed record RunTask(
@@ -35,7 +36,8 @@ public sealed record RunTask(
     TimeSpan TaskTimeout = default,
     long LogPosition = 0,
     byte Priority = 0,
-    TimeSpan ProgressExtendsUpTo = default)
+    TimeSpan ProgressExtendsUpTo = default,
+    string? CacheKey = null)
 {
     /// <summary>The one worker meant to run it, when routed to a worker's own queue.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

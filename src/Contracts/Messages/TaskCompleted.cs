@@ -2,6 +2,7 @@ namespace Orchestration.Contracts.Messages;
 
 /// <summary>Event from a worker: an attempt of a task finished and wrote these immutable outputs.</summary>
 /// <param name="Metadata">Small facts the process may act on (e.g. <c>partitions=12</c>), never data.</param>
+/// <param name="CacheKey">The task's cache key, as its <see cref="RunTask"/> gave it: the result is recorded under it for later tasks.</param>
 [WireName("task-completed.v1")]
 public sealed record TaskCompleted(
     ProcessId ProcessId,
@@ -10,7 +11,8 @@ public sealed record TaskCompleted(
     WorkerId Worker,
     IReadOnlyList<BlobRef> Outputs,
     IReadOnlyDictionary<string, string> Metadata,
-    TaskMetrics Metrics)
+    TaskMetrics Metrics,
+    string? CacheKey = null)
 {
     public override string ToString() =>
         $"Task {TaskId} attempt {Attempt} completed on {Worker}: {Outputs.Count} output(s), {Metrics}";

@@ -21,6 +21,9 @@ public interface IBlobStore
     Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken = default);
 
     Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the blob is still there (by name; its bytes are checked when it is read); false for a blob of another store.</summary>
+    Task<bool> HoldsAsync(BlobRef blob, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A blob name was written again with other bytes: blobs are immutable.</summary>

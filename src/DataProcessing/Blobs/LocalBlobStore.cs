@@ -70,6 +70,9 @@ public sealed class LocalBlobStore : IBlobStore
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(File.Exists(PathOf(BlobNames.Validate(name))));
 
+    public Task<bool> HoldsAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
+        Task.FromResult(blob.Uri.Scheme == "blob" && blob.Uri.Host == Host && File.Exists(PathOf(NameOf(blob))));
+
     private string NameOf(BlobRef blob)
     {
         if (blob.Uri.Scheme != "blob" || blob.Uri.Host != Host)

@@ -83,7 +83,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 ["bytes"] = bytes.ToString(CultureInfo.InvariantCulture),
             };
             var metrics = new TaskMetrics(rows, bytes, bytesRead, clock.Elapsed, localBytes);
-            return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics), null));
+            return WorkerTelemetry.Ran(span, clock.Elapsed, new TaskOutcome(new TaskCompleted(task.ProcessId, task.TaskId, task.Attempt, worker, outputs, meta, metrics, task.CacheKey), null));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -117,6 +117,7 @@ public sealed class StepOptions
     private StepCondition? _condition;
     private int? _maxConcurrency;
     private Speculation? _speculation;
+    private bool? _cache;
     private readonly Dictionary<string, string> _lists = [];
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
@@ -157,6 +158,15 @@ public sealed class StepOptions
         _speculation = new Speculation(true, quantile, multiple);
         return this;
     }
+
+    /// <summary>
+    /// The step's tasks always run, never taking the recorded result of the same work over the same bytes (a step whose
+    /// output depends on time, chance or something outside its inputs). SQL steps reuse results by default.
+    /// </summary>
+    public StepOptions NoCache() { _cache = false; return this; }
+
+    /// <summary>A C# step's tasks reuse the recorded result of the same step version over the same bytes and parameters: it says the step is pure.</summary>
+    public StepOptions Cache() { _cache = true; return this; }
 
     /// <summary>Never copies the step's stragglers (e.g. a SQL step whose cost should not be paid twice).</summary>
     public StepOptions NoSpeculation() { _speculation = Speculation.Off; return this; }
@@ -205,9 +215,9 @@ public sealed class StepOptions
     /// <summary>A scatter step of a shuffle: one task per blob of <paramref name="source"/>, with this step's retries, timeouts and placement.</summary>
     internal StepDefinition ScatterDefinition(string name, DataSource source, string key, string buckets) =>
         new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on,
-            Speculation: _speculation);
+            Speculation: _speculation, Cache: _cache);
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
         new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
-            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency, _speculation);
+            _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency, _speculation, _cache);
 }

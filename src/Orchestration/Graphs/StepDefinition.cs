@@ -14,8 +14,10 @@ namespace Orchestration.Graphs;
 /// <param name="Condition">When the step runs at all (else it is skipped); null for always.</param>
 /// <param name="Lists">Metadata lists a SQL step's tasks report: key to the column of the result whose distinct values it lists.</param>
 /// <param name="MaxConcurrency">At most this many of the step's tasks scheduled and not yet confirmed at once, across all workers; null for no limit.</param>
+/// <param name="Cache">Whether its tasks may reuse a recorded result of the same work over the same bytes; null for the
+/// default of its kind of work (SQL and shuffle steps do, unless their SQL reads the clock or chance; C# steps do not).</param>
 /// <param name="Speculation">Whether and when its stragglers get copies; null for the default of its kind of work (<see cref="Graphs.Speculation.For"/>).</param>
-public sealed record StepDefinition(
+public sealed partial record StepDefinition(
     string Name,
     StepShape Shape,
     Fanout Fanout,
@@ -29,8 +31,21 @@ public sealed record StepDefinition(
     StepCondition? Condition = null,
     IReadOnlyDictionary<string, string>? Lists = null,
     int? MaxConcurrency = null,
-    Speculation? Speculation = null)
+    Speculation? Speculation = null,
+    bool? Cache = null)
 {
+    /// <summary>
+    /// Whether a task of this step is confirmed from a recorded result with the same cache key instead of running: as its
+    /// graph says, else for SQL and shuffle steps whose SQL calls nothing that reads the clock or chance (<c>random()</c>,
+    /// <c>now()</c>, ...). A C# step opts in (<c>StepOptions.Cache()</c>): only its author knows it is pure.
+    /// </summary>
+    [JsonIgnore]
+    public bool Reuses => Cache ?? (Work.Kind != WorkKind.Code && !VolatileSql().IsMatch(Work.Body));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(random|now|uuid|gen_random_uuid|today|current_(date|time|timestamp|localtime|localtimestamp)|get_current_(time|timestamp)|transaction_timestamp|setseed)\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex VolatileSql();
+
     /// <summary>
     /// How the step speculates: as its graph says, else as its kind of work does, never when a copy could not run on
     /// another worker (one task per worker) or would break a concurrency limit.

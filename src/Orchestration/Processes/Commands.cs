@@ -35,10 +35,30 @@ public sealed record ConfirmTask(
     WorkerId Worker,
     IReadOnlyList<BlobRef> Outputs,
     IReadOnlyDictionary<string, string> Metadata,
-    TaskMetrics Metrics) : IProcessCommand
+    TaskMetrics Metrics,
+    string? CacheKey = null) : IProcessCommand
 {
-    public static ConfirmTask From(TaskCompleted e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Outputs, e.Metadata, e.Metrics);
+    public static ConfirmTask From(TaskCompleted e) => new(e.ProcessId, e.TaskId, e.Attempt, e.Worker, e.Outputs, e.Metadata, e.Metrics, e.CacheKey);
     public override string ToString() => $"Confirm task {TaskId} attempt {Attempt} from {Worker} with {Outputs.Count} output(s)";
+}
+
+/// <summary>
+/// Sent by the orchestrator before it sends a task whose cache key has a recorded result with its outputs still present:
+/// the task is confirmed with that result (from <paramref name="Source"/>, which ran on <paramref name="Worker"/>), and
+/// no worker runs it.
+/// </summary>
+public sealed record ReuseTask(
+    ProcessId ProcessId,
+    TaskId TaskId,
+    int Attempt,
+    TaskId Source,
+    WorkerId Worker,
+    IReadOnlyList<BlobRef> Outputs,
+    IReadOnlyDictionary<string, string> Metadata,
+    TaskMetrics Metrics,
+    string CacheKey) : IProcessCommand
+{
+    public override string ToString() => $"Reuse for task {TaskId} attempt {Attempt} the result of task {Source}";
 }
 
 /// <summary>Record that an attempt of a task failed (from a worker's <see cref="TaskFailed"/>).</summary>

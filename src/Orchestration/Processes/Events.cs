@@ -81,6 +81,8 @@ public sealed record StragglerCopied(ProcessId ProcessId, TaskId TaskId, int Att
 }
 
 /// <summary>An attempt's result was accepted: its outputs and metadata are the task's, for good.</summary>
+/// <param name="ReusedFrom">The task whose recorded result this is (memoized: no worker ran this attempt); null when a worker ran it.</param>
+/// <param name="CacheKey">The task's cache key, under which its result is recorded for later tasks; null for a step that reuses nothing.</param>
 [WireName("task-confirmed.v1")]
 public sealed record TaskConfirmed(
     ProcessId ProcessId,
@@ -90,9 +92,13 @@ public sealed record TaskConfirmed(
     IReadOnlyList<BlobRef> Outputs,
     IReadOnlyDictionary<string, string> Metadata,
     TaskMetrics Metrics,
-    DateTimeOffset At) : IProcessEvent
+    DateTimeOffset At,
+    TaskId? ReusedFrom = null,
+    string? CacheKey = null) : IProcessEvent
 {
-    public override string ToString() => $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s){Warning(Metadata)}";
+    public override string ToString() => ReusedFrom is { } source
+        ? $"Task {TaskId} attempt {Attempt} confirmed with the result of task {source} (run by {Worker}), reused: same work over the same bytes{Warning(Metadata)}"
+        : $"Task {TaskId} attempt {Attempt} confirmed by {Worker} with {Outputs.Count} output(s){Warning(Metadata)}";
 
     /// <summary>
     /// The metadata key a step sets to succeed with something to say (<c>warning=no input for 2026-05-06</c>); history and

@@ -4,13 +4,14 @@ namespace Orchestration.Processes;
 
 public static partial class ProcessDecider
 {
-    private static Decision Confirm(ProcessState state, ConfirmTask c, DateTimeOffset now)
+    /// <param name="reusedFrom">The task whose recorded result confirms this one (memoized), or null when a worker ran it.</param>
+    private static Decision Confirm(ProcessState state, ConfirmTask c, DateTimeOffset now, TaskId? reusedFrom = null)
     {
         if (Stale(state, c.ProcessId, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
         if (task.Status == TaskStatus.Confirmed)
             return Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} was already confirmed (attempt {task.Attempt} by {task.Worker})");
 
-        var confirmed = new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now);
+        var confirmed = new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now, reusedFrom, c.CacheKey);
         var step = task.Step;
         if (step.Confirmed + 1 < step.TaskCount && step.Scheduled < step.TaskCount)
         {

@@ -17,6 +17,7 @@ public static partial class ProcessDecider
         {
             StartProcess c => Start(state, c, now),
             ConfirmTask c => Confirm(state, c, now),
+            ReuseTask c => Confirm(state, new ConfirmTask(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, c.CacheKey), now, reusedFrom: c.Source),
             FailTask c => Fail(state, c, now),
             TryTimeoutTask c => TryTimeout(state, c, now),
             RecordTaskStart c => StartTask(state, c, now),

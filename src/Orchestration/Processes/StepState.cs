@@ -164,6 +164,7 @@ public sealed class StepState(StepDefinition definition)
     internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
     internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
     internal TaskMetrics? MetricsOf(int p) => _confirmations[p]?.Metrics;
+    internal TaskId? ReusedFromOf(int p) => _confirmations[p]?.ReusedFrom;
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }
@@ -198,4 +199,6 @@ public readonly record struct TaskState(StepState Step, int Partition)
     public IReadOnlyList<BlobRef> Outputs => Step.OutputsOf(Partition);
     public IReadOnlyDictionary<string, string> Metadata => Step.MetadataOf(Partition);
     public TaskMetrics? Metrics => Step.MetricsOf(Partition);
+    /// <summary>The task whose recorded result confirmed this one (memoized); null when a worker ran it.</summary>
+    public TaskId? ReusedFrom => Step.ReusedFromOf(Partition);
 }

@@ -23,7 +23,9 @@ public sealed record DispatcherOptions(TimeSpan? IdleWait = null)
 /// worker reads its queue, so the task would otherwise wait there its whole queue timeout (a copy run twice is harmless,
 /// the second confirmation is dropped).
 /// </summary>
-public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCounters counters, DispatcherOptions? options = null, WorkerRegistry? workers = null)
+/// <param name="memoizer">Where tasks of steps that reuse results are looked up before they are sent; null for no reuse.</param>
+public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCounters counters, DispatcherOptions? options = null, WorkerRegistry? workers = null,
+    Memoizer? memoizer = null)
     : IFollowerHandler
 {
     private readonly DispatcherOptions _options = options ?? new DispatcherOptions();
@@ -142,6 +144,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, CancellationToken cancellationToken)
     {
         var ready = Addressed(attempts, view);
+        if (memoizer is not null && ready.Count > 0) ready = await memoizer.WithoutReusedAsync(ready, cancellationToken);
         if (ready.Count == 0) return;
         var tasks = ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(); // the urgent first, wherever they go
         if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, tasks, cancellationToken);
@@ -162,6 +165,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
             var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
+            if (memoizer is not null && process.Graph.Step(task.Step).Reuses) task = task with { CacheKey = TaskCacheKey.Of(task) };
             if (attempt.Scheduled.AwayFrom is { } away && workers is not null &&
                 _chooser.Choose(process.Graph.Step(task.Step).On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
             {
