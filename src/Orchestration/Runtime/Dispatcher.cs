@@ -144,7 +144,21 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, CancellationToken cancellationToken)
     {
         var ready = Addressed(attempts, view);
-        if (memoizer is not null && ready.Count > 0) ready = await memoizer.WithoutReusedAsync(ready, cancellationToken);
+        if (memoizer is not null && ready.Count > 0)
+        {
+            // Those to run are sent first; then the others are confirmed from their recorded results (any refused run too).
+            var (hits, misses) = await memoizer.LookUpAsync(ready, cancellationToken);
+            if (hits.Count > 0)
+            {
+                await SendNowAsync(misses, cancellationToken);
+                ready = await memoizer.ReuseAsync(hits);
+            }
+        }
+        await SendNowAsync(ready, cancellationToken);
+    }
+
+    private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
+    {
         if (ready.Count == 0) return;
         var tasks = ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(); // the urgent first, wherever they go
         if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, tasks, cancellationToken);

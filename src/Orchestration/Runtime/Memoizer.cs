@@ -14,28 +14,40 @@ namespace Orchestration.Runtime;
 /// </summary>
 public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollowerHandler
 {
-    /// <summary>The tasks of <paramref name="ready"/> to send: those not confirmed from a recorded result.</summary>
-    public async Task<List<(OpenAttempt Attempt, RunTask Task)>> WithoutReusedAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
+    /// <summary>Splits <paramref name="ready"/> into the tasks with a recorded result to reuse and those to send.</summary>
+    public async Task<(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> Hits, List<(OpenAttempt Attempt, RunTask Task)> Misses)> LookUpAsync(
+        List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
     {
-        var keyed = ready.Where(r => r.Task.CacheKey is not null && r.Attempt.Scheduled.CopyOf is null).ToList();
-        if (keyed.Count == 0) return ready;
+        var keys = ready.Where(r => r.Task.CacheKey is not null && r.Attempt.Scheduled.CopyOf is null).Select(r => r.Task.CacheKey!).Distinct().ToList();
+        if (keys.Count == 0) return ([], ready);
         IReadOnlyDictionary<string, CachedResult> found;
-        try { found = await cache.FindAsync(keyed.Select(r => r.Task.CacheKey!).Distinct().ToList(), cancellationToken); }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested) { return ready; } // the cache is away: the tasks run
-        if (found.Count == 0) return ready;
-        var reused = await Task.WhenAll(keyed.Where(r => found.ContainsKey(r.Task.CacheKey!)).Select(async r =>
+        try { found = await cache.FindAsync(keys, cancellationToken); }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested) { return ([], ready); } // the cache is away: the tasks run
+        if (found.Count == 0) return ([], ready);
+        var hits = new List<(OpenAttempt, RunTask, CachedResult)>();
+        var misses = new List<(OpenAttempt, RunTask)>();
+        foreach (var (attempt, task) in ready)
+            if (task.CacheKey is { } key && attempt.Scheduled.CopyOf is null && found.TryGetValue(key, out var result)) hits.Add((attempt, task, result));
+            else misses.Add((attempt, task));
+        return (hits, misses);
+    }
+
+    /// <summary>Confirms each hit from its recorded result; returns those the aggregate did not take (to be sent after all).</summary>
+    public async Task<List<(OpenAttempt Attempt, RunTask Task)>> ReuseAsync(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> hits)
+    {
+        var outcomes = await Task.WhenAll(hits.Select(async hit =>
         {
-            var hit = found[r.Task.CacheKey!];
+            var (attempt, task, result) = hit;
             try
             {
-                var decision = await runtime.SendAsync(new ReuseTask(r.Task.ProcessId, r.Task.TaskId, r.Task.Attempt, hit.Task, hit.Worker, hit.Outputs, hit.Metadata, hit.Metrics, r.Task.CacheKey!));
-                return decision.Dropped is null ? r.Attempt : null;
+                // Confirmed, or dropped as no longer needed (confirmed meanwhile, its process ended): nothing to send, now or after a restart.
+                await runtime.SendAsync(new ReuseTask(task.ProcessId, task.TaskId, task.Attempt, result.Task, result.Worker, result.Outputs, result.Metadata, result.Metrics, task.CacheKey!));
+                attempt.MarkSent(null);
+                return true;
             }
-            catch (Exception) { return null; } // refused, or the store is away: the task runs
+            catch (Exception) { return false; } // refused, or the store is away: the task runs
         }));
-        var done = reused.OfType<OpenAttempt>().ToHashSet();
-        foreach (var attempt in done) attempt.MarkSent(null); // confirmed: nothing to send, now or after a restart
-        return done.Count == 0 ? ready : ready.Where(r => !done.Contains(r.Attempt)).ToList();
+        return hits.Where((_, i) => !outcomes[i]).Select(h => (h.Attempt, h.Task)).ToList();
     }
 
     public Task StartAsync(RuntimeView view, CancellationToken cancellationToken) => Task.CompletedTask;
