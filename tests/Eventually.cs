@@ -22,4 +22,16 @@ internal static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>The first non-null value <paramref name="get"/> returns before the deadline.</summary>
+    public static async Task<T> Value<T>(Func<Task<T?>> get, TimeSpan deadline, string what) where T : class
+    {
+        var until = DateTime.UtcNow + deadline;
+        while (true)
+        {
+            if (await get() is { } value) return value;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Waited {deadline.TotalSeconds:0} s for: {what}");
+            await Task.Delay(50);
+        }
+    }
 }

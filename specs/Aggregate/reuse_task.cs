@@ -15,7 +15,8 @@ public sealed class reuse_task : SalesSpec
 {
     private const string Key = "5f2b0c9e8a7d6b5c4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b";
     private static readonly TaskId Source = TaskId.From("p-0/partials/0");
-    private static readonly BlobRef Earlier = Blob("p-0-partials-0-a1.parquet", rows: 10);
+    // The earlier process's output: named after its task, with the bytes this task's own run would write.
+    private static readonly BlobRef Earlier = Blob("p-0-partials-0-a1.parquet", rows: 10) with { Sha256 = Output("partials", 0).Sha256 };
 
     private static ReuseTask Reuse(string step, int partition, int attempt = 1) =>
         new(Process, Task(step, partition), attempt, Source, OtherWorker, [Earlier], NoMetadata, Metrics, Key);

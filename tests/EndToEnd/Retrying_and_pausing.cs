@@ -51,7 +51,8 @@ public sealed class Retrying_and_pausing(Xunit.Abstractions.ITestOutputHelper ou
     public async Task A_paused_query_gives_its_workers_no_new_task_until_it_is_resumed_and_then_completes()
     {
         Directory.CreateDirectory(Dir["in"]);
-        for (var f = 0; f < 30; f++) DuckDb.Execute($"COPY (SELECT {f} AS n) TO '{Dir[$"in/f-{f:00}.csv"]}' (HEADER)");
+        // 60 tasks of up to a second each on two one-slot workers: the query runs some 15 s, long enough to be paused mid-way.
+        for (var f = 0; f < 60; f++) DuckDb.Execute($"COPY (SELECT {f} AS n) TO '{Dir[$"in/f-{f:00}.csv"]}' (HEADER)");
         StartDeployment(workers: 2);
         var query = Orch.RunAsync("query", "--input", "in/*.csv", "--sql", "SELECT sum(n) AS n FROM input", "--merge", "SELECT sum(n) AS n FROM partials", "--out", Dir["n.csv"]);
         await Eventually.True(async () => await CountEvents("task-confirmed.v1") >= 3, TimeSpan.FromMinutes(2), "a few tasks of the query to be confirmed");
@@ -69,7 +70,7 @@ public sealed class Retrying_and_pausing(Xunit.Abstractions.ITestOutputHelper ou
         resume.ExitCode.Should().Be(0, resume + await HostLogs());
         resume.Output.Should().Contain($"{process} resumed: the warehouse is back (by ");
         (await query).ExitCode.Should().Be(0, "the query's own command saw it through");
-        DuckDb.CsvRows(Dir["n.csv"]).Should().Equal(Enumerable.Range(0, 30).Sum().ToString());
+        DuckDb.CsvRows(Dir["n.csv"]).Should().Equal(Enumerable.Range(0, 60).Sum().ToString());
         whilePaused.Should().BeLessThanOrEqualTo(2, "only the two tasks running on the two one-slot workers at the pause finish while it is paused");
         var history = await Orch.RunAsync("history", process);
         var paused = RecordedAt(history.Output, "paused: the warehouse reloads");
@@ -77,7 +78,7 @@ public sealed class Retrying_and_pausing(Xunit.Abstractions.ITestOutputHelper ou
         var startedWhilePaused = history.Output.Split('\n').Where(l => Regex.IsMatch(l, @"attempt \d+ started on")).Select(l => RecordedAt(l, "started"))
             .Count(t => t > paused.AddSeconds(1) && t < resumed);
         startedWhilePaused.Should().Be(0, "no task starts while the process is paused:\n" + history.Output);
-        output.WriteLine($"pause: {whilePaused} task(s) finished during a 4 s pause of a 30-task query on 2 one-slot workers (those running at the pause); it completed once resumed");
+        output.WriteLine($"pause: {whilePaused} task(s) finished during a 4 s pause of a 60-task query on 2 one-slot workers (those running at the pause); it completed once resumed");
     }
 
     [Fact]

@@ -19,31 +19,41 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
         {
             var path = PathOf(key);
             if (!File.Exists(path)) continue;
-            try
-            {
-                await using var file = File.OpenRead(path);
-                if (await JsonSerializer.DeserializeAsync<CachedResult>(file, EventSerializer.Options, cancellationToken) is { } result) found[key] = result;
-            }
-            catch (Exception error) when (error is JsonException or IOException)
-            {
-                // A damaged entry is a miss: the task runs, and its result cannot replace the entry (written once), so it is removed.
-                File.Delete(path);
-            }
+            if (await ReadAsync(path, cancellationToken) is { } result) found[key] = result;
+            else File.Delete(path); // a damaged entry is a miss; removed, so that the task's new result can take its place
         }
         return await TaskCacheEntries.StillPresentAsync(found, blobs, cancellationToken);
     }
 
-    public async Task RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(CachedResult Recorded, CachedResult Offered)>> RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)
     {
+        var differing = new List<(CachedResult, CachedResult)>();
         foreach (var (key, result) in results)
         {
             var path = PathOf(key);
-            if (File.Exists(path)) continue;
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-            await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(result, EventSerializer.Options), cancellationToken);
-            try { File.Move(temporary, path, overwrite: false); }
-            catch (IOException) when (File.Exists(path)) { File.Delete(temporary); } // recorded meanwhile: the first stays
+            if (!File.Exists(path))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+                await File.WriteAllBytesAsync(temporary, JsonSerializer.SerializeToUtf8Bytes(result, EventSerializer.Options), cancellationToken);
+                try { File.Move(temporary, path, overwrite: false); continue; }
+                catch (IOException) when (File.Exists(path)) { File.Delete(temporary); } // recorded meanwhile: the first stays
+            }
+            if (await ReadAsync(path, cancellationToken) is { } first && first.Task != result.Task && !first.SameOutputsAs(result)) differing.Add((first, result));
+        }
+        return differing;
+    }
+
+    private static async Task<CachedResult?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<CachedResult>(file, EventSerializer.Options, cancellationToken);
+        }
+        catch (Exception error) when (error is JsonException or IOException)
+        {
+            return null;
         }
     }
 

@@ -28,13 +28,29 @@ internal sealed class PostgresTaskCache(NpgsqlDataSource source, PostgresSchema 
         return await TaskCacheEntries.StillPresentAsync(found, blobs, cancellationToken);
     }
 
-    public async Task RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(CachedResult Recorded, CachedResult Offered)>> RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)
     {
-        await using var command = source.CreateCommand($"""
-            INSERT INTO {schema.TaskCache} (key, result) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (key) DO NOTHING
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => JsonSerializer.Serialize(r.Result, EventSerializer.Options)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = source.CreateCommand($"""
+            INSERT INTO {schema.TaskCache} (key, result) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (key) DO NOTHING RETURNING key
+            """))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => r.Key).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = results.Select(r => JsonSerializer.Serialize(r.Result, EventSerializer.Options)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetString(0));
+        }
+        var already = results.Where(r => !inserted.Contains(r.Key)).ToList();
+        if (already.Count == 0) return [];
+        var recorded = new Dictionary<string, CachedResult>(StringComparer.Ordinal);
+        await using (var command = source.CreateCommand($"SELECT key, result::text FROM {schema.TaskCache} WHERE key = ANY($1)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = already.Select(r => r.Key).Distinct().ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                if (JsonSerializer.Deserialize<CachedResult>(reader.GetString(1), EventSerializer.Options) is { } result) recorded[reader.GetString(0)] = result;
+        }
+        return already.Where(r => recorded.TryGetValue(r.Key, out var first) && !first.SameOutputsAs(r.Result) && first.Task != r.Result.Task)
+            .Select(r => (recorded[r.Key], r.Result)).ToList();
     }
 }

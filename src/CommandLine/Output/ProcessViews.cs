@@ -38,6 +38,8 @@ public static class ProcessViews
         foreach (var step in p.Steps)
         {
             AnsiConsole.MarkupLine($"  {Markup.Escape(ProgressView.Describe(step))}");
+            if (step.NondeterministicBecause is { } why)
+                Console.WriteLine($"    non-deterministic: {why}"); // one line, unwrapped: the hashes are what a user compares
             // Which workers ran it, on one line never wrapped (plain text): what a user checks of a step placed by label.
             if (step.Definition.On is { } on)
                 Console.WriteLine($"    {on}; ran on: {RanOn(step)}");

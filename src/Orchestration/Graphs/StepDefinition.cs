@@ -42,6 +42,14 @@ public sealed partial record StepDefinition(
     [JsonIgnore]
     public bool Reuses => Cache ?? (Work.Kind != WorkKind.Code && !VolatileSql().IsMatch(Work.Body));
 
+    /// <summary>
+    /// Whether its tasks get a cache key, under which their results are recorded and compared, reused or not: every step
+    /// but a C# step that has not opted in (its outputs may not be its whole effect). Two results for one key that differ
+    /// make the step non-deterministic.
+    /// </summary>
+    [JsonIgnore]
+    public bool IsKeyed => Work.Kind != WorkKind.Code || Cache == true;
+
     [System.Text.RegularExpressions.GeneratedRegex(@"\b(random|now|uuid|gen_random_uuid|today|current_(date|time|timestamp|localtime|localtimestamp)|get_current_(time|timestamp)|transaction_timestamp|setseed)\b",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
     private static partial System.Text.RegularExpressions.Regex VolatileSql();

@@ -61,6 +61,15 @@ public sealed record ReuseTask(
     public override string ToString() => $"Reuse for task {TaskId} attempt {Attempt} the result of task {Source}";
 }
 
+/// <summary>
+/// Sent by the orchestrator when a task's result differs (by content) from the result recorded earlier for the same
+/// cache key, by another task: the same work over the same bytes gave two results.
+/// </summary>
+public sealed record FlagNondeterminism(ProcessId ProcessId, TaskId TaskId, string Detail) : IProcessCommand
+{
+    public override string ToString() => $"Flag task {TaskId} as non-deterministic: {Detail}";
+}
+
 /// <summary>Record that an attempt of a task failed (from a worker's <see cref="TaskFailed"/>).</summary>
 /// <param name="TimedOut">The worker stopped the attempt at its task timeout.</param>
 public sealed record FailTask(ProcessId ProcessId, TaskId TaskId, int Attempt, WorkerId Worker, string Error, bool Retryable, bool TimedOut = false) : IProcessCommand

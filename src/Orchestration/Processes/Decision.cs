@@ -49,6 +49,8 @@ public enum DropKind
     NoMatchingWorkerYet,
     /// <summary>The process is paused: what the command asks for happens once it resumes.</summary>
     ProcessPaused,
+    /// <summary>The step was already flagged as non-deterministic.</summary>
+    AlreadyFlagged,
     /// <summary>A review of a step's stragglers found none to copy (or the step does not speculate, or is not far enough along).</summary>
     NoStragglers,
 }

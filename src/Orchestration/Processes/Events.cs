@@ -225,3 +225,14 @@ public sealed record ProcessResumed(ProcessId ProcessId, string Reason, DateTime
 {
     public override string ToString() => $"Process {ProcessId} resumed: {Reason}";
 }
+
+/// <summary>
+/// A step gave two different results for the same work over the same bytes (two attempts, a copy, a duplicate delivery,
+/// or a recorded result recomputed): its output depends on something besides its inputs. A warning, once per step; the
+/// process goes on. Also recorded after the process ended, when the comparison comes later.
+/// </summary>
+[WireName("step-nondeterministic.v1")]
+public sealed record StepNondeterministic(ProcessId ProcessId, string Step, TaskId TaskId, string Detail, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Step '{Step}' is non-deterministic: task {TaskId} {Detail}";
+}

@@ -28,6 +28,7 @@ public static partial class ProcessDecider
             ResumeProcess c => Resume(state, c, now),
             PlaceStep c => Place(state, c, now),
             ReviewStragglers c => Review(state, c, now),
+            FlagNondeterminism c => Flag(state, c, now),
             _ => throw new ArgumentOutOfRangeException(nameof(command), command, "The process aggregate has no decision for this command."),
         };
     }

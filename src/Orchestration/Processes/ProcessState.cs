@@ -99,6 +99,8 @@ public sealed class ProcessState
                 (state.Status, state.EndReason, state.EndedAt, state.Datasets) = (ProcessStatus.Running, null, null, retried.Datasets);
                 foreach (var step in state._steps.Values) step.BudgetAgain();
                 break;
+            case StepNondeterministic flagged when state._steps.TryGetValue(flagged.Step, out var step):
+                step.NondeterministicBecause = $"task {flagged.TaskId} {flagged.Detail}"; break;
             case ProcessPaused paused: state.Status = ProcessStatus.Paused; state.PausedBecause = paused.Reason; break;
             case ProcessResumed: state.Status = ProcessStatus.Running; state.PausedBecause = null; break;
         }

@@ -46,6 +46,8 @@ public sealed class StepState(StepDefinition definition)
     /// <summary>Tasks given a first attempt; below <see cref="TaskCount"/> while a concurrency limit holds the rest back.</summary>
     public int Scheduled { get; private set; }
     public int Retries { get; internal set; }
+    /// <summary>Why the step is known to be non-deterministic (two results for the same work over the same bytes); null if it is not.</summary>
+    public string? NondeterministicBecause { get; internal set; }
     /// <summary>Why the step failed, or why it was skipped.</summary>
     public string? FailureReason { get; internal set; }
     public DateTimeOffset? EndedAt { get; internal set; }

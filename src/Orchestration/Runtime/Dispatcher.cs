@@ -147,7 +147,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         if (memoizer is not null && ready.Count > 0)
         {
             // Those to run are sent first; then the others are confirmed from their recorded results (any refused run too).
-            var (hits, misses) = await memoizer.LookUpAsync(ready, cancellationToken);
+            var (hits, misses) = await memoizer.LookUpAsync(ready, task => view.Running(task.ProcessId)?.Graph.Step(task.Step).Reuses == true, cancellationToken);
             if (hits.Count > 0)
             {
                 await SendNowAsync(misses, cancellationToken);
@@ -179,7 +179,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
             var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
-            if (memoizer is not null && process.Graph.Step(task.Step).Reuses) task = task with { CacheKey = TaskCacheKey.Of(task) };
+            if (memoizer is not null && process.Graph.Step(task.Step).IsKeyed) task = task with { CacheKey = TaskCacheKey.Of(task) };
             if (attempt.Scheduled.AwayFrom is { } away && workers is not null &&
                 _chooser.Choose(process.Graph.Step(task.Step).On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
             {

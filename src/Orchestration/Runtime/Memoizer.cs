@@ -9,16 +9,19 @@ namespace Orchestration.Runtime;
 /// Work is never done twice: before the dispatcher sends tasks of steps that reuse results, it looks their cache keys up
 /// (one lookup per batch); a task whose key has a recorded result with its outputs still present is confirmed from it by
 /// the aggregate (<see cref="ReuseTask"/>), and no worker runs it. The results workers report are recorded under their
-/// keys as the follower reads their confirmations. A cache that cannot be reached, or a reuse the aggregate refuses,
-/// only means the task runs.
+/// keys as the follower reads their confirmations, and compared with what is recorded: another task's different result
+/// for the same key flags the step as non-deterministic. A cache that cannot be reached, or a reuse the aggregate
+/// refuses, only means the task runs.
 /// </summary>
 public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollowerHandler
 {
     /// <summary>Splits <paramref name="ready"/> into the tasks with a recorded result to reuse and those to send.</summary>
+    /// <param name="mayReuse">Whether a task's step reuses results (every keyed task's result is recorded; only these look one up).</param>
     public async Task<(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> Hits, List<(OpenAttempt Attempt, RunTask Task)> Misses)> LookUpAsync(
-        List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
+        List<(OpenAttempt Attempt, RunTask Task)> ready, Func<RunTask, bool> mayReuse, CancellationToken cancellationToken)
     {
-        var keys = ready.Where(r => r.Task.CacheKey is not null && r.Attempt.Scheduled.CopyOf is null).Select(r => r.Task.CacheKey!).Distinct().ToList();
+        bool Candidate(OpenAttempt attempt, RunTask task) => task.CacheKey is not null && attempt.Scheduled.CopyOf is null && mayReuse(task);
+        var keys = ready.Where(r => Candidate(r.Attempt, r.Task)).Select(r => r.Task.CacheKey!).Distinct().ToList();
         if (keys.Count == 0) return ([], ready);
         IReadOnlyDictionary<string, CachedResult> found;
         try { found = await cache.FindAsync(keys, cancellationToken); }
@@ -27,7 +30,7 @@ public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollow
         var hits = new List<(OpenAttempt, RunTask, CachedResult)>();
         var misses = new List<(OpenAttempt, RunTask)>();
         foreach (var (attempt, task) in ready)
-            if (task.CacheKey is { } key && attempt.Scheduled.CopyOf is null && found.TryGetValue(key, out var result)) hits.Add((attempt, task, result));
+            if (Candidate(attempt, task) && found.TryGetValue(task.CacheKey!, out var result)) hits.Add((attempt, task, result));
             else misses.Add((attempt, task));
         return (hits, misses);
     }
@@ -52,17 +55,36 @@ public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollow
 
     public Task StartAsync(RuntimeView view, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Records each result a worker reported for a task with a cache key (a reused one is recorded already).</summary>
+    /// <summary>
+    /// Records each result a worker reported for a task with a cache key (a reused one is recorded already); one that
+    /// differs from the result recorded for its key by another task flags its step as non-deterministic.
+    /// </summary>
     public async Task HandleAsync(IReadOnlyList<StoredEvent> events, RuntimeView view, CancellationToken cancellationToken)
     {
         var results = new List<(string, CachedResult)>();
+        var processes = new Dictionary<TaskId, ProcessId>();
         foreach (var stored in events)
             if (stored.Event is TaskConfirmed { CacheKey: { } key, ReusedFrom: null } c)
+            {
                 results.Add((key, new CachedResult(c.TaskId, c.Worker, c.Outputs, c.Metadata, c.Metrics)));
+                processes[c.TaskId] = c.ProcessId;
+            }
         if (results.Count == 0) return;
-        try { await cache.RecordAsync(results, cancellationToken); }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested) { } // not recorded: a later task over the same bytes runs again
+        IReadOnlyList<(CachedResult Recorded, CachedResult Offered)> differing;
+        try { differing = await cache.RecordAsync(results, cancellationToken); }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested) { return; } // not recorded: a later task over the same bytes runs again
+        foreach (var (recorded, offered) in differing)
+        {
+            try
+            {
+                await runtime.SendAsync(new FlagNondeterminism(processes[offered.Task], offered.Task,
+                    $"gave another result than task {recorded.Task} did for the same work over the same bytes: sha256 {Short(offered)} against {Short(recorded)}"));
+            }
+            catch (Exception) { } // a stream this engine cannot write (another version), or the store is away: the warning is lost, the results stand
+        }
     }
+
+    private static string Short(CachedResult result) => string.Join(", ", result.Outputs.Select(o => o.Sha256[..Math.Min(12, o.Sha256.Length)]));
 
     public TimeSpan? NextDue(RuntimeView view) => null;
 }

@@ -85,8 +85,12 @@ public abstract class GraphSpec : ProcessSpec
     protected static IReadOnlyList<TaskInput> Inputs(string name, params IEnumerable<BlobRef> blobs) =>
         blobs.Select(b => new TaskInput(name, b)).ToArray();
 
-    /// <summary>The output blob an attempt of a task writes in these specs.</summary>
-    protected static BlobRef Output(string step, int partition, int attempt = 1) => Blob($"{step}-{partition}-a{attempt}.parquet", rows: 10);
+    /// <summary>
+    /// The output blob an attempt of a task writes in these specs: named by attempt, with the same bytes every attempt
+    /// (steps are deterministic), so that a second result of a task is a duplicate, not a sign of non-determinism.
+    /// </summary>
+    protected static BlobRef Output(string step, int partition, int attempt = 1) =>
+        Blob($"{step}-{partition}-a{attempt}.parquet", rows: 10) with { Sha256 = Blob($"{step}-{partition}.parquet").Sha256 };
 
     /// <summary>A worker's result for an attempt (default: one output, no metadata).</summary>
     protected ConfirmTask Confirm(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null) =>
