@@ -23,5 +23,5 @@ public interface ITaskCache
 public sealed record CachedResult(TaskId Task, WorkerId Worker, IReadOnlyList<BlobRef> Outputs, IReadOnlyDictionary<string, string> Metadata, TaskMetrics Metrics)
 {
     /// <summary>The same outputs by content (their SHA-256s, in order), wherever they are stored.</summary>
-    public bool SameOutputsAs(CachedResult other) => Outputs.Select(o => o.Sha256).SequenceEqual(other.Outputs.Select(o => o.Sha256));
+    public bool SameOutputsAs(CachedResult other) => BlobRef.SameContent(Outputs, other.Outputs);
 }

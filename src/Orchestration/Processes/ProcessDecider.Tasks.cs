@@ -9,10 +9,10 @@ public static partial class ProcessDecider
     {
         if (Stale(state, c.ProcessId, c.TaskId, c.Attempt, out var task) is { } dropped) return dropped;
         if (task.Status == TaskStatus.Confirmed)
-            return SameOutputs(task.Outputs, c.Outputs) || task.Step.NondeterministicBecause is not null
+            return BlobRef.SameContent(task.Outputs, c.Outputs) || task.Step.NondeterministicBecause is not null
                 ? Decision.Drop(DropKind.DuplicateConfirmation, $"task {c.TaskId} was already confirmed (attempt {task.Attempt} by {task.Worker})")
                 : Decision.Of([new StepNondeterministic(state.Id, task.Step.Name, c.TaskId,
-                    $"gave two results over the same inputs: attempt {c.Attempt} on {c.Worker} wrote {Hashes(c.Outputs)}, the confirmed attempt {task.Attempt} on {task.Worker} {Hashes(task.Outputs)}", now)]);
+                    $"gave two results over the same inputs: attempt {c.Attempt} on {c.Worker} wrote {BlobRef.ShortHashes(c.Outputs)}, the confirmed attempt {task.Attempt} on {task.Worker} {BlobRef.ShortHashes(task.Outputs)}", now)]);
 
         var confirmed = new TaskConfirmed(c.ProcessId, c.TaskId, c.Attempt, c.Worker, c.Outputs, c.Metadata, c.Metrics, now, reusedFrom, c.CacheKey);
         var step = task.Step;
@@ -153,11 +153,6 @@ public static partial class ProcessDecider
             return Decision.Drop(DropKind.AlreadyFlagged, $"step '{task.Step.Name}' is already flagged as non-deterministic");
         return Decision.Of([new StepNondeterministic(state.Id, task.Step.Name, c.TaskId, c.Detail, now)]);
     }
-
-    private static bool SameOutputs(IReadOnlyList<BlobRef> a, IReadOnlyList<BlobRef> b) => a.Select(o => o.Sha256).SequenceEqual(b.Select(o => o.Sha256));
-
-    private static string Hashes(IReadOnlyList<BlobRef> outputs) =>
-        outputs.Count == 0 ? "no output" : $"sha256 {string.Join(", ", outputs.Select(o => o.Sha256[..Math.Min(12, o.Sha256.Length)]))}";
 
     /// <summary>Drops a worker's result that can no longer matter; otherwise gives the task it is about.</summary>
     private static Decision? Stale(ProcessState state, ProcessId process, TaskId id, int attempt, out TaskState task)

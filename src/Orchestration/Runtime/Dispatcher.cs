@@ -101,6 +101,10 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
                     var loser = confirmed.Attempt == pair.Copy ? pair.Straggler : pair.Copy;
                     await queue.StopAsync(new StopProcessTasks(pair.Process, $"attempt {confirmed.Attempt} of the task was confirmed first", Task: confirmed.TaskId, Attempt: loser), cancellationToken);
                     break;
+                case ProcessCompleted or ProcessFailed or ProcessCancelled when _copied.Count > 0:
+                    foreach (var (task, pair) in _copied)
+                        if (pair.Process == stored.Event.ProcessId) _copied.Remove(task); // its end stops both, or leaves them to be dropped
+                    break;
             }
         }
     }
@@ -179,16 +183,17 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
             var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
-            if (memoizer is not null && process.Graph.Step(task.Step).IsKeyed) task = task with { CacheKey = TaskCacheKey.Of(task) };
+            var step = process.Graph.Step(task.Step);
+            if (memoizer is not null && step.IsKeyed) task = task with { CacheKey = TaskCacheKey.Of(task) };
             if (attempt.Scheduled.AwayFrom is { } away && workers is not null &&
-                _chooser.Choose(process.Graph.Step(task.Step).On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
+                _chooser.Choose(step.On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
             {
                 // A straggler's copy goes to the least busy other live worker that can run it; with none, where its step's tasks go.
                 ready.Add((attempt, task with { Route = TaskRoute.ToWorker(other) }));
                 _onChosenWorker[attempt.Task] = attempt;
             }
             else if (task.Route?.Kind != RouteKind.AnyMatching) ready.Add((attempt, task));
-            else if (workers is not null && process.Graph.Step(task.Step).On is { } on && _chooser.Choose(on.Selector, task.Work, live ??= workers.Live()) is { } worker)
+            else if (workers is not null && step.On is { } on && _chooser.Choose(on.Selector, task.Work, live ??= workers.Live()) is { } worker)
             {
                 ready.Add((attempt, task with { Route = TaskRoute.ToWorker(worker) }));
                 _onChosenWorker[attempt.Task] = attempt;

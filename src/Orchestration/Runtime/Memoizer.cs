@@ -78,13 +78,11 @@ public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollow
             try
             {
                 await runtime.SendAsync(new FlagNondeterminism(processes[offered.Task], offered.Task,
-                    $"gave another result than task {recorded.Task} did for the same work over the same bytes: sha256 {Short(offered)} against {Short(recorded)}"));
+                    $"gave another result than task {recorded.Task} did for the same work over the same bytes: {BlobRef.ShortHashes(offered.Outputs)} against {BlobRef.ShortHashes(recorded.Outputs)}"));
             }
             catch (Exception) { } // a stream this engine cannot write (another version), or the store is away: the warning is lost, the results stand
         }
     }
-
-    private static string Short(CachedResult result) => string.Join(", ", result.Outputs.Select(o => o.Sha256[..Math.Min(12, o.Sha256.Length)]));
 
     public TimeSpan? NextDue(RuntimeView view) => null;
 }
