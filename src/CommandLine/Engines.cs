@@ -60,6 +60,15 @@ public static class Engines
         return (store, new FoldedProcessList(store, EngineOptions.ProcessListFileOf(DataDirectory(parse))), new Disposing(store));
     }
 
+    /// <summary>The blob store to read archives from: the data directory's, or the deployment's when one is configured; null when there is none.</summary>
+    public static DataProcessing.Blobs.IBlobStore? BlobsToRead(ParseResult parse)
+    {
+        if (Settings.IsDistributed)
+            return string.IsNullOrWhiteSpace(Settings.Blobs) ? null : new Adapters.AzureBlob.AzureBlobStore(Settings.Blobs, Settings.BlobContainer);
+        var directory = new EngineOptions(DataDirectory(parse), 1).BlobsDirectory;
+        return Directory.Exists(directory) ? new DataProcessing.Blobs.LocalBlobStore(directory) : null;
+    }
+
     private sealed class Disposing(IDisposable inner) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()

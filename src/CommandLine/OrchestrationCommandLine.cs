@@ -65,6 +65,7 @@ public static class OrchestrationCommandLine
             ControlCommands.Retry(setup),
             ControlCommands.Pause(setup),
             ControlCommands.Resume(setup),
+            PruneCommand.Create(setup),
             SchedulesCommand.Create(setup),
             HostCommands.Orchestrator(setup),
             HostCommands.Worker(setup),

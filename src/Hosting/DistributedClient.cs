@@ -34,6 +34,15 @@ public sealed class DistributedClient : Engine
     public override Task SendAsync(IProcessCommand command, CancellationToken cancellationToken = default) =>
         _orchestrator.SendAsync(command, cancellationToken);
 
+    /// <inheritdoc/>
+    public override async Task<Orchestration.Retention.PruneReport> PruneAsync(Orchestration.Retention.PruneRequest request, CancellationToken cancellationToken = default)
+    {
+        string report;
+        try { report = await _orchestrator.PruneAsync(System.Text.Json.JsonSerializer.Serialize(request, Storage.EventSerializer.Options), cancellationToken); }
+        catch (InvalidOperationException refused) { throw new Orchestration.Retention.PruneRefusedException(refused.Message); }
+        return System.Text.Json.JsonSerializer.Deserialize<Orchestration.Retention.PruneReport>(report, Storage.EventSerializer.Options)!;
+    }
+
     /// <summary>Connects to the deployment's PostgreSQL, RabbitMQ and blob storage; throws naming every missing setting.</summary>
     public static async Task<DistributedClient> OpenAsync(DistributedSettings settings, CancellationToken cancellationToken = default)
     {

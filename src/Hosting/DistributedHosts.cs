@@ -63,7 +63,11 @@ public static class DistributedHosts
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
         // Memoization checks that a recorded result's outputs are still in the blob store: without one configured, nothing is reused.
         if (!string.IsNullOrWhiteSpace(settings.Blobs))
-            services.AddSingleton<ITaskCache>(sp => sp.GetRequiredService<PostgresStores>().TaskCache(new AzureBlobStore(settings.Blobs, settings.BlobContainer)));
+        {
+            // Also where a prune archives histories and deletes what nothing uses.
+            services.AddSingleton<IBlobStore>(_ => new AzureBlobStore(settings.Blobs, settings.BlobContainer));
+            services.AddSingleton<ITaskCache>(sp => sp.GetRequiredService<PostgresStores>().TaskCache(sp.GetRequiredService<IBlobStore>()));
+        }
         services.AddSingleton(settings.Faults);
         services.AddSingleton(_ => new PriorityTaskQueues(new Uri(settings.RabbitMq)));
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix,
@@ -77,6 +81,7 @@ public static class DistributedHosts
             bus.AddConsumer<TaskResultConsumer>();
             bus.AddConsumer<WorkerStatusConsumer>();
             bus.AddConsumer<ProcessCommandConsumer>();
+            bus.AddConsumer<Retention.PruneRequestConsumer>();
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));

@@ -35,6 +35,9 @@ public sealed class EmbeddedEngine : Engine
     public override async Task SendAsync(Processes.IProcessCommand command, CancellationToken cancellationToken = default) =>
         await Runtime.SendAsync(command).WaitAsync(cancellationToken);
     /// <inheritdoc/>
+    public override Task<Orchestration.Retention.PruneReport> PruneAsync(Orchestration.Retention.PruneRequest request, CancellationToken cancellationToken = default) =>
+        _host.Services.GetRequiredService<Retention.Pruner>().PruneAsync(request, cancellationToken);
+    /// <inheritdoc/>
     public override RuntimeCounters Counters => Runtime.Counters;
     /// <summary>The live workers: the in-process one.</summary>
     public WorkerRegistry Workers => _host.Services.GetRequiredService<WorkerRegistry>();
@@ -91,6 +94,7 @@ public sealed class EmbeddedEngine : Engine
             bus.AddConsumer<TaskResultConsumer>();
             bus.AddConsumer<WorkerStatusConsumer>();
             bus.AddConsumer<ProcessCommandConsumer>();
+            bus.AddConsumer<Retention.PruneRequestConsumer>();
             bus.UsingInMemory((context, transport) =>
             {
                 EngineServices.WorkerEndpoints(transport, context, EngineServices.QueuesOf(context, "", worker), options.Workers, options.Workers);

@@ -27,6 +27,13 @@ public abstract class Engine : IAsyncDisposable
     /// </summary>
     public abstract Task SendAsync(IProcessCommand command, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a prune where the runtime runs (this process, or the deployment's orchestrator): archives the selected ended
+    /// processes, removes their events and deletes the blobs nothing else uses. Throws <see cref="Orchestration.Retention.PruneRefusedException"/>,
+    /// having deleted nothing, for a request that cannot be run.
+    /// </summary>
+    public abstract Task<Orchestration.Retention.PruneReport> PruneAsync(Orchestration.Retention.PruneRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>What the runtime counted, when it runs in this process (embedded); null for a client of a distributed deployment.</summary>
     public virtual RuntimeCounters? Counters => null;
 

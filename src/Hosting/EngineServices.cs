@@ -33,13 +33,16 @@ public static class EngineServices
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReuseGate>();
+        services.AddSingleton(sp => new Retention.Pruner(sp.GetRequiredService<IEventStore>(), sp.GetService<IBlobStore>(), sp.GetService<ITaskCache>(),
+            sp.GetRequiredService<IProcessList>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<ReuseGate>(), sp.GetRequiredService<TimeProvider>()));
         // One reader of the log feeds the dispatcher, the timeout manager, the placer and the speculator from one shared view.
         services.AddSingleton(sp =>
         {
             var clock = sp.GetRequiredService<TimeProvider>();
             var runtime = sp.GetRequiredService<ProcessRuntime>();
             var registry = sp.GetRequiredService<WorkerRegistry>();
-            var memoizer = sp.GetService<ITaskCache>() is { } cache ? new Memoizer(cache, runtime) : null;
+            var memoizer = sp.GetService<ITaskCache>() is { } cache ? new Memoizer(cache, runtime, sp.GetRequiredService<ReuseGate>()) : null;
             IFollowerHandler[] handlers =
             [
                 new Dispatcher(sp.GetRequiredService<ITaskQueue>(), clock, runtime.Counters, workers: registry, memoizer: memoizer),
@@ -90,6 +93,7 @@ public static class EngineServices
         endpoint.ConfigureConsumer<TaskResultConsumer>(context);
         endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
         endpoint.ConfigureConsumer<ProcessCommandConsumer>(context);
+        endpoint.ConfigureConsumer<Retention.PruneRequestConsumer>(context);
     }
 
     /// <summary>The queues a worker reads, its C# steps' among them (<see cref="MassTransitTaskQueue.QueuesOf"/>).</summary>

@@ -15,6 +15,9 @@ internal sealed class HostedEngine(IServiceProvider services) : Engine
     public override IBlobStore Blobs => services.GetRequiredService<IBlobStore>();
     public override async Task SendAsync(Processes.IProcessCommand command, CancellationToken cancellationToken = default) =>
         await services.GetRequiredService<ProcessRuntime>().SendAsync(command).WaitAsync(cancellationToken);
+    /// <inheritdoc/>
+    public override Task<Orchestration.Retention.PruneReport> PruneAsync(Orchestration.Retention.PruneRequest request, CancellationToken cancellationToken = default) =>
+        services.GetRequiredService<Retention.Pruner>().PruneAsync(request, cancellationToken);
     public override RuntimeCounters Counters => services.GetRequiredService<ProcessRuntime>().Counters;
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -18,4 +18,5 @@ internal sealed class ReadRecordingStore(IEventStore inner) : IEventStore
     public Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         inner.WaitForEventsAsync(afterPosition, timeout, cancellationToken);
     public Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default) => inner.StreamsAsync(cancellationToken);
+    public Task<long> DeleteStreamsAsync(IReadOnlyCollection<string> streams, CancellationToken cancellationToken = default) => inner.DeleteStreamsAsync(streams, cancellationToken);
 }

@@ -99,6 +99,30 @@ public sealed partial class AzureBlobStore : IBlobStore
         blob.Uri.Scheme == "blob" && blob.Uri.Host == Host && blob.Uri.AbsolutePath.StartsWith($"/{_container.Name}/", StringComparison.Ordinal)
         && await _container.GetBlobClient(NameOf(blob)).ExistsAsync(cancellationToken);
 
+    string? IBlobStore.NameOf(BlobRef blob) =>
+        blob.Uri.Scheme == "blob" && blob.Uri.Host == Host && blob.Uri.AbsolutePath.StartsWith($"/{_container.Name}/", StringComparison.Ordinal) ? NameOf(blob) : null;
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!await _container.ExistsAsync(cancellationToken)) yield break;
+        await foreach (var item in _container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, cancellationToken))
+            yield return new StoredBlob(item.Name, UriOf(item.Name), item.Properties.ContentLength ?? 0);
+    }
+
+    public async Task<long> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var blob = _container.GetBlobClient(BlobNames.Validate(name));
+        try
+        {
+            var size = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+            return (await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value ? size : 0;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Creates the container once per store; a failed try (the service still starting) is tried again.</summary>
     private Task ContainerReadyAsync(CancellationToken cancellationToken)
     {

@@ -14,14 +14,18 @@ namespace Orchestration.Adapters.Embedded;
 /// at most a torn last line, which is cut off on the next open (it was never acknowledged). Appends are written in
 /// order under a lock and fsynced after it, many at once (<see cref="GroupFlush{TBatch}"/>); readers see them
 /// once durable. Recent events stay in memory, so followers reading right behind the writers do not parse them again.
+/// Deleting streams (retention) writes a copy of the log without them and moves it into place in one rename.
 /// </summary>
 public sealed class FileEventStore : IEventStore, IDisposable
 {
     private const int ReadChunk = 1 << 16;
 
-    private readonly SafeFileHandle _log; // every read and write goes through it, at an offset: no seeking, no reopening
+    private readonly string _path;
     private readonly FileStream? _lock;
-    private readonly LogIndex _index;
+    // Every read and write goes through its handle, at an offset: no seeking. Replaced as a whole when streams are deleted;
+    // a reader keeps the one it started with, so the handles replaced stay open until the store is disposed.
+    private volatile Log _current;
+    private readonly List<SafeFileHandle> _replaced = [];
     private readonly RecentEvents _recent = new();
     private readonly GroupFlush<Batch>? _flush; // null: no fsync, a batch is published as soon as it is written
     private readonly SemaphoreSlim _writer = new(1, 1);
@@ -37,23 +41,25 @@ public sealed class FileEventStore : IEventStore, IDisposable
     {
         Directory.CreateDirectory(directory);
         _lock = LockDirectory(directory);
-        _log = File.OpenHandle(Path.Combine(directory, "events.log"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-        _index = LogIndex.Load(_log);
-        _end = _index.End;
-        RandomAccess.SetLength(_log, _end);
-        _written = _index.Head;
-        foreach (var stream in _index.Streams()) _versions[stream.Stream] = stream.Version;
-        if (flushToDisk) _flush = new(() => RandomAccess.FlushToDisk(_log), Publish);
+        _path = Path.Combine(directory, "events.log");
+        File.Delete(Compacting); // a deletion cut short: the log it would have replaced is whole
+        _current = Log.Open(_path, FileAccess.ReadWrite, FileShare.Read);
+        _end = _current.Index.End;
+        RandomAccess.SetLength(_current.Handle, _end);
+        _written = _current.Index.Head;
+        foreach (var stream in _current.Index.Streams()) _versions[stream.Stream] = stream.Version;
+        if (flushToDisk) _flush = new(() => RandomAccess.FlushToDisk(_current.Handle), Publish);
     }
 
     private FileEventStore(string directory)
     {
-        var path = Path.Combine(directory, "events.log");
-        if (!File.Exists(path))
+        _path = Path.Combine(directory, "events.log");
+        if (!File.Exists(_path))
             throw new FileNotFoundException($"There is no event log in '{directory}'. Run a process first, or point --data at the directory it used.");
-        _log = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        _index = LogIndex.Load(_log);
+        _current = Log.Open(_path, FileAccess.Read, FileShare.ReadWrite);
     }
+
+    private string Compacting => _path + ".compacting";
 
     /// <summary>Opens the log to read it beside a running engine (status, history): no lock taken, appends refused.</summary>
     public static FileEventStore OpenReadOnly(string directory) => new(directory);
@@ -94,34 +100,96 @@ public sealed class FileEventStore : IEventStore, IDisposable
 
     public async IAsyncEnumerable<StoredEvent> ReadStreamAsync(string stream, long afterVersion = 0, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var stored in ReadAsync(_index.Positions(stream, afterVersion), cancellationToken))
+        var log = _current;
+        await foreach (var stored in ReadAsync(log, log.Index.Of(stream, afterVersion), cancellationToken))
             yield return stored;
     }
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
     {
-        var count = (int)Math.Clamp(_index.Head - afterPosition, 0, max);
-        var read = new List<StoredEvent>(count);
-        await foreach (var stored in ReadAsync([.. Enumerable.Range(1, count).Select(i => afterPosition + i)], cancellationToken))
+        var log = _current;
+        var lines = log.Index.After(afterPosition, max);
+        var read = new List<StoredEvent>(lines.Count);
+        await foreach (var stored in ReadAsync(log, lines, cancellationToken))
             read.Add(stored);
         return read;
     }
 
-    public Task<long> HeadAsync(CancellationToken cancellationToken = default) => Task.FromResult(_index.Head);
+    public Task<long> HeadAsync(CancellationToken cancellationToken = default) => Task.FromResult(_current.Index.Head);
 
     public async Task WaitForEventsAsync(long afterPosition, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var signal = Volatile.Read(ref _appended).Task;
-        if (_index.Head > afterPosition) return;
+        if (_current.Index.Head > afterPosition) return;
         try { await signal.WaitAsync(timeout, cancellationToken); }
         catch (TimeoutException) { }
     }
 
-    public Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default) => Task.FromResult(_index.Streams());
+    public Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default) => Task.FromResult(_current.Index.Streams());
+
+    /// <summary>
+    /// Writes the log without the streams' events beside it, flushes it and renames it over the log: a crash leaves the
+    /// old log or the new one, whole. Appends wait meanwhile; readers go on reading the old one until they are done.
+    /// </summary>
+    public async Task<long> DeleteStreamsAsync(IReadOnlyCollection<string> streams, CancellationToken cancellationToken = default)
+    {
+        if (_lock is null) throw new InvalidOperationException("This event store was opened read-only.");
+        var doomed = streams.ToHashSet(StringComparer.Ordinal);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await _lastDurable; // every batch written is on disk and indexed: the copy holds them all
+            var log = _current;
+            var removed = log.Index.CountOf(doomed);
+            if (removed == 0) return 0;
+            _end = await CopyAsync(log, log.Index.Without(doomed), cancellationToken);
+            File.Move(Compacting, _path, overwrite: true);
+            lock (_replaced) _replaced.Add(log.Handle);
+            _current = Log.Open(_path, FileAccess.ReadWrite, FileShare.Read);
+            foreach (var stream in doomed) _versions.Remove(stream);
+            _recent.Forget(doomed);
+            return removed;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Copies <paramref name="lines"/> of the log to <see cref="Compacting"/>, a run of adjacent lines at a time, and flushes it; returns its length.</summary>
+    private async Task<long> CopyAsync(Log log, Lines lines, CancellationToken cancellationToken)
+    {
+        using var target = File.OpenHandle(Compacting, FileMode.Create, FileAccess.Write, FileShare.None);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        long written = 0;
+        try
+        {
+            for (var i = 0; i < lines.Count;)
+            {
+                var run = 1;
+                while (i + run < lines.Count && lines.Starts[i + run] == lines.Ends[i + run - 1]) run++;
+                for (long at = lines.Starts[i], end = lines.Ends[i + run - 1]; at < end;)
+                {
+                    var n = await RandomAccess.ReadAsync(log.Handle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, end - at)), at, cancellationToken);
+                    if (n == 0) throw new EndOfStreamException("The event log is shorter than its index: was it truncated while open?");
+                    await RandomAccess.WriteAsync(target, buffer.AsMemory(0, n), written, cancellationToken);
+                    (at, written) = (at + n, written + n);
+                }
+                i += run;
+            }
+            RandomAccess.FlushToDisk(target);
+            return written;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     public void Dispose()
     {
-        _log.Dispose();
+        _current.Handle.Dispose();
+        lock (_replaced) foreach (var handle in _replaced) handle.Dispose();
         _lock?.Dispose();
     }
 
@@ -139,11 +207,11 @@ public sealed class FileEventStore : IEventStore, IDisposable
         var (batch, bytes) = Encode(events);
         try
         {
-            await RandomAccess.WriteAsync(_log, bytes, _end);
+            await RandomAccess.WriteAsync(_current.Handle, bytes, _end);
         }
         catch
         {
-            RandomAccess.SetLength(_log, _end); // whole lines of a part-written batch must not be read as events on the next open
+            RandomAccess.SetLength(_current.Handle, _end); // whole lines of a part-written batch must not be read as events on the next open
             throw;
         }
         foreach (var e in events) _versions[e.Stream] = e.Version;
@@ -174,53 +242,51 @@ public sealed class FileEventStore : IEventStore, IDisposable
     private void Publish(Batch batch)
     {
         foreach (var stored in batch.Events) _recent.Add(stored);
-        _index.Add(batch.Events, batch.Ends);
+        _current.Index.Add(batch.Events, batch.Ends);
         Interlocked.Exchange(ref _appended, NewSignal()).TrySetResult();
     }
 
-    /// <summary>The events at <paramref name="positions"/> (ascending): from memory if recent, else each run of contiguous ones read a chunk at a time.</summary>
-    private async IAsyncEnumerable<StoredEvent> ReadAsync(long[] positions, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The events of <paramref name="lines"/> (in log order): from memory if recent, else each run of adjacent ones read a chunk at a time.</summary>
+    private async IAsyncEnumerable<StoredEvent> ReadAsync(Log log, Lines lines, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        for (var i = 0; i < positions.Length;)
+        for (var i = 0; i < lines.Count;)
         {
-            if (_recent.At(positions[i]) is { } cached)
+            if (_recent.At(lines.Positions[i]) is { } cached)
             {
                 yield return cached;
                 i++;
                 continue;
             }
-            var run = 1;
-            while (i + run < positions.Length && positions[i + run] == positions[i] + run && _recent.At(positions[i + run]) is null) run++;
-            var bounds = _index.Bounds(positions[i], run);
-            for (var line = 0; line < run;)
-            {
-                var lines = 1; // at least one, however long
-                while (line + lines < run && bounds[line + lines + 1] - bounds[line] <= ReadChunk) lines++;
-                foreach (var stored in await ReadLinesAsync(bounds.AsMemory(line, lines + 1), cancellationToken))
-                    yield return stored;
-                line += lines;
-            }
+            var run = 1; // at least one line, however long
+            while (i + run < lines.Count && lines.Starts[i + run] == lines.Ends[i + run - 1]
+                   && lines.Ends[i + run] - lines.Starts[i] <= ReadChunk && _recent.At(lines.Positions[i + run]) is null) run++;
+            foreach (var stored in await ReadLinesAsync(log.Handle, lines.Starts.AsMemory(i, run), lines.Ends[i + run - 1], cancellationToken))
+                yield return stored;
             i += run;
         }
     }
 
-    /// <param name="bounds">where each line starts, and where the last one ends.</param>
-    private async Task<StoredEvent[]> ReadLinesAsync(ReadOnlyMemory<long> bounds, CancellationToken cancellationToken)
+    /// <param name="starts">where each of adjacent lines starts</param>
+    /// <param name="end">where the last one ends.</param>
+    private static async Task<StoredEvent[]> ReadLinesAsync(SafeFileHandle log, ReadOnlyMemory<long> starts, long end, CancellationToken cancellationToken)
     {
-        var start = bounds.Span[0];
-        var length = (int)(bounds.Span[^1] - start);
+        var start = starts.Span[0];
+        var length = (int)(end - start);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             for (var read = 0; read < length;)
             {
-                var n = await RandomAccess.ReadAsync(_log, buffer.AsMemory(read, length - read), start + read, cancellationToken);
+                var n = await RandomAccess.ReadAsync(log, buffer.AsMemory(read, length - read), start + read, cancellationToken);
                 if (n == 0) throw new EndOfStreamException("The event log is shorter than its index: was it truncated while open?");
                 read += n;
             }
-            var lines = new StoredEvent[bounds.Length - 1];
+            var lines = new StoredEvent[starts.Length];
             for (var i = 0; i < lines.Length; i++)
-                lines[i] = EventLine.Parse(buffer.AsSpan((int)(bounds.Span[i] - start), (int)(bounds.Span[i + 1] - bounds.Span[i] - 1)));
+            {
+                var lineEnd = i + 1 < lines.Length ? starts.Span[i + 1] : end;
+                lines[i] = EventLine.Parse(buffer.AsSpan((int)(starts.Span[i] - start), (int)(lineEnd - starts.Span[i] - 1)));
+            }
             return lines;
         }
         finally
@@ -243,6 +309,16 @@ public sealed class FileEventStore : IEventStore, IDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The log file and its index, replaced together.</summary>
+    private sealed record Log(SafeFileHandle Handle, LogIndex Index)
+    {
+        public static Log Open(string path, FileAccess access, FileShare share)
+        {
+            var handle = File.OpenHandle(path, access == FileAccess.Read ? FileMode.Open : FileMode.OpenOrCreate, access, share);
+            return new Log(handle, LogIndex.Load(handle));
+        }
+    }
 
     private sealed record Unwritten(string Stream, long Version, IProcessEvent Event, string Type, byte[] Data);
 

@@ -44,6 +44,19 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
         return differing;
     }
 
+    public async Task<int> DropReferencingAsync(IReadOnlySet<Uri> blobs, CancellationToken cancellationToken = default)
+    {
+        if (blobs.Count == 0 || !Directory.Exists(directory)) return 0;
+        var dropped = 0;
+        foreach (var path in Directory.EnumerateFiles(directory, "*.json", SearchOption.AllDirectories))
+            if (await ReadAsync(path, cancellationToken) is not { } result || result.Outputs.Any(o => blobs.Contains(o.Uri)))
+            {
+                File.Delete(path);
+                dropped++;
+            }
+        return dropped;
+    }
+
     private static async Task<CachedResult?> ReadAsync(string path, CancellationToken cancellationToken)
     {
         try

@@ -15,6 +15,7 @@ public sealed class OrchestratorClient : IAsyncDisposable
 {
     private readonly ServiceProvider _bus;
     private readonly IRequestClient<ProcessCommandSent> _requests;
+    private readonly IRequestClient<PruneRequested> _prunes;
     private readonly string _queue;
     private readonly TimeSpan _timeout;
 
@@ -24,6 +25,7 @@ public sealed class OrchestratorClient : IAsyncDisposable
         _queue = queue;
         _timeout = timeout;
         _requests = bus.GetRequiredService<IRequestClient<ProcessCommandSent>>();
+        _prunes = bus.GetRequiredService<IRequestClient<PruneRequested>>();
     }
 
     /// <summary>Connects to the broker at <paramref name="rabbitMq"/>; commands go to <paramref name="orchestratorQueue"/>.</summary>
@@ -33,6 +35,7 @@ public sealed class OrchestratorClient : IAsyncDisposable
         services.AddMassTransit(bus =>
         {
             bus.AddRequestClient<ProcessCommandSent>(new Uri($"queue:{orchestratorQueue}"), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+            bus.AddRequestClient<PruneRequested>(new Uri($"queue:{orchestratorQueue}"), RequestTimeout.After(ms: (int)PruneTimeout.TotalMilliseconds));
             bus.UsingRabbitMq((_, rabbit) => RabbitMqTransport.Host(rabbit, rabbitMq));
         });
         var provider = services.BuildServiceProvider();
@@ -64,6 +67,26 @@ public sealed class OrchestratorClient : IAsyncDisposable
                 $"The orchestrator did not answer within {_timeout.TotalSeconds:0} s (queue '{_queue}'): is it running? Start it (orch orchestrator) and send the command again.");
         }
         if (response.Message.Refusal is { } refusal) throw DomainError.Named(refusal, response.Message.Error ?? refusal);
+    }
+
+    /// <summary>How long a prune may take on the orchestrator (it archives and deletes) before the client gives up waiting.</summary>
+    public static readonly TimeSpan PruneTimeout = TimeSpan.FromMinutes(15);
+
+    /// <summary>Asks the orchestrator to run a prune (its request and report as JSON); returns the report's JSON, or throws <see cref="InvalidOperationException"/> with the refusal.</summary>
+    public async Task<string> PruneAsync(string requestJson, CancellationToken cancellationToken = default)
+    {
+        Response<PruneAnswered> response;
+        try
+        {
+            response = await _prunes.GetResponse<PruneAnswered>(new PruneRequested(requestJson),
+                request => request.UseExecute(send => send.TimeToLive = _timeout), cancellationToken);
+        }
+        catch (RequestTimeoutException)
+        {
+            throw new TimeoutException(
+                $"The orchestrator did not answer the prune within {PruneTimeout.TotalMinutes:0} min (queue '{_queue}'): is it running? It goes on with a prune it started; run it again to see what is left.");
+        }
+        return response.Message.Json ?? throw new InvalidOperationException(response.Message.Refusal);
     }
 
     public async ValueTask DisposeAsync()

@@ -158,12 +158,35 @@ public sealed class MartenEventStore : IEventStore, IDisposable
 
     public async Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = _source.CreateCommand($"SELECT id, version FROM {_schema.Streams} WHERE id <> '{Tombstones}' ORDER BY created, id");
+        await using var command = _source.CreateCommand($"SELECT id, version FROM {_schema.Streams} WHERE id <> '{Tombstones}' AND NOT is_archived ORDER BY created, id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var streams = new List<StreamInfo>();
         while (await reader.ReadAsync(cancellationToken))
             streams.Add(new StreamInfo(reader.GetString(0), reader.GetInt64(1)));
         return streams;
+    }
+
+    /// <summary>
+    /// Archives the streams with Marten first, in one transaction (from then on no read sees them, all at once), then
+    /// deletes each one's events and its row of the process list with Marten's cleaner, so the space is freed.
+    /// </summary>
+    public async Task<long> DeleteStreamsAsync(IReadOnlyCollection<string> streams, CancellationToken cancellationToken = default)
+    {
+        var existing = (await StreamsAsync(cancellationToken)).Where(s => streams.Contains(s.Stream)).ToList();
+        if (existing.Count == 0) return 0;
+        await using (var session = _store.LightweightSession())
+        {
+            foreach (var stream in existing)
+            {
+                session.Events.ArchiveStream(stream.Stream);
+                session.Delete<Runtime.ProcessProgress>(stream.Stream);
+            }
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        foreach (var stream in existing)
+            await _store.Advanced.Clean.DeleteSingleEventStreamAsync(stream.Stream, null, cancellationToken);
+        _recent.Forget(existing.Select(s => s.Stream).ToHashSet(StringComparer.Ordinal));
+        return existing.Sum(s => s.Version);
     }
 
     public void Dispose()

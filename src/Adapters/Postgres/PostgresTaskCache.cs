@@ -53,4 +53,14 @@ internal sealed class PostgresTaskCache(NpgsqlDataSource source, PostgresSchema 
         return already.Where(r => recorded.TryGetValue(r.Key, out var first) && !first.SameOutputsAs(r.Result) && first.Task != r.Result.Task)
             .Select(r => (recorded[r.Key], r.Result)).ToList();
     }
+
+    public async Task<int> DropReferencingAsync(IReadOnlySet<Uri> blobs, CancellationToken cancellationToken = default)
+    {
+        if (blobs.Count == 0) return 0;
+        await using var command = source.CreateCommand($"""
+            DELETE FROM {schema.TaskCache} WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(result->'Outputs') o WHERE o->>'Uri' = ANY($1))
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = blobs.Select(b => b.OriginalString).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

@@ -36,8 +36,9 @@ public static class InspectCommands
         {
             var (store, owner) = await Engines.OpenEventsAsync(parse);
             await using var _ = owner;
-            var state = await Load(store, parse.GetValue(id)!, cancellationToken);
-            ProcessViews.Describe(state);
+            var (events, archive) = await ProcessHistories.ReadAsync(store, Engines.BlobsToRead(parse), parse.GetValue(id)!, cancellationToken);
+            if (archive is not null) Console.WriteLine($"(pruned: read from the archive {archive})");
+            ProcessViews.Describe(ProcessHistories.Fold(events));
             return 0;
         });
         return command;
@@ -52,25 +53,15 @@ public static class InspectCommands
         {
             var (store, owner) = await Engines.OpenEventsAsync(parse);
             await using var _ = owner;
-            var process = (await Load(store, parse.GetValue(id)!, cancellationToken)).Id;
+            var (events, archive) = await ProcessHistories.ReadAsync(store, Engines.BlobsToRead(parse), parse.GetValue(id)!, cancellationToken);
+            if (archive is not null) Console.WriteLine($"(pruned: read from the archive {archive})");
             var upTo = parse.GetValue(at) ?? long.MaxValue;
-            await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(process), 0, cancellationToken))
-            {
-                if (stored.Version > upTo) break;
+            foreach (var stored in events.TakeWhile(e => e.Version <= upTo))
                 Console.WriteLine($"{stored.Version,5} {stored.RecordedAt:yyyy-MM-dd HH:mm:ss.fff} {stored.Event}"); // plain lines: read by people and by grep
-            }
             if (parse.GetValue(at) is { } version)
-                ProcessViews.Describe(await store.LoadAtAsync(process, version, cancellationToken));
+                ProcessViews.Describe(ProcessHistories.Fold(events, version));
             return 0;
         });
         return command;
-    }
-
-    private static async Task<Processes.ProcessState> Load(Ports.IEventStore store, string id, CancellationToken cancellationToken)
-    {
-        var state = await store.LoadAsync(ProcessId.From(id), cancellationToken);
-        if (state.Status != Processes.ProcessStatus.NotStarted) return state;
-        var known = (await store.StreamsAsync(cancellationToken)).Select(s => ProcessStreams.ProcessOf(s.Stream)?.Value).OfType<string>().ToList();
-        throw CliError.BadArguments($"No process '{id}' in this data directory. Known: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
     }
 }

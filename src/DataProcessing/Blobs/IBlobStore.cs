@@ -24,7 +24,22 @@ public interface IBlobStore
 
     /// <summary>Whether the blob is still there (by name; its bytes are checked when it is read); false for a blob of another store.</summary>
     Task<bool> HoldsAsync(BlobRef blob, CancellationToken cancellationToken = default);
+
+    /// <summary>The blob's name in this store; null for a blob of another store.</summary>
+    string? NameOf(BlobRef blob);
+
+    /// <summary>The blobs whose names start with <paramref name="prefix"/> (a folder such as <c>tasks/p-1/</c>), in no particular order.</summary>
+    IAsyncEnumerable<StoredBlob> ListAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a blob for good (retention: nothing references it any more) and returns the bytes freed; 0 when it was not there.
+    /// The name may then be written again.
+    /// </summary>
+    Task<long> DeleteAsync(string name, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A blob as a listing finds it: its name, its reference's address and its size.</summary>
+public sealed record StoredBlob(string Name, Uri Uri, long Size);
 
 /// <summary>A blob name was written again with other bytes: blobs are immutable.</summary>
 public sealed class BlobConflictException(string name)

@@ -47,7 +47,7 @@ public sealed class LocalBlobStore : IBlobStore
             File.Delete(temporary);
             if (await Sha256Of(path, cancellationToken) != sha) throw new BlobConflictException(name);
         }
-        return new BlobRef(new Uri($"blob://{Host}/{name}"), sha, size, rows);
+        return new BlobRef(UriOf(name), sha, size, rows);
     }
 
     public async Task DownloadAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default)
@@ -72,6 +72,42 @@ public sealed class LocalBlobStore : IBlobStore
 
     public Task<bool> HoldsAsync(BlobRef blob, CancellationToken cancellationToken = default) =>
         Task.FromResult(blob.Uri.Scheme == "blob" && blob.Uri.Host == Host && File.Exists(PathOf(NameOf(blob))));
+
+    string? IBlobStore.NameOf(BlobRef blob) =>
+        blob.Uri.Scheme == "blob" && blob.Uri.Host == Host ? NameOf(blob) : null;
+
+    public async IAsyncEnumerable<StoredBlob> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // The folder the prefix names (or the root), then the names within it that start with the prefix.
+        var folder = prefix.Contains('/') ? PathOf(BlobNames.Validate(prefix[..prefix.LastIndexOf('/')])) : _root;
+        if (!Directory.Exists(folder)) yield break;
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (!name.StartsWith(prefix, StringComparison.Ordinal) || name.EndsWith(".tmp", StringComparison.Ordinal)) continue;
+            long size;
+            try { size = new FileInfo(file).Length; }
+            catch (FileNotFoundException) { continue; } // deleted meanwhile
+            yield return new StoredBlob(name, UriOf(name), size);
+        }
+        await Task.CompletedTask;
+    }
+
+    public Task<long> DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var file = new FileInfo(PathOf(BlobNames.Validate(name)));
+        if (!file.Exists) return Task.FromResult(0L);
+        var size = file.Length;
+        file.Delete();
+        // Empty folders go too, up to the root, so a pruned process leaves no trace.
+        for (var folder = file.Directory; folder is not null && folder.FullName != _root && !folder.EnumerateFileSystemInfos().Any(); folder = folder.Parent)
+            try { folder.Delete(); }
+            catch (IOException) { break; } // a writer put something in it meanwhile
+        return Task.FromResult(size);
+    }
+
+    private static Uri UriOf(string name) => new($"blob://{Host}/{name}");
 
     private string NameOf(BlobRef blob)
     {

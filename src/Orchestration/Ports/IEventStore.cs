@@ -30,6 +30,12 @@ public interface IEventStore
 
     /// <summary>Every stream's id and version, for listings.</summary>
     Task<IReadOnlyList<StreamInfo>> StreamsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes whole streams and their events for good (retention, once their history is archived elsewhere); a stream
+    /// removed may start again from version 0. Other streams' events keep their positions. Returns how many events were removed.
+    /// </summary>
+    Task<long> DeleteStreamsAsync(IReadOnlyCollection<string> streams, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Events to add to one stream, which must be at <paramref name="ExpectedVersion"/>.</summary>

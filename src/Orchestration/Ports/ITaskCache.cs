@@ -17,6 +17,9 @@ public interface ITaskCache
     /// recorded with other outputs (by content), the recorded one: the same work over the same bytes gave another result.
     /// </summary>
     Task<IReadOnlyList<(CachedResult Recorded, CachedResult Offered)>> RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes every result with an output among <paramref name="blobs"/> (about to be deleted); returns how many were removed.</summary>
+    Task<int> DropReferencingAsync(IReadOnlySet<Uri> blobs, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a confirmed task produced, and which task of which process produced it on which worker.</summary>

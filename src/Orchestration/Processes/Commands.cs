@@ -119,6 +119,16 @@ public sealed record RetryProcess(ProcessId ProcessId, string Reason, IReadOnlyD
     public override string ToString() => $"Retry process {ProcessId}: {Reason}";
 }
 
+/// <summary>
+/// Retention: an ended process's history is being archived and its events are to be removed from the store. From then on
+/// the process takes no command (its stream is about to go); once removed, its id may start a new process.
+/// </summary>
+[WireName("archive-process.v1")]
+public sealed record ArchiveProcess(ProcessId ProcessId, string Reason) : IProcessCommand
+{
+    public override string ToString() => $"Archive process {ProcessId}: {Reason}";
+}
+
 /// <summary>Hold a running process: no new attempt is given to workers (queued ones are skipped), running ones finish.</summary>
 [WireName("pause-process.v1")]
 public sealed record PauseProcess(ProcessId ProcessId, string Reason) : IProcessCommand

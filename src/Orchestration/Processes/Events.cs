@@ -212,6 +212,13 @@ public sealed record ProcessRetried(
     public override string ToString() => $"Process {ProcessId} retried: {Reason}";
 }
 
+/// <summary>The ended process is being pruned: its history goes to the blob store's archive and its events leave the store.</summary>
+[WireName("process-archived.v1")]
+public sealed record ProcessArchived(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent
+{
+    public override string ToString() => $"Process {ProcessId} archived: {Reason}";
+}
+
 /// <summary>The process was paused: until it resumes, no attempt is given to workers and retries are held.</summary>
 [WireName("process-paused.v1")]
 public sealed record ProcessPaused(ProcessId ProcessId, string Reason, DateTimeOffset At) : IProcessEvent

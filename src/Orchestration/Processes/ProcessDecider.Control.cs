@@ -69,6 +69,16 @@ public static partial class ProcessDecider
         return (datasets, fixes);
     }
 
+    /// <summary>Only an ended process is archived (a running one still needs its events); archiving again changes nothing, so a prune cut short can run again.</summary>
+    private static Decision Archive(ProcessState state, ArchiveProcess c, DateTimeOffset now)
+    {
+        RequireStarted(state, c.ProcessId);
+        if (!state.HasEnded)
+            throw DomainError.Named("process-running",
+                $"Process {c.ProcessId} is {state.Status.ToString().ToLowerInvariant()}; only an ended process can be pruned. Wait for its end or cancel it (orch cancel {c.ProcessId}); nothing was deleted.");
+        return state.IsArchived ? Decision.Of([]) : Decision.Of([new ProcessArchived(c.ProcessId, c.Reason, now)]);
+    }
+
     private static Decision Pause(ProcessState state, PauseProcess c, DateTimeOffset now)
     {
         RequireStarted(state, c.ProcessId);

@@ -13,6 +13,9 @@ public static partial class ProcessDecider
     {
         if (state.Status != ProcessStatus.NotStarted && command.ProcessId != state.Id)
             throw DomainError.Named("wrong-process", $"Command for process {command.ProcessId} was sent to process {state.Id}.");
+        if (state.IsArchived && command is StartProcess or RetryProcess or CancelProcess or PauseProcess or ResumeProcess)
+            throw DomainError.Named("process-archived",
+                $"Process {command.ProcessId} is being pruned ({state.ArchivedBecause}): its history is in the archive and it takes no command. Run the prune again to finish it, then start the process anew.");
         return command switch
         {
             StartProcess c => Start(state, c, now),
@@ -26,6 +29,7 @@ public static partial class ProcessDecider
             RetryProcess c => Retry(state, c, now),
             PauseProcess c => Pause(state, c, now),
             ResumeProcess c => Resume(state, c, now),
+            ArchiveProcess c => Archive(state, c, now),
             PlaceStep c => Place(state, c, now),
             ReviewStragglers c => Review(state, c, now),
             FlagNondeterminism c => Flag(state, c, now),

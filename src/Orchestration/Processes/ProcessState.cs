@@ -35,6 +35,9 @@ public sealed class ProcessState
     public IReadOnlyList<BlobRef> Outputs { get; private set; } = [];
     /// <summary>Why the process is paused, while it is.</summary>
     public string? PausedBecause { get; private set; }
+    /// <summary>Why the process was archived (pruned), once it was: it then takes no command, and its stream is about to be removed.</summary>
+    public string? ArchivedBecause { get; private set; }
+    public bool IsArchived => ArchivedBecause is not null;
     /// <summary>How many events were folded: the stream version to append after.</summary>
     public long Version { get; private set; }
     /// <summary>Steps done with: completed or skipped (the process completes once every step is).</summary>
@@ -101,6 +104,7 @@ public sealed class ProcessState
                 break;
             case StepNondeterministic flagged when state._steps.TryGetValue(flagged.Step, out var step):
                 step.NondeterministicBecause = $"task {flagged.TaskId} {flagged.Detail}"; break;
+            case ProcessArchived archived: state.ArchivedBecause = archived.Reason; break;
             case ProcessPaused paused: state.Status = ProcessStatus.Paused; state.PausedBecause = paused.Reason; break;
             case ProcessResumed: state.Status = ProcessStatus.Running; state.PausedBecause = null; break;
         }

@@ -151,6 +151,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         if (memoizer is not null && ready.Count > 0)
         {
             // Those to run are sent first; then the others are confirmed from their recorded results (any refused run too).
+            using var reusing = await memoizer.Gate.EnterAsync(cancellationToken);
             var (hits, misses) = await memoizer.LookUpAsync(ready, task => view.Running(task.ProcessId)?.Graph.Step(task.Step).Reuses == true, cancellationToken);
             if (hits.Count > 0)
             {

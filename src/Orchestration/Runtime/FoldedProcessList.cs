@@ -65,7 +65,9 @@ public sealed class FoldedProcessList(IEventStore store, string? snapshotFile = 
              events = await store.ReadAllAsync(_position, ReadBatch, cancellationToken))
         {
             foreach (var stored in events)
-                if (ProcessStreams.ProcessOf(stored.Stream) is not null && ProcessProgress.Fold(_byStream.GetValueOrDefault(stored.Stream), stored.Event) is { } next)
+                if (stored.Event is Retention.ProcessesPruned pruned)
+                    foreach (var process in pruned.Processes) _byStream.Remove(ProcessStreams.StreamOf(process));
+                else if (ProcessStreams.ProcessOf(stored.Stream) is not null && ProcessProgress.Fold(_byStream.GetValueOrDefault(stored.Stream), stored.Event) is { } next)
                     _byStream[stored.Stream] = next;
             _position = events[^1].Position;
         }

@@ -13,8 +13,11 @@ namespace Orchestration.Runtime;
 /// for the same key flags the step as non-deterministic. A cache that cannot be reached, or a reuse the aggregate
 /// refuses, only means the task runs.
 /// </summary>
-public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime) : IFollowerHandler
+public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime, ReuseGate? gate = null) : IFollowerHandler
 {
+    /// <summary>Held by the dispatcher from a batch's look-up to its reuses' confirmation, and by a prune (<see cref="ReuseGate"/>).</summary>
+    public ReuseGate Gate { get; } = gate ?? new ReuseGate();
+
     /// <summary>Splits <paramref name="ready"/> into the tasks with a recorded result to reuse and those to send.</summary>
     /// <param name="mayReuse">Whether a task's step reuses results (every keyed task's result is recorded; only these look one up).</param>
     public async Task<(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> Hits, List<(OpenAttempt Attempt, RunTask Task)> Misses)> LookUpAsync(

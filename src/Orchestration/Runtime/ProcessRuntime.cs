@@ -207,7 +207,8 @@ public sealed class ProcessRuntime : IAsyncDisposable
 
         private async Task<ProcessState> StateOf(ProcessId id)
         {
-            if (_states.TryGetValue(id, out var state)) return state;
+            // An archived process's stream is removed by the prune, behind the mailbox's back: read it again, maybe gone.
+            if (_states.TryGetValue(id, out var state) && !state.IsArchived) return state;
             state = await store.LoadAsync(id);
             _states[id] = state;
             return state;

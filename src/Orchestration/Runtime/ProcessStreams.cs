@@ -28,7 +28,7 @@ public static class ProcessStreams
     public static async Task RefuseUnnamespacedAsync(this IEventStore store, string where, CancellationToken cancellationToken = default)
     {
         var first = await store.ReadAllAsync(0, 1_000, cancellationToken);
-        if (first.FirstOrDefault(e => ProcessOf(e.Stream) is null && !ScheduleDecider.IsScheduleStream(e.Stream)) is { } old)
+        if (first.FirstOrDefault(e => ProcessOf(e.Stream) is null && !ScheduleDecider.IsScheduleStream(e.Stream) && !Retention.RetentionStream.Is(e.Stream)) is { } old)
             throw new IncompatibleStoreException(
                 $"The event store {where} was written by an older version of the engine (its stream '{old.Stream}' has no " +
                 $"'{Prefix}' or '{ScheduleDecider.StreamPrefix}' namespace). Let the older version finish its processes, then " +

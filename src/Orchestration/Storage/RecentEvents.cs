@@ -19,6 +19,13 @@ public sealed class RecentEvents(int capacity = 1 << 18)
         return stored?.Position == position ? stored : null;
     }
 
+    /// <summary>Drops the cached events of deleted streams, so nothing serves them again.</summary>
+    public void Forget(IReadOnlySet<string> streams)
+    {
+        for (var i = 0; i < _ring.Length; i++)
+            if (Volatile.Read(ref _ring[i]) is { } stored && streams.Contains(stored.Stream)) Volatile.Write(ref _ring[i], null);
+    }
+
     /// <summary>The cached events right after <paramref name="afterPosition"/>, in order, up to the first one not cached (maybe none).</summary>
     public List<StoredEvent> After(long afterPosition, int max)
     {

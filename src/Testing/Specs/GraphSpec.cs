@@ -168,6 +168,12 @@ public abstract class GraphSpec : ProcessSpec
         IReadOnlyDictionary<string, IReadOnlyList<BlobRef>>? datasets = null) =>
         new(Process, reason, Graph, datasets ?? Data, NoParameters, stepTasks, at ?? Epoch);
 
+    /// <summary>A prune archives the ended process.</summary>
+    protected static ArchiveProcess Archive(string reason = "pruned by an operator") => new(Process, reason);
+
+    /// <summary>The process archived: its stream is about to be removed.</summary>
+    protected static ProcessArchived Archived(string reason = "pruned by an operator", DateTimeOffset? at = null) => new(Process, reason, at ?? Epoch);
+
     /// <summary>An operator pauses the process.</summary>
     protected static PauseProcess Pause(string reason = "paused by an operator") => new(Process, reason);
 
