@@ -49,6 +49,36 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listing_a_folder_finds_its_blobs_with_their_sizes_and_nothing_outside_it()
+    {
+        var folder = $"tests/{Guid.NewGuid():N}/";
+        var a = await Store.PutAsync(folder + "a/part-0.csv", Bytes("one"), rows: 1);
+        await Store.PutAsync(folder + "b.csv", Bytes("three"), rows: 1);
+        await Store.PutAsync(NewName(), Bytes("elsewhere"), rows: 1);
+
+        var listed = await Store.ListAsync(folder).ToListAsync();
+
+        listed.Select(b => (b.Name, b.Size)).Should().BeEquivalentTo([(folder + "a/part-0.csv", 3L), (folder + "b.csv", 5L)]);
+        listed.Single(b => b.Name.EndsWith("part-0.csv")).Uri.Should().Be(a.Uri);
+        Store.NameOf(a).Should().Be(folder + "a/part-0.csv");
+        (await Store.ListAsync($"tests/{Guid.NewGuid():N}/").ToListAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_deleted_blob_is_gone_its_bytes_are_counted_and_its_name_may_be_written_again()
+    {
+        var name = NewName();
+        var blob = await Store.PutAsync(name, Bytes("to be pruned"), rows: 1);
+
+        var freed = await Store.DeleteAsync(name);
+
+        freed.Should().Be(12);
+        (await Store.HoldsAsync(blob)).Should().BeFalse();
+        (await Store.DeleteAsync(name)).Should().Be(0, "deleting what is not there frees nothing");
+        (await Store.PutAsync(name, Bytes("new content"), rows: 1)).Size.Should().Be(11);
+    }
+
+    [Fact]
     public async Task Writing_the_same_bytes_again_is_idempotent()
     {
         var name = NewName();

@@ -127,6 +127,60 @@ public abstract class EventStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_streams_removes_their_events_and_leaves_the_others_at_their_positions()
+    {
+        var (kept, gone, after) = (NewStream(), NewStream(), NewStream());
+        var before = await Store.HeadAsync();
+        await Store.AppendAsync([new StreamAppend(kept, 0, TestEvents.Started(kept, tasks: 1))]);
+        await Store.AppendAsync([new StreamAppend(gone, 0, TestEvents.Started(gone))]);
+        await Store.AppendAsync([new StreamAppend(after, 0, TestEvents.Started(after, tasks: 1))]);
+        var keptEvents = await Store.ReadAllAsync(before, 100);
+
+        var removed = await Store.DeleteStreamsAsync([gone, NewStream()]);
+
+        removed.Should().Be(4);
+        (await Store.ReadStreamAsync(gone).ToListAsync()).Should().BeEmpty();
+        (await Store.StreamsAsync()).Select(s => s.Stream).Should().NotContain(gone).And.Contain([kept, after]);
+        var all = await Store.ReadAllAsync(before, 100);
+        all.Select(e => (e.Position, e.Stream)).Should().Equal(keptEvents.Where(e => e.Stream != gone).Select(e => (e.Position, e.Stream)),
+            "the other streams keep their positions, so followers' checkpoints stay valid");
+        (await Store.ReadAllAsync(all[2].Position, 2)).Select(e => e.Position).Should().Equal(all[3].Position, all[4].Position);
+        (await Store.ReadStreamAsync(after).ToListAsync()).Select(e => e.Version).Should().Equal(1, 2, 3);
+    }
+
+    [Fact]
+    public async Task A_deleted_stream_may_start_again_and_the_deletion_survives_a_restart()
+    {
+        var (gone, kept) = (NewStream(), NewStream());
+        await Store.AppendAsync([new StreamAppend(gone, 0, TestEvents.Started(gone)), new StreamAppend(kept, 0, TestEvents.Started(kept))]);
+        await Store.DeleteStreamsAsync([gone]);
+
+        await Store.AppendAsync([new StreamAppend(gone, 0, TestEvents.Started(gone, tasks: 1))]);
+        var head = await Store.HeadAsync();
+        Store = await ReopenAsync(Store);
+
+        (await Store.HeadAsync()).Should().Be(head);
+        (await Store.ReadStreamAsync(gone).ToListAsync()).Select(e => e.Version).Should().Equal(1, 2, 3);
+        (await Store.ReadStreamAsync(kept).ToListAsync()).Should().HaveCount(4);
+        await Store.AppendAsync([new StreamAppend(kept, 4, [TestEvents.Confirmed(kept, 0)])]);
+    }
+
+    [Fact]
+    public async Task Once_the_last_events_are_deleted_new_events_are_still_numbered_above_them_after_a_restart()
+    {
+        var (kept, gone) = (NewStream(), NewStream());
+        await Store.AppendAsync([new StreamAppend(kept, 0, TestEvents.Started(kept))]);
+        var last = await Store.AppendAsync([new StreamAppend(gone, 0, TestEvents.Started(gone))]);
+        await Store.DeleteStreamsAsync([gone]);
+
+        Store = await ReopenAsync(Store);
+        var next = await Store.AppendAsync([new StreamAppend(kept, 4, [TestEvents.Confirmed(kept, 0)])]);
+
+        next.Should().BeGreaterThan(last, "a follower may have read up to the deleted events: their positions are never given again");
+        (await Store.ReadAllAsync(last, 10)).Select(e => e.Position).Should().Equal(next);
+    }
+
+    [Fact]
     public async Task Of_two_writers_racing_on_one_stream_exactly_one_wins()
     {
         var stream = NewStream();

@@ -46,7 +46,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
         _current = Log.Open(_path, FileAccess.ReadWrite, FileShare.Read);
         _end = _current.Index.End;
         RandomAccess.SetLength(_current.Handle, _end);
-        _written = _current.Index.Head;
+        _written = Math.Max(_current.Index.Head, ReadHighWater()); // positions of deleted tail events are never given again
         foreach (var stream in _current.Index.Streams()) _versions[stream.Stream] = stream.Version;
         if (flushToDisk) _flush = new(() => RandomAccess.FlushToDisk(_current.Handle), Publish);
     }
@@ -143,6 +143,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
             var removed = log.Index.CountOf(doomed);
             if (removed == 0) return 0;
             _end = await CopyAsync(log, log.Index.Without(doomed), cancellationToken);
+            WriteHighWater(_written); // before the log that may lack the last positions is in place
             File.Move(Compacting, _path, overwrite: true);
             lock (_replaced) _replaced.Add(log.Handle);
             _current = Log.Open(_path, FileAccess.ReadWrite, FileShare.Read);
@@ -154,6 +155,25 @@ public sealed class FileEventStore : IEventStore, IDisposable
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// The last position ever written, kept beside the log once a deletion may have taken the last events away: followers'
+    /// checkpoints may be past what the log holds, so new events must be numbered above it.
+    /// </summary>
+    private string HighWater => _path + ".head";
+
+    private long ReadHighWater() => File.Exists(HighWater) && long.TryParse(File.ReadAllText(HighWater), out var head) ? head : 0;
+
+    private void WriteHighWater(long head)
+    {
+        var temporary = HighWater + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(head.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, HighWater, overwrite: true);
     }
 
     /// <summary>Copies <paramref name="lines"/> of the log to <see cref="Compacting"/>, a run of adjacent lines at a time, and flushes it; returns its length.</summary>

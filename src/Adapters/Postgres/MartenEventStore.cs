@@ -138,8 +138,10 @@ public sealed class MartenEventStore : IEventStore, IDisposable
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
     {
         // What this instance wrote itself is served from memory, up to the first position it did not write.
+        // A run that stops short of both the page and this instance's last write stops at a hole (a deleted stream's events):
+        // the database has what follows.
         var recent = _recent.After(afterPosition, max);
-        if (recent.Count > 0) return recent;
+        if (recent.Count > 0 && (recent.Count == max || recent[^1].Position >= Interlocked.Read(ref _lastWritten))) return recent;
         await using var session = _store.QuerySession();
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.Sequence > afterPosition && e.StreamKey != Tombstones)

@@ -43,8 +43,8 @@ public sealed class FileEventStore_contract : EventStoreContract
 
     [Theory]
     [InlineData("not json at all\n")]
-    [InlineData("{\"p\":9,\"s\":\"p-torn\",\"v\":5,\"t\":\"task-confirmed.v1\",\"at\":\"2026-03-01T12:00:00+00:00\",\"d\":{}}\n")]
-    public async Task A_whole_last_line_that_is_unreadable_or_not_at_the_next_position_is_cut_off_too(string tail)
+    [InlineData("{\"p\":3,\"s\":\"p-torn\",\"v\":5,\"t\":\"task-confirmed.v1\",\"at\":\"2026-03-01T12:00:00+00:00\",\"d\":{}}\n")]
+    public async Task A_whole_last_line_that_is_unreadable_or_not_above_the_last_position_is_cut_off_too(string tail)
     {
         await Store.AppendAsync([new StreamAppend("p-torn", 0, TestEvents.Started("p-torn"))]);
         var length = new FileInfo(LogPath).Length;
