@@ -134,6 +134,23 @@ public abstract class DistributedStack : IAsyncLifetime
         catch (Exception e) when (e is PostgresException or NpgsqlException) { return 0; } // the schema is not there yet, or the database is restarting
     }
 
+    /// <summary>How many events the store holds in <paramref name="stream"/> (e.g. <c>process-query-…</c>).</summary>
+    protected async Task<long> CountStreamEvents(string stream)
+    {
+        await using var command = _db.CreateCommand($"SELECT count(*) FROM \"{Name}\".mt_events WHERE stream_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = stream });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The ids of the processes the store holds, in the order they started.</summary>
+    protected async Task<IReadOnlyList<string>> ProcessIdsAsync()
+    {
+        var ids = new List<string>();
+        await using var read = await _db.CreateCommand($"SELECT id FROM \"{Name}\".mt_streams WHERE id LIKE 'process-%' ORDER BY created").ExecuteReaderAsync();
+        while (await read.ReadAsync()) ids.Add(read.GetString(0)["process-".Length..]);
+        return ids;
+    }
+
     /// <summary>
     /// Each confirmed attempt as its worker timed it: it ended when its worker reported it (the confirmation's time, later
     /// by the message's trip) and started the run time its worker measured before that. Two runs recorded this way overlap
