@@ -76,6 +76,9 @@ public static class DistributedHosts
         services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
         services.AddOrchestrator(schedules);
+        if (settings.Retention.IsOn)
+            services.AddHostedService(sp => new Retention.ScheduledPrune(sp.GetRequiredService<Retention.Pruner>(), settings.Retention,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Retention.ScheduledPrune>>()));
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();

@@ -61,6 +61,37 @@ public sealed class Retention_on_the_distributed_deployment : DistributedStack
         (await Names(container, "inputs/")).Should().BeEmpty("no live process reads them any more");
     }
 
+    [Fact]
+    public async Task The_orchestrator_prunes_on_the_schedule_it_is_configured_with()
+    {
+        WriteParts(3);
+        var retention = Cli(new Dictionary<string, string> { ["Orchestration__Retention__Every"] = "2s", ["Orchestration__Retention__EndedBefore"] = "0s" });
+        StartHost(retention, "orchestrator");
+        StartHost("worker", "--name", "w1", "--slots", "1");
+
+        var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
+
+        run.ExitCode.Should().Be(0, run + await HostLogs());
+        DuckDb.CsvRows(Dir["out.csv"]).Should().Equal(Expected());
+        var id = ProcessOf(run);
+        await Eventually.True(async () => await CountStreamEvents($"process-{id}") == 0 && await CountStreamEvents("retention") > 0, TimeSpan.FromMinutes(1),
+            "the scheduled prune to remove the ended process and record it");
+        var history = await Orch.RunAsync("history", id);
+        history.ExitCode.Should().Be(0, history.ToString());
+        history.Output.Should().Contain($"Process {id} archived: scheduled prune (every 2s, ended more than 0s ago)");
+    }
+
+    [Fact]
+    public async Task A_schedule_that_does_not_parse_stops_the_orchestrator_with_the_setting_named()
+    {
+        var bad = Cli(new Dictionary<string, string> { ["Orchestration__Retention__Every"] = "hourly", ["Orchestration__Retention__EndedBefore"] = "7d" });
+
+        var run = await bad.RunAsync("orchestrator");
+
+        run.ExitCode.Should().Be(1, run.ToString());
+        run.Error.Should().Contain("Orchestration:Retention:Every is 'hourly'; give how often to prune as an age above zero, e.g. 1h, 30m or 1d.");
+    }
+
     private static string ProcessOf(OrchCli.Result run) => Regex.Match(run.Output, @"(query-[0-9a-f]+)").Groups[1].Value;
 
     private static async Task<List<string>> Names(BlobContainerClient container, string prefix)

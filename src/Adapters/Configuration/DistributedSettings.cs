@@ -62,6 +62,9 @@ public sealed record DistributedSettings
     /// <summary>Schedules of the deployment's graphs (<c>Orchestration__Schedules__0__Name=nightly</c>, <c>__Graph</c>, <c>__Cron</c>, ...).</summary>
     public List<ScheduleSettings> Schedules { get; init; } = [];
 
+    /// <summary>The orchestrator's scheduled prune (<c>Orchestration__Retention__Every=1h</c>, <c>__EndedBefore=7d</c>, <c>__KeepLast</c>, <c>__Outputs</c>); off unless <c>Every</c> is set.</summary>
+    public RetentionSettings Retention { get; init; } = new();
+
     /// <summary>Faults to inject (drills and chaos tests); none unless configured.</summary>
     public FaultInjection Faults { get; init; } = FaultInjection.None;
 
@@ -74,6 +77,7 @@ public sealed record DistributedSettings
         var settings = configuration.GetSection(Section).Get<DistributedSettings>() ?? new DistributedSettings();
         if (!settings.IsDistributed && !string.Equals(settings.Mode, "embedded", StringComparison.OrdinalIgnoreCase))
             throw new SettingsException($"{Section}:Mode is '{settings.Mode}'; it must be 'embedded' or 'distributed'.");
+        settings.Retention.Check($"{Section}:Retention");
 
         return settings;
     }
@@ -116,6 +120,37 @@ public sealed record DistributedSettings
         .AddJsonFile($"appsettings.{System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Production"}.json", optional: true)
         .AddEnvironmentVariables()
         .Build();
+}
+
+/// <summary>
+/// How often the orchestrator prunes, and what: every process that ended more than <see cref="EndedBefore"/> ago (an age
+/// such as <c>7d</c>), but the newest <see cref="KeepLast"/> of each graph; final outputs too when <see cref="Outputs"/>.
+/// </summary>
+public sealed record RetentionSettings
+{
+    public string? Every { get; init; }
+    public string? EndedBefore { get; init; }
+    public int? KeepLast { get; init; }
+    public bool Outputs { get; init; }
+
+    public bool IsOn => !string.IsNullOrWhiteSpace(Every);
+
+    public TimeSpan Interval => Orchestration.Retention.Cutoff.TryParseAge(Every ?? "", out var every) ? every : TimeSpan.Zero;
+
+    public TimeSpan? Age => Orchestration.Retention.Cutoff.TryParseAge(EndedBefore ?? "", out var age) ? age : null;
+
+    /// <summary>Throws naming the setting that is wrong: an interval or age that does not parse, or a prune that selects nothing.</summary>
+    public void Check(string section)
+    {
+        if (!IsOn) return;
+        if (Interval <= TimeSpan.Zero)
+            throw new SettingsException($"{section}:Every is '{Every}'; give how often to prune as an age above zero, e.g. 1h, 30m or 1d.");
+        if (!string.IsNullOrWhiteSpace(EndedBefore) && Age is null)
+            throw new SettingsException($"{section}:EndedBefore is '{EndedBefore}'; give an age, e.g. 7d, 12h or 0s.");
+        if (Age is null && KeepLast is null)
+            throw new SettingsException($"{section} prunes every {Every} but selects nothing: set {section}:EndedBefore (e.g. 7d) and/or {section}:KeepLast.");
+        if (KeepLast < 0) throw new SettingsException($"{section}:KeepLast is {KeepLast}; it must be 0 or more.");
+    }
 }
 
 /// <summary>A worker of a program's own host (<c>Orchestration__Worker__Name</c>, <c>__Slots</c>, <c>__Prefetch</c>, <c>__Labels__region=EU</c>).</summary>
