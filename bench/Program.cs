@@ -14,6 +14,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["shuffle"] = () => ShuffleBench.RunAsync(args),
     ["control"] = () => ControlBench.RunAsync(args),
     ["memo"] = () => MemoBench.RunAsync(args),
+    ["retention"] = () => RetentionBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {
