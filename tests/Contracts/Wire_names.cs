@@ -12,7 +12,7 @@ public sealed class Wire_names
 {
     private static readonly IEnumerable<Type> WireTypes =
         typeof(IProcessEvent).Assembly.GetTypes().Where(t => typeof(IProcessEvent).IsAssignableFrom(t) && !t.IsInterface)
-            .Concat([typeof(StartProcess), typeof(CancelProcess), typeof(RetryProcess), typeof(PauseProcess), typeof(ResumeProcess)]) // the commands a client sends to the orchestrator
+            .Concat([typeof(StartProcess), typeof(CancelProcess), typeof(RetryProcess), typeof(PauseProcess), typeof(ResumeProcess), typeof(ArchiveProcess)]) // the commands a client (or a prune) sends to the orchestrator
             .Concat(typeof(RunTask).Assembly.GetTypes().Where(t => t.Namespace == typeof(RunTask).Namespace && t.Name != nameof(TaskMetrics)));
 
     [Fact]
