@@ -41,7 +41,7 @@ public static class ProcessHistories
             }
         }
         var known = (await store.StreamsAsync(cancellationToken)).Select(s => ProcessStreams.ProcessOf(s.Stream)?.Value).OfType<string>().ToList();
-        throw CliError.BadArguments($"No process '{id}' in this data directory, nor in its archive. Known: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}.");
+        throw CliError.BadArguments($"No process '{id}' in this data directory. Known: {(known.Count == 0 ? "(none)" : string.Join(", ", known))}. Nor is there an archive of a pruned process '{id}'.");
     }
 
     /// <summary>The process as its events leave it, after the first <paramref name="upTo"/> of them.</summary>

@@ -48,6 +48,11 @@ public sealed class Retention : IDisposable
         Blobs($"tasks/{process}/map").Should().HaveCount(4);
         Blobs("inputs").Should().HaveCount(4);
         var before = await _orch.RunAsync("history", process, "--data", _dir["data"]);
+        var dryRun = await _orch.RunAsync("prune", "--ended-before", "0s", "--dry-run", "--data", _dir["data"]);
+        dryRun.ExitCode.Should().Be(0, dryRun.ToString());
+        dryRun.Output.Should().Contain("would prune 1 process(es)").And.Contain("8 blob(s) to delete");
+        Blobs($"tasks/{process}/map").Should().HaveCount(4, "a dry run deletes nothing");
+        Blobs("archive").Should().BeEmpty("a dry run writes nothing");
 
         var pruned = await _orch.RunAsync("prune", "--ended-before", "0s", "--data", _dir["data"]);
 

@@ -109,11 +109,15 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
     }
 
-    /// <summary>Blobs are downloaded (bytes moved); local files are linked where they lie (bytes scanned locally).</summary>
+    /// <summary>How many of a task's input blobs are downloaded at once: a merge over 100 partials waits on round trips, not bandwidth.</summary>
+    private const int ParallelDownloads = 8;
+
+    /// <summary>Blobs are downloaded (bytes moved, several at once); local files are linked where they lie (bytes scanned locally).</summary>
     private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead, long LocalBytes)> FetchAsync(
         RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
+        var downloads = new List<(BlobRef Blob, string Local)>();
         long bytes = 0, localBytes = 0;
         for (var i = 0; i < task.Inputs.Count; i++)
         {
@@ -133,11 +137,15 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             }
             var local = scratch.File($"in-{i}{Extension(input.Blob)}");
             fetched.Add((local, input.Blob.Uri.ToString()));
-            using (WorkerTelemetry.StartBlob("download blob", input.Blob.Uri.ToString(), input.Blob.Size))
-                await blobs.DownloadAsync(input.Blob, local, cancellationToken);
+            downloads.Add((input.Blob, local));
             inputs.Add(new SqlInput(input.Name, local));
             bytes += input.Blob.Size;
         }
+        await Parallel.ForEachAsync(downloads, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, async (download, token) =>
+        {
+            using (WorkerTelemetry.StartBlob("download blob", download.Blob.Uri.ToString(), download.Blob.Size))
+                await blobs.DownloadAsync(download.Blob, download.Local, token);
+        });
         return (inputs, bytes, localBytes);
     }
 
