@@ -49,7 +49,8 @@ internal static class MemoBench
         TimeSpan Since(DateTimeOffset at) => at - state.StartedAt!.Value;
         var where = $"reused tasks confirmed by {(confirmed.Where(c => c.ReusedFrom is not null).Select(c => Since(c.At)).DefaultIfEmpty().Max().TotalMilliseconds):N0} ms, " +
                     $"map tasks run by {(confirmed.Where(c => c.ReusedFrom is null && c.TaskId.Value.Contains("/by-store/")).Select(c => Since(c.At)).DefaultIfEmpty().Max().TotalMilliseconds):N0} ms, " +
-                    $"the merge by {Since(confirmed.Single(c => c.TaskId.Value.Contains("/total/")).At).TotalMilliseconds:N0} ms";
+                    $"the merge by {Since(confirmed.Single(c => c.TaskId.Value.Contains("/total/")).At).TotalMilliseconds:N0} ms, " +
+                    $"of which its worker ran it {confirmed.Single(c => c.TaskId.Value.Contains("/total/")).Metrics.Duration.TotalMilliseconds:N0} ms";
         // From its start to its completion as recorded, not as a watcher polling the log a few times a second sees it.
         return (state.EndedAt!.Value - state.StartedAt!.Value, state.Tasks.Count(t => t.ReusedFrom is not null), where);
     }
