@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using FluentAssertions;
 using Xunit;
 
@@ -22,5 +23,6 @@ public sealed class Compose_file
         compose.ExitCode.Should().Be(0, error);
         output.Should().Contain("orchestrator:").And.Contain("worker:").And.Contain("replicas: 2")
             .And.Contain("postgres:").And.Contain("rabbitmq:").And.Contain("azurite:");
+        Regex.Matches(output, @"build:\s+context: ").Should().HaveCount(2, "the orchestrator and the workers run the repository's image");
     }
 }
