@@ -30,10 +30,14 @@ public sealed class Resume_after_a_crash : IDisposable
         }
         var confirmedBeforeKill = Count(log, "\"t\":\"task-confirmed.v1\"");
 
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         var second = await orch.RunAsync(args);
+        wall.Stop();
 
         second.ExitCode.Should().Be(0, second.ToString());
-        second.Output.Should().Contain("resuming");
+        second.Output.Should().Contain($"({confirmedBeforeKill} task(s) already done)", "only what was confirmed before the second run started was done");
+        var took = double.Parse(System.Text.RegularExpressions.Regex.Match(second.Output, @"completed in ([\d.]+) s").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        took.Should().BeGreaterThan(0.0).And.BeLessThanOrEqualTo(wall.Elapsed.TotalSeconds + 0.1, "the resumed run is timed from its own start");
         DuckDb.CsvRows(_dir["out.csv"]).Should().Equal("72000000 | 24");
         Count(log, "\"t\":\"process-started.v1\"").Should().Be(1, "the second run continues the same process");
         Count(log, "\"t\":\"task-confirmed.v1\"").Should().Be(25, "each of the 24 map tasks and the merge is confirmed exactly once");
