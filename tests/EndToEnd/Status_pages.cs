@@ -38,5 +38,5 @@ public sealed class Status_pages : IDisposable
         bad.Error.Trim().Should().Be("orch: The page must be 1 or more (got 0).");
     }
 
-    private static List<string> Ids(string output) => Regex.Matches(output, @"│\s*(query-[0-9a-f]+)\s*│").Select(m => m.Groups[1].Value).ToList();
+    private static List<string> Ids(string output) => Regex.Matches(output, @"^(query-[0-9a-f]+)\s", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
 }

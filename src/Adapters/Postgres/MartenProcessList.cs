@@ -12,12 +12,15 @@ namespace Orchestration.Adapters.Postgres;
 /// </summary>
 public sealed class MartenProcessList(IDocumentStore store) : IProcessList
 {
-    public async Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default, ProcessFilter? filter = null)
     {
         ProcessPage.Check(page, pageSize);
         await using var session = store.QuerySession();
-        var total = await session.Query<ProcessProgress>().CountAsync(cancellationToken);
-        var processes = await session.Query<ProcessProgress>()
+        IQueryable<ProcessProgress> query = session.Query<ProcessProgress>();
+        if (filter?.Graph is { } graph) query = query.Where(p => p.Graph == graph);
+        if (filter?.Status is { } status) query = query.Where(p => p.Status == status);
+        var total = await query.CountAsync(cancellationToken);
+        var processes = await query
             .OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
             .ToListAsync(cancellationToken);

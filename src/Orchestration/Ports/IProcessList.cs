@@ -8,8 +8,14 @@ namespace Orchestration.Ports;
 /// </summary>
 public interface IProcessList
 {
-    /// <summary>Page <paramref name="page"/> (from 1) of <paramref name="pageSize"/> processes, the most recently started first.</summary>
-    Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default);
+    /// <summary>Page <paramref name="page"/> (from 1) of <paramref name="pageSize"/> processes, the most recently started first; only those <paramref name="filter"/> matches, when given.</summary>
+    Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default, ProcessFilter? filter = null);
+}
+
+/// <summary>Which processes a page lists: of one graph, in one status (either or both; null: any).</summary>
+public sealed record ProcessFilter(string? Graph = null, Processes.ProcessStatus? Status = null)
+{
+    public bool Matches(ProcessProgress p) => (Graph is null || p.Graph == Graph) && (Status is null || p.Status == Status);
 }
 
 /// <summary>A page of processes, and how many there are in all.</summary>

@@ -21,15 +21,16 @@ public sealed class FoldedProcessList(IEventStore store, string? snapshotFile = 
     private bool _loaded;
     private string? _logIdentity;
 
-    public async Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default)
+    public async Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default, ProcessFilter? filter = null)
     {
         ProcessPage.Check(page, pageSize);
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await CatchUpAsync(cancellationToken);
-            var newestFirst = _byStream.Values.OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id, StringComparer.Ordinal);
-            return new ProcessPage(newestFirst.Skip((page - 1) * pageSize).Take(pageSize).ToList(), _byStream.Count, page, pageSize);
+            var matching = _byStream.Values.Where(p => filter?.Matches(p) ?? true).ToList();
+            var newestFirst = matching.OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id, StringComparer.Ordinal);
+            return new ProcessPage(newestFirst.Skip((page - 1) * pageSize).Take(pageSize).ToList(), matching.Count, page, pageSize);
         }
         finally
         {
