@@ -10,7 +10,9 @@ using Orchestration.Storage;
 namespace Orchestration.Operations.Dashboard;
 
 /// <summary>What the dashboard reads: the event store, its process list, the live workers, and the task queue's depth where there is a broker.</summary>
-public sealed record DashboardSources(IEventStore Events, IProcessList Processes, WorkerRegistry Workers, string TaskQueue, Func<CancellationToken, Task<RabbitMqManagement.QueueDepth?>>? QueueDepth);
+/// <param name="Send">Where the actions' commands go (the orchestrator's runtime); null for a dashboard that only reads.</param>
+public sealed record DashboardSources(IEventStore Events, IProcessList Processes, WorkerRegistry Workers, string TaskQueue, Func<CancellationToken, Task<RabbitMqManagement.QueueDepth?>>? QueueDepth,
+    Func<Processes.IProcessCommand, Task>? Send = null);
 
 /// <summary>A stored event as the history shows it: its version in the stream, when, its wire name and its sentence.</summary>
 public sealed record EventView(long Version, DateTimeOffset RecordedAt, string Type, string Text);
@@ -23,7 +25,7 @@ public sealed record ErrorView(string Error);
 
 /// <summary>
 /// The JSON API behind the page: <c>/api/processes</c>, <c>/api/processes/{id}</c>, <c>/api/processes/{id}/events</c>,
-/// <c>/api/workers</c> and <c>/api/queue</c>. Read-only: nothing here changes a process.
+/// <c>/api/workers</c> and <c>/api/queue</c>; the actions are <see cref="DashboardActions"/>, off without the operator token.
 /// </summary>
 public static class DashboardApi
 {
@@ -34,30 +36,43 @@ public static class DashboardApi
     /// A page of processes, the most recently started first (<c>?page=2&amp;size=50</c>); the body stays a plain array, and
     /// <c>X-Total-Count</c> and <c>X-Page-Count</c> say how many there are in all.
     /// </summary>
-    private static async Task<IResult> ProcessesAsync(IProcessList processes, int page, int size, HttpResponse response, CancellationToken ct)
+    /// <remarks><c>?status=failed&amp;graph=nightly</c> lists only those.</remarks>
+    private static async Task<IResult> ProcessesAsync(IProcessList processes, int page, int size, string? status, string? graph, HttpResponse response, CancellationToken ct)
     {
         try { ProcessPage.Check(page, size); }
         catch (ArgumentOutOfRangeException)
         {
             return Results.BadRequest(new ErrorView($"'page' must be 1 or more and 'size' between 1 and {ProcessPage.MaxPageSize}."));
         }
-        var found = await processes.PageAsync(page, size, ct);
+        Processes.ProcessStatus? only = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<Processes.ProcessStatus>(status, ignoreCase: true, out var parsed) || parsed == Processes.ProcessStatus.NotStarted || int.TryParse(status, out _))
+                return Results.BadRequest(new ErrorView($"'status' is '{status}'; it must be running, paused, completed, failed or cancelled."));
+            only = parsed;
+        }
+        var found = await processes.PageAsync(page, size, ct, new ProcessFilter(string.IsNullOrWhiteSpace(graph) ? null : graph, only));
         response.Headers["X-Total-Count"] = found.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["X-Page-Count"] = found.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Ok(found.Processes);
     }
 
-    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app, DashboardSources sources)
+    /// <param name="token">The operator token the actions need; null or empty: no actions (read-only).</param>
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder app, DashboardSources sources, string? token = null)
     {
         var reports = new ProcessReports(sources.Events);
         var api = app.MapGroup("/api");
-        api.MapGet("/processes", (int? page, int? size, HttpResponse response, CancellationToken ct) => ProcessesAsync(sources.Processes, page ?? 1, size ?? DefaultPageSize, response, ct));
-        api.MapGet("/processes/{id}", async (string id, CancellationToken ct) =>
-            await reports.FindAsync(ProcessId.From(id), ct) is { } detail ? Results.Ok(detail) : UnknownProcess(id));
+        api.MapGet("/processes", (int? page, int? size, string? status, string? graph, HttpResponse response, CancellationToken ct) =>
+            ProcessesAsync(sources.Processes, page ?? 1, size ?? DefaultPageSize, status, graph, response, ct));
+        // ?at=N: the process as it stood after its event N (time travel, as history --at N).
+        api.MapGet("/processes/{id}", async (string id, long? at, CancellationToken ct) =>
+            at is < 1 ? Results.BadRequest(new ErrorView("'at' is an event's version in the process's stream: 1 or more."))
+            : await (at is { } version ? reports.AtAsync(ProcessId.From(id), version, ct) : reports.FindAsync(ProcessId.From(id), ct)) is { } detail ? Results.Ok(detail) : UnknownProcess(id));
         api.MapGet("/processes/{id}/events", (string id, long? after, int? limit, CancellationToken ct) => EventsAsync(sources.Events, id, after ?? 0, limit, ct));
         api.MapGet("/workers", () => Results.Ok(sources.Workers.Live()));
         api.MapGet("/queue", (CancellationToken ct) => QueueAsync(sources, ct));
-        api.MapFallback(() => Results.NotFound(new ErrorView("No such API endpoint. There are /api/processes, /api/processes/{id}, /api/processes/{id}/events, /api/workers and /api/queue.")));
+        api.MapDashboardActions(token, sources.Send);
+        api.MapFallback(() => Results.NotFound(new ErrorView("No such API endpoint. There are /api/processes, /api/processes/{id}, /api/processes/{id}/events, /api/workers, /api/queue and /api/actions.")));
         return app;
     }
 

@@ -34,7 +34,7 @@ public sealed class DashboardServer(DashboardSettings settings, DashboardSources
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         var app = builder.Build();
         app.MapGet("/", () => Results.Content(DashboardPage.Html, "text/html; charset=utf-8"));
-        app.MapDashboardApi(sources);
+        app.MapDashboardApi(sources, settings.Token);
         var logger = (logging ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger<DashboardServer>();
         try
         {

@@ -23,7 +23,7 @@ public static class DashboardServices
         {
             var management = sp.GetRequiredService<RabbitMqManagement>();
             var sources = new DashboardSources(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IProcessList>(), sp.GetRequiredService<WorkerRegistry>(), deployment.TaskQueue,
-                ct => management.WorkDepthAsync(deployment.TaskQueue, ct));
+                ct => management.WorkDepthAsync(deployment.TaskQueue, ct), command => sp.GetRequiredService<ProcessRuntime>().SendAsync(command));
             return new DashboardServer(dashboard, sources, sp.GetRequiredService<ILoggerFactory>());
         });
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<DashboardServer>());

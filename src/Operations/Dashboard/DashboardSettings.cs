@@ -14,13 +14,16 @@ public sealed record DashboardSettings(IReadOnlyList<Uri> Urls)
 
     public bool Enabled => Urls.Count > 0;
 
+    /// <summary>The operator token the page's actions need (<c>Orchestration__Dashboard__Token</c>); none: the dashboard is read-only.</summary>
+    public string? Token { get; init; }
+
     /// <summary>Where a client on this machine reaches the dashboard: the first URL, with a wildcard host read as loopback.</summary>
     public Uri ClientAddress => Enabled
         ? new UriBuilder(Urls[0]) { Host = Urls[0].Host is "0.0.0.0" or "+" or "*" or "[::]" ? "127.0.0.1" : Urls[0].Host }.Uri
         : throw new InvalidOperationException("The dashboard is off (Orchestration__Dashboard__Urls=off); there is no address to reach.");
 
     public static DashboardSettings From(IConfiguration configuration, string? overrideUrls = null) =>
-        Parse(overrideUrls ?? configuration[$"{Section}:Urls"] ?? DefaultUrls);
+        Parse(overrideUrls ?? configuration[$"{Section}:Urls"] ?? DefaultUrls) with { Token = configuration[$"{Section}:Token"] is { Length: > 0 } token ? token : null };
 
     /// <summary>Semicolon-separated http(s) URLs (as ASP.NET Core's <c>urls</c>), or <c>off</c>; throws naming what is wrong.</summary>
     public static DashboardSettings Parse(string urls)
@@ -38,5 +41,6 @@ public sealed record DashboardSettings(IReadOnlyList<Uri> Urls)
         return new DashboardSettings(parsed);
     }
 
+    // The token is a secret: never printed.
     public override string ToString() => Enabled ? string.Join(";", Urls.Select(u => u.GetLeftPart(UriPartial.Authority))) : "off";
 }

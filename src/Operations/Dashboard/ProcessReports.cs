@@ -30,6 +30,18 @@ public sealed class ProcessReports(IEventStore store)
         }
     }
 
+    /// <summary>The process as it stood after its event <paramref name="version"/> (folded afresh: a past state is not kept), or null when no process has this id.</summary>
+    public async Task<Detail?> AtAsync(ProcessId id, long version, CancellationToken cancellationToken)
+    {
+        var report = new ProcessReport();
+        await foreach (var stored in store.ReadStreamAsync(ProcessStreams.StreamOf(id), 0, cancellationToken))
+        {
+            if (stored.Version > version) break;
+            report.Apply(stored.Event);
+        }
+        return report.State.Status == Processes.ProcessStatus.NotStarted ? null : new Detail(report.Progress(), report.Steps());
+    }
+
     private async Task<ProcessReport?> CatchUpAsync(string stream, CancellationToken cancellationToken)
     {
         var report = _reports.TryGetValue(stream, out var known) ? known : new ProcessReport();
