@@ -16,11 +16,35 @@ namespace Orchestration.Tests.Operations;
 public sealed class Dashboard_in_a_browser : DistributedStack
 {
     private const string Chromium = "/usr/bin/chromium";
+    private const string OperatorToken = "browser-test-operator-token";
+
+    /// <summary>Where screenshots go: artifacts/screenshots at the repository's root.</summary>
+    private static string Screenshots()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("the repository's root");
+        return Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
+    }
+
+    private static async Task<(IPlaywright, IBrowser)> BrowserAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // The machine's network is closed: without these, chromium's own background connections are refused and it stalls.
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        return (playwright, browser);
+    }
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        StartHost("orchestrator"); // its dashboard on the stack's own port (Orchestration__Dashboard__Urls)
+        // Its dashboard on the stack's own port (Orchestration__Dashboard__Urls), with actions allowed to the operator token.
+        StartHost(Cli(new Dictionary<string, string> { ["Orchestration__Dashboard__Token"] = OperatorToken }), "orchestrator");
         StartHost("worker", "--name", "w-paris", "--slots", "1", "--label", "region=EU", "--label", "country=FR", "--label", "store=paris-1");
         StartHost("worker", "--name", "w-austin", "--slots", "1", "--label", "region=US");
     }
@@ -68,6 +92,56 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         await Expect(page.Locator("#events li").First).ToContainTextAsync($"Process {process} started graph 'query' v1");
         await Expect(page.Locator("#events li").Last).ToContainTextAsync($"Process {process} completed");
         (await page.Locator("#events li", new() { HasText = "confirmed by" }).CountAsync()).Should().Be(3);
+    }
+
+    [Fact]
+    public async Task The_process_page_draws_the_graph_travels_back_in_time_and_cancels_only_with_the_operator_token()
+    {
+        WriteParts(2);
+        var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
+        run.ExitCode.Should().Be(0, run + await HostLogs());
+        var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 800 } });
+        SetDefaultExpectTimeout(30_000);
+
+        await page.GotoAsync($"{DashboardUrl}/#process/{process}");
+
+        var nodes = page.Locator("#graph g.node");
+        await Expect(nodes).ToHaveCountAsync(2);
+        await Expect(page.Locator("#graph g.node[data-step=map] .progress")).ToHaveTextAsync("2/2 completed");
+        await Expect(page.Locator("#graph g.node[data-step=merge] .progress")).ToHaveTextAsync("1/1 completed");
+        (await page.Locator("#graph path.edge").CountAsync()).Should().Be(1, "the merge depends on the map");
+        await page.Locator("#process").ScreenshotAsync(new() { Path = Path.Combine(Screenshots(), "graph-view.png") });
+
+        await page.Locator("#travel").FillAsync("2"); // after event 2: the map step had started, nothing confirmed
+        await Expect(page.Locator("#travel-label")).ToContainTextAsync("2 of ");
+        await Expect(page.Locator("#graph g.node[data-step=map] .progress")).ToHaveTextAsync("0/2 running");
+        await Expect(page.Locator("#graph g.node[data-step=merge] .progress")).ToContainTextAsync("0/0");
+        await page.Locator("#travel-live").ClickAsync();
+        await Expect(page.Locator("#graph g.node[data-step=map] .progress")).ToHaveTextAsync("2/2 completed");
+
+        // A query slow enough to be cancelled while it runs.
+        var slow = Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", "SELECT part, count(*) AS n FROM input, range(60000000) GROUP BY part", "--out", Dir["slow.csv"]);
+        await Eventually.True(async () => (await ProcessIdsAsync()).Count == 2 || slow.IsCompleted, TimeSpan.FromMinutes(1), "the slow query started");
+        var running = (await ProcessIdsAsync()).Single(id => id != process);
+        await page.GotoAsync($"{DashboardUrl}/#process/{running}");
+        await Expect(page.Locator("#process-status")).ToContainTextAsync("running");
+        await page.Locator("#token").FillAsync("");
+        await page.Locator("#action-controls button[data-action=cancel]").ClickAsync();
+        await Expect(page.Locator("#action-result")).ToContainTextAsync("needs the operator token");
+        await Expect(page.Locator("#process-status")).ToContainTextAsync("running");
+
+        await page.Locator("#token").FillAsync(OperatorToken);
+        await page.Locator("#action-controls button[data-action=cancel]").ClickAsync();
+
+        await Expect(page.Locator("#process-status")).ToContainTextAsync("cancelled");
+        await Expect(page.Locator("#action-result")).ToContainTextAsync("cancel sent: cancel from the dashboard");
+        var cancelled = await slow;
+        cancelled.ExitCode.Should().Be(1, cancelled.ToString());
+        cancelled.Error.Should().Contain("cancelled: cancel from the dashboard");
     }
 
     [Fact]

@@ -57,7 +57,10 @@ public sealed record StepProgress(
     int Retries,
     int FailedAttempts,
     IReadOnlyList<string> Failures,
-    string? FailureReason)
+    string? FailureReason,
+    Graphs.StepShape Shape = default,
+    IReadOnlyList<string>? DependsOn = null,
+    int Reused = 0)
 {
     /// <summary>The latest failure reasons a step keeps for display: enough to see why, bounded for a step of 100,000 tasks.</summary>
     public const int KeptFailures = 5;
@@ -65,7 +68,8 @@ public sealed record StepProgress(
     public static StepProgress Of(StepState step, int failedAttempts = 0, IReadOnlyList<string>? failures = null) => new(
         step.Name, step.Status, step.Confirmed, step.TaskCount,
         step.Status == StepStatus.Running ? step.TaskCount - step.Confirmed : 0,
-        step.Retries, failedAttempts, failures ?? [], step.FailureReason);
+        step.Retries, failedAttempts, failures ?? [], step.FailureReason, step.Definition.Shape, step.Definition.DependsOn,
+        step.ScheduledTasks.Count(t => t.ReusedFrom is not null));
 }
 
 /// <summary>
