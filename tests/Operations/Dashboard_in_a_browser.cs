@@ -58,15 +58,9 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         run.ExitCode.Should().Be(0, run + await HostLogs());
         var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // The machine's network is closed: without these, chromium's own background connections are refused and it stalls.
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        var (playwright, browser) = await BrowserAsync();
+        using var _ = playwright;
+        await using var __ = browser;
         var page = await browser.NewPageAsync();
         SetDefaultExpectTimeout(30_000);
         await page.GotoAsync(DashboardUrl);
@@ -101,6 +95,7 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
         run.ExitCode.Should().Be(0, run + await HostLogs());
         var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
+        File.Exists(Chromium).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
         var (playwright, browser) = await BrowserAsync();
         using var _ = playwright;
         await using var __ = browser;
