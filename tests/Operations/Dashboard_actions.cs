@@ -137,4 +137,19 @@ public sealed class Dashboard_actions : IAsyncLifetime
         now.GetProperty("process").GetProperty("status").GetString().Should().Be("completed");
         now.GetProperty("process").GetProperty("confirmedTasks").GetInt32().Should().Be(1);
     }
+
+    [Fact]
+    public async Task A_steps_tasks_come_a_page_at_a_time_and_an_unknown_step_says_where_the_steps_are()
+    {
+        var tasks = await _http.GetFromJsonAsync<JsonElement>($"/api/processes/{_completed}/steps/map/tasks?page=1&size=10");
+        using var unknown = await _http.GetAsync($"/api/processes/{_completed}/steps/nope/tasks");
+        using var bad = await _http.GetAsync($"/api/processes/{_completed}/steps/map/tasks?size=0");
+
+        tasks.GetProperty("total").GetInt32().Should().Be(1);
+        var task = tasks.GetProperty("tasks").EnumerateArray().Single();
+        (task.GetProperty("id").GetString(), task.GetProperty("status").GetString(), task.GetProperty("attempt").GetInt32()).Should().Be(($"{_completed}/map/0", "confirmed", 1));
+        unknown.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().Contain("lists its steps");
+        bad.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
 }

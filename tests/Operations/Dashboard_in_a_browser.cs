@@ -111,6 +111,13 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         (await page.Locator("#graph path.edge").CountAsync()).Should().Be(1, "the merge depends on the map");
         await page.Locator("#process").ScreenshotAsync(new() { Path = Path.Combine(Screenshots(), "graph-view.png") });
 
+        await page.Locator("#graph g.node[data-step=map]").ClickAsync();
+        await Expect(page.Locator("#tasks-title")).ToHaveTextAsync("Tasks of step 'map' (2)");
+        await Expect(page.Locator("#task-rows tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#task-rows tbody tr").First).ToContainTextAsync($"{process}/map/0");
+        await Expect(page.Locator("#task-rows tbody tr").First).ToContainTextAsync("confirmed");
+        await Expect(page.Locator("#tasks-page")).ToHaveTextAsync("page 1 of 1");
+
         await page.Locator("#travel").FillAsync("2"); // after event 2: the map step had started, nothing confirmed
         await Expect(page.Locator("#travel-label")).ToContainTextAsync("2 of ");
         await Expect(page.Locator("#graph g.node[data-step=map] .progress")).ToHaveTextAsync("0/2 running");

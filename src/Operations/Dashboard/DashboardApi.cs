@@ -68,6 +68,11 @@ public static class DashboardApi
         api.MapGet("/processes/{id}", async (string id, long? at, CancellationToken ct) =>
             at is < 1 ? Results.BadRequest(new ErrorView("'at' is an event's version in the process's stream: 1 or more."))
             : await (at is { } version ? reports.AtAsync(ProcessId.From(id), version, ct) : reports.FindAsync(ProcessId.From(id), ct)) is { } detail ? Results.Ok(detail) : UnknownProcess(id));
+        api.MapGet("/processes/{id}/steps/{step}/tasks", async (string id, string step, int? page, int? size, CancellationToken ct) =>
+            page is < 1 || size is < 1 or > ProcessPage.MaxPageSize
+                ? Results.BadRequest(new ErrorView($"'page' must be 1 or more and 'size' between 1 and {ProcessPage.MaxPageSize}."))
+                : await reports.TasksAsync(ProcessId.From(id), step, page ?? 1, size ?? DefaultPageSize, ct) is { } tasks ? Results.Ok(tasks)
+                : Results.NotFound(new ErrorView($"No step '{step}' in process '{id}'. GET /api/processes/{id} lists its steps.")));
         api.MapGet("/processes/{id}/events", (string id, long? after, int? limit, CancellationToken ct) => EventsAsync(sources.Events, id, after ?? 0, limit, ct));
         api.MapGet("/workers", () => Results.Ok(sources.Workers.Live()));
         api.MapGet("/queue", (CancellationToken ct) => QueueAsync(sources, ct));

@@ -16,6 +16,29 @@ public sealed class ProcessReports(IEventStore store)
 
     public sealed record Detail(ProcessProgress Process, IReadOnlyList<StepProgress> Steps);
 
+    /// <summary>One task of a step as the page lists it.</summary>
+    public sealed record TaskRow(string Id, int Partition, int Attempt, Processes.TaskStatus Status, string? Worker, double? DurationMs, long? Rows, string? ReusedFrom, string? Item);
+
+    /// <summary>A page of a step's tasks, in partition order (a step may have 100,000).</summary>
+    public sealed record TaskPage(string Step, int Total, int Page, int Size, IReadOnlyList<TaskRow> Tasks);
+
+    /// <summary>Page <paramref name="page"/> of a step's tasks, or null when there is no such process or step.</summary>
+    public async Task<TaskPage?> TasksAsync(ProcessId id, string step, int page, int size, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (await CatchUpAsync(ProcessStreams.StreamOf(id), cancellationToken) is not { } report || report.State.Steps.FirstOrDefault(s => s.Name == step) is not { } found) return null;
+            var rows = found.ScheduledTasks.Skip((page - 1) * size).Take(size).Select(t => new TaskRow(t.Id.Value, t.Partition, t.Attempt, t.Status, t.Worker?.Value,
+                t.Metrics?.Duration.TotalMilliseconds, t.Metrics?.RowsWritten, t.ReusedFrom?.Value, t.Item)).ToList();
+            return new TaskPage(step, found.Scheduled, page, size, rows);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The process and its steps, or null when no process has this id.</summary>
     public async Task<Detail?> FindAsync(ProcessId id, CancellationToken cancellationToken)
     {
