@@ -47,10 +47,10 @@ internal static class MemoBench
         var events = await engine.Events.ReadStreamAsync(Orchestration.Runtime.ProcessStreams.StreamOf(id)).Select(e => e.Event).ToListAsync();
         var confirmed = events.OfType<TaskConfirmed>().ToList();
         TimeSpan Since(DateTimeOffset at) => at - state.StartedAt!.Value;
+        var merge = confirmed.Single(c => c.TaskId.Value.Contains("/total/"));
         var where = $"reused tasks confirmed by {(confirmed.Where(c => c.ReusedFrom is not null).Select(c => Since(c.At)).DefaultIfEmpty().Max().TotalMilliseconds):N0} ms, " +
                     $"map tasks run by {(confirmed.Where(c => c.ReusedFrom is null && c.TaskId.Value.Contains("/by-store/")).Select(c => Since(c.At)).DefaultIfEmpty().Max().TotalMilliseconds):N0} ms, " +
-                    $"the merge by {Since(confirmed.Single(c => c.TaskId.Value.Contains("/total/")).At).TotalMilliseconds:N0} ms, " +
-                    $"of which its worker ran it {confirmed.Single(c => c.TaskId.Value.Contains("/total/")).Metrics.Duration.TotalMilliseconds:N0} ms";
+                    $"the merge by {Since(merge.At).TotalMilliseconds:N0} ms, of which its worker ran it {merge.Metrics.Duration.TotalMilliseconds:N0} ms";
         // From its start to its completion as recorded, not as a watcher polling the log a few times a second sees it.
         return (state.EndedAt!.Value - state.StartedAt!.Value, state.Tasks.Count(t => t.ReusedFrom is not null), where);
     }
