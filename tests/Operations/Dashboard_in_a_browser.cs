@@ -15,30 +15,7 @@ namespace Orchestration.Tests.Operations;
 [Collection(RealProcesses.Name)]
 public sealed class Dashboard_in_a_browser : DistributedStack
 {
-    private const string Chromium = "/usr/bin/chromium";
     private const string OperatorToken = "browser-test-operator-token";
-
-    /// <summary>Where screenshots go: artifacts/screenshots at the repository's root.</summary>
-    private static string Screenshots()
-    {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root) ?? throw new DirectoryNotFoundException("the repository's root");
-        return Directory.CreateDirectory(Path.Combine(root, "artifacts", "screenshots")).FullName;
-    }
-
-    private static async Task<(IPlaywright, IBrowser)> BrowserAsync()
-    {
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            // The machine's network is closed: without these, chromium's own background connections are refused and it stalls.
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
-        return (playwright, browser);
-    }
 
     public override async Task InitializeAsync()
     {
@@ -52,13 +29,13 @@ public sealed class Dashboard_in_a_browser : DistributedStack
     [Fact]
     public async Task After_a_process_ran_the_page_shows_it_completed_with_its_steps_the_labelled_workers_and_the_queue()
     {
-        File.Exists(Chromium).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
+        File.Exists(Chromium.Path).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
         WriteParts(2);
         var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
         run.ExitCode.Should().Be(0, run + await HostLogs());
         var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
 
-        var (playwright, browser) = await BrowserAsync();
+        var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
         var page = await browser.NewPageAsync();
@@ -95,8 +72,8 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         var run = await Orch.RunAsync("query", "--input", "parts/*.csv", "--sql", PartSql, "--merge", MergeSql, "--out", Dir["out.csv"]);
         run.ExitCode.Should().Be(0, run + await HostLogs());
         var process = Regex.Match(run.Output, @"process (query-[0-9a-f]+)").Groups[1].Value;
-        File.Exists(Chromium).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
-        var (playwright, browser) = await BrowserAsync();
+        File.Exists(Chromium.Path).Should().BeTrue("scripts/services.sh installs Debian's chromium (apt-get install chromium)");
+        var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1100, Height = 800 } });
@@ -109,7 +86,16 @@ public sealed class Dashboard_in_a_browser : DistributedStack
         await Expect(page.Locator("#graph g.node[data-step=map] .progress")).ToHaveTextAsync("2/2 completed");
         await Expect(page.Locator("#graph g.node[data-step=merge] .progress")).ToHaveTextAsync("1/1 completed");
         (await page.Locator("#graph path.edge").CountAsync()).Should().Be(1, "the merge depends on the map");
-        await page.Locator("#process").ScreenshotAsync(new() { Path = Path.Combine(Screenshots(), "graph-view.png") });
+        await page.Locator("#process").ScreenshotAsync(new() { Path = Chromium.Screenshot("graph-view.png") });
+
+        // The timeline: each attempt on the worker that ran it, all three confirmed.
+        await Expect(page.Locator("#timeline g.attempt[data-outcome=confirmed]")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#timeline-summary")).ToContainTextAsync("3 attempt(s) on ");
+        await Expect(page.Locator("#timeline-summary")).ToContainTextAsync("3 confirmed");
+        var lanes = await page.Locator("#timeline text").AllTextContentsAsync();
+        lanes.Should().Contain(l => l == "w-paris" || l == "w-austin", "a lane is named after the worker that ran its attempts");
+        await page.Locator("#timeline-view").ScreenshotAsync(new() { Path = Chromium.Screenshot("timeline.png") });
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
 
         await page.Locator("#graph g.node[data-step=map]").ClickAsync();
         await Expect(page.Locator("#tasks-title")).ToHaveTextAsync("Tasks of step 'map' (2)");

@@ -19,6 +19,10 @@ public sealed class MartenProcessList(IDocumentStore store) : IProcessList
         IQueryable<ProcessProgress> query = session.Query<ProcessProgress>();
         if (filter?.Graph is { } graph) query = query.Where(p => p.Graph == graph);
         if (filter?.Status is { } status) query = query.Where(p => p.Status == status);
+        if (filter?.StartedFrom is { } from) query = query.Where(p => p.StartedAt >= from);
+        if (filter?.StartedBefore is { } before) query = query.Where(p => p.StartedAt < before);
+        // The document's id is the stream's (process-{id}); the text is looked for in the process's id part of it.
+        if (filter?.IdContains is { } part) query = query.Where(p => p.Id.Contains(part));
         var total = await query.CountAsync(cancellationToken);
         var processes = await query
             .OrderByDescending(p => p.StartedAt).ThenBy(p => p.Id)

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using Orchestration.Adapters.Messaging;
 using Orchestration.Contracts;
 using Orchestration.Ports;
@@ -20,6 +23,9 @@ public sealed record EventView(long Version, DateTimeOffset RecordedAt, string T
 /// <summary>The task queue: messages waiting, taken but not yet acknowledged, and the workers consuming.</summary>
 public sealed record QueueView(string Queue, bool Exists, long Ready, long Unacknowledged, int Consumers);
 
+/// <summary>What <c>/api/live</c> says: the store's position now, and which processes changed since its last message (null: many).</summary>
+public sealed record LiveChange(long Position, IReadOnlyList<string>? Processes);
+
 /// <summary>An error as every endpoint returns it: one sentence saying what went wrong and what to do.</summary>
 public sealed record ErrorView(string Error);
 
@@ -31,13 +37,18 @@ public static class DashboardApi
 {
     public const int MaxEventsPerPage = 1000;
     public const int DefaultPageSize = 100;
+    public const int DefaultTimelineBars = 2_000, MaxTimelineBars = 10_000, DefaultTimelineBins = 150, MaxTimelineBins = 1_000;
 
     /// <summary>
     /// A page of processes, the most recently started first (<c>?page=2&amp;size=50</c>); the body stays a plain array, and
     /// <c>X-Total-Count</c> and <c>X-Page-Count</c> say how many there are in all.
     /// </summary>
-    /// <remarks><c>?status=failed&amp;graph=nightly</c> lists only those.</remarks>
-    private static async Task<IResult> ProcessesAsync(IProcessList processes, int page, int size, string? status, string? graph, HttpResponse response, CancellationToken ct)
+    /// <remarks>
+    /// <c>?status=failed&amp;graph=nightly</c> lists only those; <c>?from=2026-12-01&amp;to=2026-12-02T12:00Z</c> those started
+    /// in that range (times as ISO 8601, UTC unless they say otherwise); <c>?id=text</c> those whose id contains it.
+    /// </remarks>
+    private static async Task<IResult> ProcessesAsync(IProcessList processes, int page, int size, string? status, string? graph, string? from, string? to, string? id,
+        HttpResponse response, CancellationToken ct)
     {
         try { ProcessPage.Check(page, size); }
         catch (ArgumentOutOfRangeException)
@@ -51,10 +62,23 @@ public static class DashboardApi
                 return Results.BadRequest(new ErrorView($"'status' is '{status}'; it must be running, paused, completed, failed or cancelled."));
             only = parsed;
         }
-        var found = await processes.PageAsync(page, size, ct, new ProcessFilter(string.IsNullOrWhiteSpace(graph) ? null : graph, only));
+        if (!TryTime(from, out var startedFrom) || !TryTime(to, out var startedBefore))
+            return Results.BadRequest(new ErrorView($"'from' and 'to' are times such as 2026-12-01 or 2026-12-01T08:30:00Z (got '{(TryTime(from, out _) ? to : from)}')."));
+        var found = await processes.PageAsync(page, size, ct, new ProcessFilter(Given(graph), only, startedFrom, startedBefore, Given(id)));
         response.Headers["X-Total-Count"] = found.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["X-Page-Count"] = found.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Ok(found.Processes);
+    }
+
+    private static string? Given(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static bool TryTime(string? text, out DateTimeOffset? time)
+    {
+        time = null;
+        if (Given(text) is not { } given) return true;
+        if (!DateTimeOffset.TryParse(given, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        time = parsed;
+        return true;
     }
 
     /// <param name="token">The operator token the actions need; null or empty: no actions (read-only).</param>
@@ -62,8 +86,8 @@ public static class DashboardApi
     {
         var reports = new ProcessReports(sources.Events);
         var api = app.MapGroup("/api");
-        api.MapGet("/processes", (int? page, int? size, string? status, string? graph, HttpResponse response, CancellationToken ct) =>
-            ProcessesAsync(sources.Processes, page ?? 1, size ?? DefaultPageSize, status, graph, response, ct));
+        api.MapGet("/processes", (int? page, int? size, string? status, string? graph, string? from, string? to, string? id, HttpResponse response, CancellationToken ct) =>
+            ProcessesAsync(sources.Processes, page ?? 1, size ?? DefaultPageSize, status, graph, from, to, id, response, ct));
         // ?at=N: the process as it stood after its event N (time travel, as history --at N).
         api.MapGet("/processes/{id}", async (string id, long? at, CancellationToken ct) =>
             at is < 1 ? Results.BadRequest(new ErrorView("'at' is an event's version in the process's stream: 1 or more."))
@@ -73,11 +97,24 @@ public static class DashboardApi
                 ? Results.BadRequest(new ErrorView($"'page' must be 1 or more and 'size' between 1 and {ProcessPage.MaxPageSize}."))
                 : await reports.TasksAsync(ProcessId.From(id), step, page ?? 1, size ?? DefaultPageSize, ct) is { } tasks ? Results.Ok(tasks)
                 : Results.NotFound(new ErrorView($"No step '{step}' in process '{id}'. GET /api/processes/{id} lists its steps.")));
+        // The Gantt view: ?bars=N draws every attempt up to N of them (default 2,000), past that each worker's lane in ?bins=M bins.
+        api.MapGet("/processes/{id}/timeline", async (string id, int? bars, int? bins, CancellationToken ct) =>
+            bars is < 0 or > MaxTimelineBars || bins is < 1 or > MaxTimelineBins
+                ? Results.BadRequest(new ErrorView($"'bars' must be between 0 and {MaxTimelineBars} and 'bins' between 1 and {MaxTimelineBins}."))
+                : await reports.TimelineAsync(ProcessId.From(id), bars ?? DefaultTimelineBars, bins ?? DefaultTimelineBins, DateTimeOffset.UtcNow, ct) is { } timeline
+                    ? Results.Ok(timeline) : UnknownProcess(id));
         api.MapGet("/processes/{id}/events", (string id, long? after, int? limit, CancellationToken ct) => EventsAsync(sources.Events, id, after ?? 0, limit, ct));
+        // Ends when the page goes, and when the server stops: an open page must not hold up the orchestrator's shutdown.
+        api.MapGet("/live", (IHostApplicationLifetime server, HttpContext http) =>
+        {
+            var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, server.ApplicationStopping);
+            http.Response.RegisterForDispose(ends);
+            return TypedResults.ServerSentEvents(LiveAsync(sources.Events, ends.Token));
+        });
         api.MapGet("/workers", () => Results.Ok(sources.Workers.Live()));
         api.MapGet("/queue", (CancellationToken ct) => QueueAsync(sources, ct));
         api.MapDashboardActions(token, sources.Send);
-        api.MapFallback(() => Results.NotFound(new ErrorView("No such API endpoint. There are /api/processes, /api/processes/{id}, /api/processes/{id}/events, /api/workers, /api/queue and /api/actions.")));
+        api.MapFallback(() => Results.NotFound(new ErrorView("No such API endpoint. There are /api/processes, /api/processes/{id}, /api/processes/{id}/events, /api/processes/{id}/timeline, /api/live, /api/workers, /api/queue and /api/actions.")));
         return app;
     }
 
@@ -95,6 +132,36 @@ public static class DashboardApi
         if (events.Count == 0 && after == 0) return UnknownProcess(id);
         return Results.Ok(events);
     }
+
+    /// <summary>
+    /// Server-sent events for the page: a <c>change</c> when events were stored, naming the processes they belong to
+    /// (null: too many to name, refresh everything), at most two a second however fast events come; a <c>ping</c>
+    /// when nothing happened for <see cref="LiveKeepAlive"/>, so proxies keep the connection open.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<LiveChange>> LiveAsync(IEventStore store, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var seen = await store.HeadAsync(ct);
+        yield return new SseItem<LiveChange>(new LiveChange(seen, []), "change");
+        while (!ct.IsCancellationRequested)
+        {
+            await store.WaitForEventsAsync(seen, LiveKeepAlive, ct);
+            var head = await store.HeadAsync(ct);
+            if (head <= seen)
+            {
+                yield return new SseItem<LiveChange>(new LiveChange(seen, []), "ping");
+                continue;
+            }
+            var stored = await store.ReadAllAsync(seen, MaxLiveEvents, ct);
+            var named = stored.Count < MaxLiveEvents || stored[^1].Position >= head;
+            var processes = named ? stored.Select(e => ProcessStreams.ProcessOf(e.Stream)?.Value).OfType<string>().Distinct(StringComparer.Ordinal).ToList() : null;
+            seen = head;
+            yield return new SseItem<LiveChange>(new LiveChange(head, processes), "change");
+            await Task.Delay(LiveThrottle, ct);
+        }
+    }
+
+    private static readonly TimeSpan LiveKeepAlive = TimeSpan.FromSeconds(15), LiveThrottle = TimeSpan.FromMilliseconds(500);
+    private const int MaxLiveEvents = 1_000;
 
     private static async Task<IResult> QueueAsync(DashboardSources sources, CancellationToken ct)
     {

@@ -13,6 +13,7 @@ public sealed class ProcessReports(IEventStore store)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, ProcessReport> _reports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskTimeline> _timelines = new(StringComparer.Ordinal);
 
     public sealed record Detail(ProcessProgress Process, IReadOnlyList<StepProgress> Steps);
 
@@ -63,6 +64,26 @@ public sealed class ProcessReports(IEventStore store)
             report.Apply(stored.Event);
         }
         return report.State.Status == Processes.ProcessStatus.NotStarted ? null : new Detail(report.Progress(), report.Steps());
+    }
+
+    /// <summary>The process's task attempts per worker (see <see cref="TaskTimeline.View"/>), or null when no process has this id.</summary>
+    public async Task<TimelineView?> TimelineAsync(ProcessId id, int maxBars, int bins, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stream = ProcessStreams.StreamOf(id);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var timeline = _timelines.TryGetValue(stream, out var known) ? known : new TaskTimeline();
+            await foreach (var stored in store.ReadStreamAsync(stream, timeline.Version, cancellationToken))
+                timeline.Apply(stored);
+            if (timeline.Version == 0) return null;
+            _timelines[stream] = timeline;
+            return timeline.View(now, maxBars, bins);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private async Task<ProcessReport?> CatchUpAsync(string stream, CancellationToken cancellationToken)

@@ -12,10 +12,19 @@ public interface IProcessList
     Task<ProcessPage> PageAsync(int page, int pageSize, CancellationToken cancellationToken = default, ProcessFilter? filter = null);
 }
 
-/// <summary>Which processes a page lists: of one graph, in one status (either or both; null: any).</summary>
-public sealed record ProcessFilter(string? Graph = null, Processes.ProcessStatus? Status = null)
+/// <summary>
+/// Which processes a page lists: of one graph, in one status, started in a time range, with an id containing some text
+/// (any of these; null: any).
+/// </summary>
+/// <param name="StartedFrom">Started at or after this time.</param>
+/// <param name="StartedBefore">Started before this time.</param>
+/// <param name="IdContains">Part of the process's id (case-sensitive, as ids are).</param>
+public sealed record ProcessFilter(string? Graph = null, Processes.ProcessStatus? Status = null, DateTimeOffset? StartedFrom = null, DateTimeOffset? StartedBefore = null,
+    string? IdContains = null)
 {
-    public bool Matches(ProcessProgress p) => (Graph is null || p.Graph == Graph) && (Status is null || p.Status == Status);
+    public bool Matches(ProcessProgress p) => (Graph is null || p.Graph == Graph) && (Status is null || p.Status == Status)
+        && (StartedFrom is null || p.StartedAt >= StartedFrom) && (StartedBefore is null || p.StartedAt < StartedBefore)
+        && (IdContains is null || p.Id.Contains(IdContains, StringComparison.Ordinal));
 }
 
 /// <summary>A page of processes, and how many there are in all.</summary>
