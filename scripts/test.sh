@@ -33,6 +33,11 @@ for trx in "$results"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 done
 
+# The slowest tests, so that whoever keeps CI fast knows where its time goes.
+echo "slowest tests:"
+grep -ho '<UnitTestResult [^>]*' "$results"/*.trx 2>/dev/null \
+  | sed -n 's/.*testName="\([^"]*\)".*duration="\([0-9:.]*\)".*/\2 \1/p' | sort -r | head -15 | sed 's/^/  /' || true
+
 # Name the failed tests at the end, where a reader of the CI log looks first.
 grep -ho '<UnitTestResult [^>]*outcome="Failed"[^>]*' "$results"/*.trx 2>/dev/null | grep -o 'testName="[^"]*"' | sed 's/^testName=/failed: /' || true
 
