@@ -2,7 +2,8 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
-RUN dotnet publish src/Cli/Cli.csproj -c Release -o /app
+# ReadyToRun, as ./orch builds it: a host or a command starts in about half the time.
+RUN dotnet publish src/Cli/Cli.csproj -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true -o /app
 
 # The ASP.NET Core runtime: the hosts serve the dashboard and /healthz (the published runtimeconfig.json names both
 # Microsoft.NETCore.App and Microsoft.AspNetCore.App; tests/Deployment/Container_image.cs keeps the two in step).

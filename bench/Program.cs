@@ -15,6 +15,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["control"] = () => ControlBench.RunAsync(args),
     ["memo"] = () => MemoBench.RunAsync(args),
     ["retention"] = () => RetentionBench.RunAsync(args),
+    ["latency"] = () => LatencyBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {

@@ -20,6 +20,12 @@ if ! dotnet build Orchestration.sln -c Release -nologo -clp:ErrorsOnly; then
   exit 1
 fi
 
+# The tests run the command line as users do, through ./orch: it publishes the CLI (ReadyToRun) when a source changed.
+if ! ./orch --version > /dev/null; then
+  echo "tests: 0 passed, 1 failed (./orch could not build the command line)"
+  exit 1
+fi
+
 dotnet test Orchestration.sln -c Release --no-build -nologo --logger "trx" --results-directory "$results"
 status=$?
 

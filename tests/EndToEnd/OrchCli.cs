@@ -14,8 +14,11 @@ public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string,
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
     }
 
-    /// <summary>The orch.dll built beside this test assembly's configuration (Debug or Release).</summary>
-    public static string Dll { get; } = FindDll();
+    /// <summary>
+    /// The orch.dll that <c>./orch</c> runs (published ReadyToRun under .build/cli), as a user's commands meet it:
+    /// <c>./orch --version</c> runs once per test run first, which builds it when a source changed.
+    /// </summary>
+    public static string Dll { get; } = BuildThroughTheScript();
 
     public Process Start(params string[] args)
     {
@@ -43,16 +46,31 @@ public sealed class OrchCli(string workingDirectory, IReadOnlyDictionary<string,
     /// <summary>A sample's program, built beside the tests (e.g. <c>Sample("logs/LogPipeline", "log-pipeline")</c>).</summary>
     public static string Sample(string project, string assembly) => Built(Path.Combine("samples", project), assembly);
 
-    private static string FindDll() => Built(Path.Combine("src", "Cli"), "orch");
+    private static string BuildThroughTheScript()
+    {
+        var root = Root();
+        var info = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(root, "orch"));
+        info.ArgumentList.Add("--version");
+        using var build = Process.Start(info)!;
+        var output = build.StandardOutput.ReadToEndAsync();
+        var error = build.StandardError.ReadToEnd();
+        if (!build.WaitForExit(TimeSpan.FromMinutes(10)) || build.ExitCode != 0)
+            throw new InvalidOperationException($"./orch --version failed, so the command line is not built:\n{output.Result}\n{error}");
+        return Path.Combine(root, ".build", "cli", "orch.dll");
+    }
+
+    private static string Root()
+    {
+        var root = AppContext.BaseDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root);
+        return root ?? throw new InvalidOperationException("Cannot find the repository root above " + AppContext.BaseDirectory);
+    }
 
     private static string Built(string project, string assembly)
     {
-        var here = AppContext.BaseDirectory; // .../tests/bin/<Configuration>/net10.0/
-        var configuration = new DirectoryInfo(here).Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root, "Orchestration.sln"))) root = Path.GetDirectoryName(root);
-        var dll = Path.Combine(root ?? throw new InvalidOperationException("Cannot find the repository root above " + here),
-            project, "bin", configuration, "net10.0", assembly + ".dll");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // .../tests/bin/<Configuration>/net10.0/
+        var dll = Path.Combine(Root(), project, "bin", configuration, "net10.0", assembly + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"{assembly} is not built at {dll}; build the solution first.");
     }
 }

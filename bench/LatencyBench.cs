@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestration.Adapters.Messaging;
+using Orchestration.Contracts;
+using Orchestration.Contracts.Messages;
+using Orchestration.Graphs;
+using Orchestration.Hosting;
+using Orchestration.Processes;
+using Orchestration.Runtime;
+
+namespace Orchestration.Bench;
+
+/// <summary>
+/// How long one task and one step take when nothing queues: single no-op task processes run one after another, timed
+/// from their recorded events (schedule → start on a worker → confirmed), and a chain of 20 dependent one-task steps,
+/// timed wall to wall from the client. Beside them, the raw round trip of the same transport measured in the same run
+/// (one RunTask to a consumer, one TaskCompleted back, one at a time). Embedded with fsync on; <c>--distributed</c>
+/// adds an orchestrator and two worker processes on PostgreSQL and RabbitMQ.
+/// </summary>
+internal static class LatencyBench
+{
+    private const int Singles = 200, Chains = 5, ChainSteps = 20, RawTrips = 500;
+    private static readonly TimeSpan EmbeddedGoal = TimeSpan.FromMilliseconds(2), DistributedGoal = TimeSpan.FromMilliseconds(15);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        Console.WriteLine($"latency: {Singles} one-task processes one after another, {Chains} chains of {ChainSteps} dependent one-task steps (no-op C# steps)");
+        var raw = await RawRoundTripsAsync(services => services.AddMassTransit(bus => bus.UsingInMemory((_, memory) => Endpoints(memory, "lat"))));
+        var data = Directory.CreateTempSubdirectory("orch-latency-").FullName;
+        try
+        {
+            await using var engine = await EmbeddedEngine.StartAsync(new EngineOptions(data, Environment.ProcessorCount, FlushToDisk: true));
+            await MeasureAsync("embedded (fsync on)", engine, raw, "raw MassTransit in-memory round trip", EmbeddedGoal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+        if (!args.Contains("--distributed")) return 0;
+
+        var settings = DistributedBench.NewSettings();
+        try
+        {
+            var queue = $"{settings.QueuePrefix}lat";
+            var rabbitRaw = await RawRoundTripsAsync(services => services.AddMassTransit(bus => bus.UsingRabbitMq((_, rabbit) =>
+            {
+                RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
+                Endpoints(rabbit, queue);
+            })), queue);
+            using (var management = new RabbitMqManagement(new Uri(settings.RabbitMq))) await management.DeleteAsync([queue, $"{queue}-replies"]);
+            await using var hosts = await DistributedBench.EngineHosts.StartAsync(settings);
+            await MeasureAsync("distributed (orchestrator + 2 workers, PostgreSQL + RabbitMQ)", hosts.Client, rabbitRaw, "raw MassTransit on RabbitMQ round trip", DistributedGoal);
+        }
+        finally
+        {
+            await DistributedBench.CleanUpAsync(settings, [settings]);
+        }
+        return 0;
+    }
+
+    private static async Task MeasureAsync(string name, Engine engine, Percentiles raw, string rawName, TimeSpan goal)
+    {
+        await RunAsync(engine, Single()); // warm-up
+        var (toStart, toConfirm, whole) = (new List<double>(), new List<double>(), new List<double>());
+        var unstarted = 0;
+        for (var i = 0; i < Singles; i++)
+        {
+            var (id, wall) = await RunAsync(engine, Single());
+            whole.Add(wall.TotalMilliseconds);
+            var events = await engine.Events.ReadStreamAsync(ProcessStreams.StreamOf(id)).Select(e => e.Event).ToListAsync();
+            var scheduled = events.OfType<StepStarted>().Single().At;
+            var confirmed = events.OfType<TaskConfirmed>().Single().At;
+            if (events.OfType<TaskStartRecorded>().FirstOrDefault() is { } start)
+            {
+                toStart.Add((start.At - scheduled).TotalMilliseconds);
+                toConfirm.Add((confirmed - start.At).TotalMilliseconds);
+            }
+            else unstarted++; // the result reached the orchestrator before the start did: the start is dropped as late
+        }
+        var chain = new List<double>();
+        for (var i = 0; i < Chains; i++) chain.Add((await RunAsync(engine, Chain())).Wall.TotalMilliseconds / ChainSteps);
+
+        Console.WriteLine($"  {name}:");
+        Console.WriteLine($"    {rawName,-44} {raw}   (the limit)");
+        Console.WriteLine($"    schedule -> start on a worker                {new Percentiles(toStart)}   ({unstarted} of {Singles} results came before their start)");
+        Console.WriteLine($"    start -> confirmed                           {new Percentiles(toConfirm)}");
+        Console.WriteLine($"    one-task process, client wall                {new Percentiles(whole)}   ({new Percentiles(whole).P50 / raw.P50:0.0}x the raw p50)");
+        var perStep = chain.Order().ElementAt(chain.Count / 2);
+        Console.WriteLine($"    chain of {ChainSteps} steps, wall per step (median)   {perStep,7:0.00} ms          goal <= {goal.TotalMilliseconds:0} ms: {(perStep <= goal.TotalMilliseconds ? "met" : "not met")} " +
+                          $"({perStep / raw.P50:0.0}x the raw p50; runs: {string.Join(", ", chain.Select(c => c.ToString("0.00")))})");
+    }
+
+    private static async Task<(ProcessId Id, TimeSpan Wall)> RunAsync(Engine engine, ProcessGraph graph)
+    {
+        var id = ProcessId.From($"latency-{Guid.NewGuid():N}");
+        var clock = Stopwatch.StartNew();
+        await engine.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var state = await engine.WaitForEndAsync(id, cancellationToken: deadline.Token);
+        if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"latency bench process {state.Status}: {state.EndReason}");
+        return (id, clock.Elapsed);
+    }
+
+    private static ProcessGraph Single() => ProcessGraph.Define("latency-single", 1).Reduce("noop", DataSource.Dataset("none"), StepWork.Code("noop")).Build();
+
+    private static ProcessGraph Chain()
+    {
+        var graph = ProcessGraph.Define("latency-chain", 1).Reduce("step-1", DataSource.Dataset("none"), StepWork.Code("noop"));
+        for (var s = 2; s <= ChainSteps; s++) graph = graph.Reduce($"step-{s}", DataSource.Step($"step-{s - 1}"), StepWork.Code("noop"));
+        return graph.Build();
+    }
+
+    /// <summary>One consumer answering each RunTask with a TaskCompleted sent to the replies queue, as a worker answers its orchestrator.</summary>
+    private static void Endpoints(IBusFactoryConfigurator bus, string queue)
+    {
+        bus.ReceiveEndpoint(queue, e => e.Handler<RunTask>(async c => await (await c.GetSendEndpoint(new Uri($"queue:{queue}-replies"))).Send(
+            new TaskCompleted(c.Message.ProcessId, c.Message.TaskId, c.Message.Attempt, WorkerId.From("raw"), [], new Dictionary<string, string>(), TaskMetrics.None))));
+        bus.ReceiveEndpoint($"{queue}-replies", e =>
+        {
+            if (e is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.ConfigureConsumeTopology = false; // not bound to the engine's result exchange
+            e.Handler<TaskCompleted>(_ =>
+            {
+                Volatile.Read(ref _reply)?.TrySetResult();
+                return Task.CompletedTask;
+            });
+        });
+    }
+
+    private static TaskCompletionSource? _reply;
+
+    private static async Task<Percentiles> RawRoundTripsAsync(Action<IServiceCollection> bus, string queue = "lat")
+    {
+        var services = new ServiceCollection();
+        bus(services);
+        await using var provider = services.BuildServiceProvider();
+        var control = provider.GetRequiredService<IBusControl>();
+        await control.StartAsync();
+        try
+        {
+            var endpoint = await control.GetSendEndpoint(new Uri($"queue:{queue}"));
+            var process = ProcessId.From("raw");
+            var trips = new List<double>();
+            for (var i = 0; i < RawTrips + 50; i++)
+            {
+                var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _reply, reply);
+                var clock = Stopwatch.StartNew();
+                await endpoint.Send(new RunTask(process, TaskId.For(process, "noop", i), 1, "noop", i, StepWork.Code("noop"), [], new Dictionary<string, string>(),
+                    DateTimeOffset.UtcNow.AddMinutes(5), TimeSpan.FromSeconds(10)));
+                await reply.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                if (i >= 50) trips.Add(clock.Elapsed.TotalMilliseconds); // the first 50 warm up
+            }
+            return new Percentiles(trips);
+        }
+        finally
+        {
+            await control.StopAsync();
+        }
+    }
+
+    /// <summary>The median and the 99th percentile of some durations in milliseconds.</summary>
+    private sealed class Percentiles(IReadOnlyCollection<double> milliseconds)
+    {
+        private readonly double[] _sorted = milliseconds.Order().ToArray();
+        public double P50 => At(0.50);
+        public double P99 => At(0.99);
+        private double At(double q) => _sorted.Length == 0 ? double.NaN : _sorted[Math.Min(_sorted.Length - 1, (int)Math.Ceiling(q * _sorted.Length) - 1)];
+        public override string ToString() => $"p50 {P50,7:0.00} ms, p99 {P99,7:0.00} ms";
+    }
+}
