@@ -53,12 +53,17 @@ public abstract class Engine : IAsyncDisposable
         return (await Events.LoadAsync(start.ProcessId), found);
     }
 
+    private static readonly TimeSpan MinWatchPause = TimeSpan.FromMilliseconds(2), MaxWatchPause = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Follows a process's events until it ends, calling <paramref name="progress"/> with its state after each batch.</summary>
     public async Task<ProcessState> WaitForEndAsync(ProcessId id, Action<ProcessState>? progress = null, CancellationToken cancellationToken = default)
     {
         var state = new ProcessState();
         long version = 0;
         var unreachableSince = (DateTime?)null;
+        // The pause between reads starts short, so that a process of a few milliseconds is seen ending within a few
+        // more, and doubles up to MaxWatchPause: a watcher of a busy process reads a few times a second, never loading the store.
+        var pause = MinWatchPause;
         while (true)
         {
             try
@@ -72,9 +77,8 @@ public abstract class Engine : IAsyncDisposable
                 unreachableSince = null;
                 progress?.Invoke(state);
                 if (state.HasEnded) return state;
-                // A watcher reads at most a few times a second, however busy the process: it must not load the store.
-                await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken),
-                    Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken));
+                await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken), Task.Delay(pause, cancellationToken));
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxWatchPause.Ticks));
             }
             catch (DbException) when (DateTime.UtcNow - (unreachableSince ??= DateTime.UtcNow) < StoreOutageTolerance)
             {
