@@ -26,7 +26,7 @@ public sealed class Telemetry_metrics
         var confirmed = (await run.HistoryAsync(state.Id)).OfType<TaskConfirmed>().First();
         var again = await run.Engine.Runtime.SendAsync(new ConfirmTask(confirmed.ProcessId, confirmed.TaskId, confirmed.Attempt, confirmed.Worker,
             confirmed.Outputs, confirmed.Metadata, confirmed.Metrics));
-        metrics.ForceFlush();
+        await CountedAsync(metrics, "orchestration.tasks.confirmed", 5);
 
         state.Status.Should().Be(ProcessStatus.Completed, state.EndReason);
         again.Dropped.Should().NotBeNull();
@@ -48,7 +48,7 @@ public sealed class Telemetry_metrics
         await using var run = await EmbeddedRun.StartAsync(workers: 2, new FlakyStep());
 
         var state = await run.RunAsync(graph, inputs: 1);
-        metrics.ForceFlush();
+        await CountedAsync(metrics, "orchestration.tasks.confirmed", 1);
 
         state.Status.Should().Be(ProcessStatus.Completed, state.EndReason);
         Sum("orchestration.tasks.scheduled").Should().Be(1);
@@ -56,6 +56,13 @@ public sealed class Telemetry_metrics
         Sum("orchestration.tasks.retried").Should().Be(1);
         Sum("orchestration.tasks.confirmed").Should().Be(1);
     }
+
+    /// <summary>
+    /// The counters count events just after they are stored, so a moment after a watcher may see the process end:
+    /// exports are read once <paramref name="name"/> reached <paramref name="expected"/> (the tests then check each exactly).
+    /// </summary>
+    private async Task CountedAsync(MeterProvider metrics, string name, long expected) =>
+        await Eventually.True(() => { metrics.ForceFlush(); return Sum(name) >= expected; }, TimeSpan.FromSeconds(10), $"{name} counted {expected}");
 
     // Cumulative temporality: the last export holds the total since the provider started.
     private long Sum(string name) =>
