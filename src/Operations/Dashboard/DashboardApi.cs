@@ -62,8 +62,11 @@ public static class DashboardApi
                 return Results.BadRequest(new ErrorView($"'status' is '{status}'; it must be running, paused, completed, failed or cancelled."));
             only = parsed;
         }
-        if (!TryTime(from, out var startedFrom) || !TryTime(to, out var startedBefore))
-            return Results.BadRequest(new ErrorView($"'from' and 'to' are times such as 2026-12-01 or 2026-12-01T08:30:00Z (got '{(TryTime(from, out _) ? to : from)}')."));
+        foreach (var given in new[] { from, to })
+            if (!TryTime(given, out _))
+                return Results.BadRequest(new ErrorView($"'from' and 'to' are times such as 2026-12-01 or 2026-12-01T08:30:00Z (got '{given}')."));
+        TryTime(from, out var startedFrom);
+        TryTime(to, out var startedBefore);
         var found = await processes.PageAsync(page, size, ct, new ProcessFilter(Given(graph), only, startedFrom, startedBefore, Given(id)));
         response.Headers["X-Total-Count"] = found.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["X-Page-Count"] = found.Pages.ToString(System.Globalization.CultureInfo.InvariantCulture);

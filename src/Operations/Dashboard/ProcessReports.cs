@@ -5,15 +5,21 @@ using Orchestration.Runtime;
 namespace Orchestration.Operations.Dashboard;
 
 /// <summary>
-/// One process as the dashboard shows it in detail, folded from its stream like <c>describe</c>, but kept between
-/// requests: a poll reads only the stream's events since the last one, so a page open on a large process does not
-/// replay it every two seconds. (The list of processes comes from the process list's projection.)
+/// One process as the dashboard shows it in detail (its steps and its timeline), folded from its stream like
+/// <c>describe</c>, but kept between requests: a refresh reads only the stream's events since the last one, once for
+/// both, so a page open on a large process does not replay it at every change. (The list of processes comes from the process list's projection.)
 /// </summary>
 public sealed class ProcessReports(IEventStore store)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, ProcessReport> _reports = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TaskTimeline> _timelines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Followed> _followed = new(StringComparer.Ordinal);
+
+    /// <summary>What is kept of one process: its report and its timeline, fed by the same read of its stream.</summary>
+    private sealed class Followed
+    {
+        public ProcessReport Report { get; } = new();
+        public TaskTimeline Timeline { get; } = new();
+    }
 
     public sealed record Detail(ProcessProgress Process, IReadOnlyList<StepProgress> Steps);
 
@@ -29,7 +35,7 @@ public sealed class ProcessReports(IEventStore store)
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (await CatchUpAsync(ProcessStreams.StreamOf(id), cancellationToken) is not { } report || report.State.Steps.FirstOrDefault(s => s.Name == step) is not { } found) return null;
+            if (await CatchUpAsync(id, cancellationToken) is not { Report: var report } || report.State.Steps.FirstOrDefault(s => s.Name == step) is not { } found) return null;
             var rows = found.ScheduledTasks.Skip((page - 1) * size).Take(size).Select(t => new TaskRow(t.Id.Value, t.Partition, t.Attempt, t.Status, t.Worker?.Value,
                 t.Metrics?.Duration.TotalMilliseconds, t.Metrics?.RowsWritten, t.ReusedFrom?.Value, t.Item)).ToList();
             return new TaskPage(step, found.Scheduled, page, size, rows);
@@ -46,7 +52,7 @@ public sealed class ProcessReports(IEventStore store)
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return await CatchUpAsync(ProcessStreams.StreamOf(id), cancellationToken) is { } report ? new Detail(report.Progress(), report.Steps()) : null;
+            return await CatchUpAsync(id, cancellationToken) is { Report: var report } ? new Detail(report.Progress(), report.Steps()) : null;
         }
         finally
         {
@@ -69,16 +75,10 @@ public sealed class ProcessReports(IEventStore store)
     /// <summary>The process's task attempts per worker (see <see cref="TaskTimeline.View"/>), or null when no process has this id.</summary>
     public async Task<TimelineView?> TimelineAsync(ProcessId id, int maxBars, int bins, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var stream = ProcessStreams.StreamOf(id);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var timeline = _timelines.TryGetValue(stream, out var known) ? known : new TaskTimeline();
-            await foreach (var stored in store.ReadStreamAsync(stream, timeline.Version, cancellationToken))
-                timeline.Apply(stored);
-            if (timeline.Version == 0) return null;
-            _timelines[stream] = timeline;
-            return timeline.View(now, maxBars, bins);
+            return await CatchUpAsync(id, cancellationToken) is { } followed ? followed.Timeline.View(now, maxBars, bins) : null;
         }
         finally
         {
@@ -86,13 +86,17 @@ public sealed class ProcessReports(IEventStore store)
         }
     }
 
-    private async Task<ProcessReport?> CatchUpAsync(string stream, CancellationToken cancellationToken)
+    private async Task<Followed?> CatchUpAsync(ProcessId id, CancellationToken cancellationToken)
     {
-        var report = _reports.TryGetValue(stream, out var known) ? known : new ProcessReport();
-        await foreach (var stored in store.ReadStreamAsync(stream, report.Version, cancellationToken))
-            report.Apply(stored.Event);
-        if (report.State.Status == Processes.ProcessStatus.NotStarted) return null;
-        _reports[stream] = report;
-        return report;
+        var stream = ProcessStreams.StreamOf(id);
+        var followed = _followed.TryGetValue(stream, out var known) ? known : new Followed();
+        await foreach (var stored in store.ReadStreamAsync(stream, followed.Report.Version, cancellationToken))
+        {
+            followed.Report.Apply(stored.Event);
+            followed.Timeline.Apply(stored);
+        }
+        if (followed.Report.State.Status == Processes.ProcessStatus.NotStarted) return null;
+        _followed[stream] = followed;
+        return followed;
     }
 }

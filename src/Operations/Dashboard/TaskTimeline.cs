@@ -20,11 +20,6 @@ public sealed class TaskTimeline
     private readonly Dictionary<(TaskId, int), Attempt> _attempts = [];
     private readonly Dictionary<TaskId, List<Attempt>> _byTask = [];
 
-    /// <summary>The version of the last event folded.</summary>
-    public long Version { get; private set; }
-
-    public int Count => _attempts.Count;
-
     private sealed class Attempt(string task, string step, int partition, int number, bool copy, DateTimeOffset queued)
     {
         public string Task { get; } = task;
@@ -43,7 +38,6 @@ public sealed class TaskTimeline
 
     public void Apply(StoredEvent stored)
     {
-        Version = stored.Version;
         switch (stored.Event)
         {
             case TaskScheduled s:
