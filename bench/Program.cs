@@ -16,6 +16,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["memo"] = () => MemoBench.RunAsync(args),
     ["retention"] = () => RetentionBench.RunAsync(args),
     ["latency"] = () => LatencyBench.RunAsync(args),
+    ["query"] = () => QueryBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {

@@ -1,3 +1,5 @@
+using Orchestration.CommandLine.Output;
+using Spectre.Console;
 using System.CommandLine;
 using Orchestration.Adapters.Configuration;
 using Orchestration.CommandLine.Commands;
@@ -77,6 +79,8 @@ public static class OrchestrationCommandLine
     /// <summary>Runs a parsed command line, turning every expected failure into one line on stderr.</summary>
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        // Written to a file or a pipe, Spectre would wrap every line at 80 columns, splitting the summary lines scripts look for.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = OutputWidth.Of(wide: false);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

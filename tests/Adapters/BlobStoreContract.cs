@@ -115,6 +115,37 @@ public abstract class BlobStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_local_file_given_with_its_sha256_is_stored_under_it_and_fetched_for_reading_with_its_bytes()
+    {
+        var file = Path.Combine(Scratch, "sales.csv");
+        await File.WriteAllTextAsync(file, "store,amount\n1,10\n");
+        var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file)));
+
+        var blob = await Store.PutFileAsync(NewName("sales.csv"), file, sha, rows: -1);
+        var again = await Store.PutFileAsync(Store.NameOf(blob)!, file, sha, rows: -1);
+        var fetched = Path.Combine(Scratch, "fetched.csv");
+        await Store.FetchForReadingAsync(blob, fetched);
+
+        blob.Sha256.Should().Be(sha);
+        blob.Size.Should().Be(new FileInfo(file).Length);
+        again.Should().Be(blob, "giving the same file again is idempotent");
+        (await File.ReadAllTextAsync(fetched)).Should().Be("store,amount\n1,10\n");
+    }
+
+    [Fact]
+    public async Task A_blob_fetched_for_reading_is_checked_against_its_sha256()
+    {
+        var blob = await Store.PutAsync(NewName(), Bytes("to be damaged"), rows: 1);
+        await CorruptAsync(blob);
+        var fetched = Path.Combine(Scratch, "bad");
+
+        var fetch = () => Store.FetchForReadingAsync(blob, fetched);
+
+        (await fetch.Should().ThrowAsync<BlobCorruptException>()).Which.Message.Should().Contain("is corrupt: its SHA-256 is");
+        File.Exists(fetched).Should().BeFalse("a task never sees bytes that failed the check");
+    }
+
+    [Fact]
     public async Task A_large_blob_streams_through_in_both_directions()
     {
         var data = new byte[24 * 1024 * 1024 + 7];

@@ -62,7 +62,7 @@ public sealed class SecurityLogsStep(TimeProvider clock, Action<RotatedLog>? bef
     {
         // Linked into the task's scratch, where the DuckDB sandbox may read it, under a name that picks the JSON reader.
         var linked = context.OutputFile($"raw-{log.Stamp}.json");
-        ScratchLink.Create(log.File.RealPath, linked);
+        FileLink.LinkOrCopy(log.File.RealPath, linked);
         var filtered = context.OutputFile($"security-{log.Stamp}.json");
         // DuckDB cannot infer the columns of an empty file; its SECURITY lines are none.
         if (log.File.Size == 0) await File.WriteAllBytesAsync(filtered, [], cancellationToken);

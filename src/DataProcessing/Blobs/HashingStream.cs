@@ -25,11 +25,17 @@ public sealed class HashingStream(Stream inner, string expectedSha256, string bl
         else if (!_checked)
         {
             _checked = true;
-            var actual = Convert.ToHexStringLower(_hash.GetHashAndReset());
-            if (actual != expectedSha256)
-                throw new BlobCorruptException($"Blob '{blobName}' is corrupt: its SHA-256 is {actual}, but its reference says {expectedSha256}. Re-run the task that wrote it.");
+            Check(blobName, Convert.ToHexStringLower(_hash.GetHashAndReset()), expectedSha256);
         }
         return read.Length;
+    }
+
+    /// <summary>Throws <see cref="BlobCorruptException"/> when the bytes read hashed to something other than the reference's SHA-256.</summary>
+    public static void Check(string blobName, string actualSha256, string expectedSha256)
+    {
+        if (actualSha256 != expectedSha256)
+            throw new BlobCorruptException($"Blob '{blobName}' is corrupt: its SHA-256 is {actualSha256}, but its reference says {expectedSha256}. " +
+                                           "Re-run the task that wrote it (for an input, give the file again: it was changed after it was given).");
     }
 
     public override bool CanRead => true;

@@ -14,8 +14,33 @@ public interface IBlobStore
     /// </summary>
     Task<BlobRef> PutAsync(string name, Stream content, long rows, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores a local file (a user's input) as a blob, given the SHA-256 the caller computed for its name. A store on the
+    /// same disk takes the file's bytes without copying them (a hard link): the file must then not be changed in place,
+    /// and a read finds out if it was, since every read checks the hash. Other stores upload the bytes.
+    /// </summary>
+    Task<BlobRef> PutFileAsync(string name, string file, string sha256, long rows, CancellationToken cancellationToken = default) =>
+        CopyFileAsync(this, name, file, sha256, rows, cancellationToken);
+
+    /// <summary><see cref="PutFileAsync"/> by uploading the file's bytes, checking they still hash to <paramref name="sha256"/>.</summary>
+    static async Task<BlobRef> CopyFileAsync(IBlobStore store, string name, string file, string sha256, long rows, CancellationToken cancellationToken)
+    {
+        await using var content = File.OpenRead(file);
+        var blob = await store.PutAsync(name, content, rows, cancellationToken);
+        return blob.Sha256 == sha256 ? blob
+            : throw new IOException($"File '{file}' changed while it was stored (its SHA-256 was {sha256}, then {blob.Sha256}). Give it again once nothing writes to it.");
+    }
+
     /// <summary>Copies a blob to a local file, checking its SHA-256; throws <see cref="BlobCorruptException"/> on a mismatch.</summary>
     Task DownloadAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Puts a blob's bytes at a local path that is only read (a task's input in its scratch directory): a store on the
+    /// same file system links its own file there (no copy), others download. The SHA-256 is checked either way. The file
+    /// must never be written: it may be the store's own bytes.
+    /// </summary>
+    Task FetchForReadingAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default) =>
+        DownloadAsync(blob, localPath, cancellationToken);
 
     /// <summary>Opens a blob for streaming; the SHA-256 is checked when the stream reaches its end.</summary>
     Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken = default);

@@ -50,6 +50,39 @@ public sealed class LocalBlobStore : IBlobStore
         return new BlobRef(UriOf(name), sha, size, rows);
     }
 
+    /// <summary>Links the file into the store (no copy) where the kernel allows; copies it otherwise.</summary>
+    public async Task<BlobRef> PutFileAsync(string name, string file, string sha256, long rows, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(BlobNames.Validate(name));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (FileLink.TryCreate(file, path)) return new BlobRef(UriOf(name), sha256, new FileInfo(path).Length, rows);
+        if (File.Exists(path))
+            return await Sha256Of(path, cancellationToken) == sha256 ? new BlobRef(UriOf(name), sha256, new FileInfo(path).Length, rows) : throw new BlobConflictException(name);
+        return await IBlobStore.CopyFileAsync(this, name, file, sha256, rows, cancellationToken); // another file system
+    }
+
+    /// <summary>Links the stored file into place and reads it once to check its hash: the bytes are not copied.</summary>
+    public async Task FetchForReadingAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default)
+    {
+        var name = NameOf(blob);
+        var path = PathOf(name);
+        if (!File.Exists(path) || !FileLink.TryCreate(path, localPath))
+        {
+            await DownloadAsync(blob, localPath, cancellationToken);
+            return;
+        }
+        try
+        {
+            await using var linked = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            HashingStream.Check(name, Convert.ToHexStringLower(await SHA256.HashDataAsync(linked, cancellationToken)), blob.Sha256);
+        }
+        catch
+        {
+            File.Delete(localPath);
+            throw;
+        }
+    }
+
     public async Task DownloadAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default)
     {
         await using var source = await OpenReadAsync(blob, cancellationToken);
@@ -98,7 +131,8 @@ public sealed class LocalBlobStore : IBlobStore
     {
         var file = new FileInfo(PathOf(BlobNames.Validate(name)));
         if (!file.Exists) return Task.FromResult(0L);
-        var size = file.Length;
+        // A user's input file linked into the store keeps its bytes under its own name: removing ours frees nothing.
+        var size = FileLink.NamesOf(file.FullName) > 1 ? 0 : file.Length;
         file.Delete();
         // Empty folders go too, up to the root, so a pruned process leaves no trace.
         for (var folder = file.Directory; folder is not null && folder.FullName != _root && !folder.EnumerateFileSystemInfos().Any(); folder = folder.Parent)

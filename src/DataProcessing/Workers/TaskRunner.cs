@@ -112,7 +112,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     /// <summary>How many of a task's input blobs are downloaded at once: a merge over 100 partials waits on round trips, not bandwidth.</summary>
     private const int ParallelDownloads = 8;
 
-    /// <summary>Blobs are downloaded (bytes moved, several at once); local files are linked where they lie (bytes scanned locally).</summary>
+    /// <summary>Blobs are fetched, several at once (downloaded, or linked from a blob store on this disk, their hash checked); local files are linked where they lie (bytes scanned locally).</summary>
     private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead, long LocalBytes)> FetchAsync(
         RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, CancellationToken cancellationToken)
     {
@@ -129,7 +129,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 {
                     var linked = scratch.File($"in-{i}-{f}{LocalExtension(files[f].RealPath)}");
                     fetched.Add((linked, files[f].Shown));
-                    ScratchLink.Create(files[f].RealPath, linked);
+                    FileLink.LinkOrCopy(files[f].RealPath, linked);
                     inputs.Add(new SqlInput(input.Name, linked));
                     localBytes += files[f].Size;
                 }
@@ -144,7 +144,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         await Parallel.ForEachAsync(downloads, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, async (download, token) =>
         {
             using (WorkerTelemetry.StartBlob("download blob", download.Blob.Uri.ToString(), download.Blob.Size))
-                await blobs.DownloadAsync(download.Blob, download.Local, token);
+                await blobs.FetchForReadingAsync(download.Blob, download.Local, token);
         });
         return (inputs, bytes, localBytes);
     }
