@@ -17,6 +17,7 @@ var scenarios = new Dictionary<string, Func<Task<int>>>
     ["retention"] = () => RetentionBench.RunAsync(args),
     ["latency"] = () => LatencyBench.RunAsync(args),
     ["query"] = () => QueryBench.RunAsync(args),
+    ["million"] = () => MillionBench.RunAsync(args),
     // The event log's figures in one run: engine on Marten beside raw RabbitMQ, appends, replay, the process list, a restart.
     ["event-log"] = async () =>
     {

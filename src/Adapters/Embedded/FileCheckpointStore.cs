@@ -19,17 +19,18 @@ public sealed class FileCheckpointStore(string directory) : ICheckpointStore
         return new Checkpoint(BinaryPrimitives.ReadInt64LittleEndian(bytes), bytes[sizeof(long)..]);
     }
 
-    public async Task SaveAsync(string name, Checkpoint checkpoint, CancellationToken cancellationToken = default)
+    public async Task SaveAsync(string name, long position, Func<Stream, CancellationToken, Task> writeState, CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(directory);
         var path = PathOf(name);
         var temporary = path + ".tmp";
         await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
         {
-            var position = new byte[sizeof(long)];
-            BinaryPrimitives.WriteInt64LittleEndian(position, checkpoint.Position);
-            await file.WriteAsync(position, cancellationToken);
-            await file.WriteAsync(checkpoint.State, cancellationToken);
+            var bytes = new byte[sizeof(long)];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
+            await file.WriteAsync(bytes, cancellationToken);
+            await writeState(file, cancellationToken);
+            await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);

@@ -27,15 +27,21 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
         return await reader.ReadAsync(cancellationToken) ? new Checkpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)) : Checkpoint.Start;
     }
 
-    public async Task SaveAsync(string name, Checkpoint checkpoint, CancellationToken cancellationToken = default)
+    /// <summary>The state goes through a temporary file, which Npgsql streams into the row: never held in memory whole.</summary>
+    public async Task SaveAsync(string name, long position, Func<Stream, CancellationToken, Task> writeState, CancellationToken cancellationToken = default)
     {
+        await using var state = new FileStream(Path.Combine(Path.GetTempPath(), $"orch-checkpoint-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        await writeState(state, cancellationToken);
+        await state.FlushAsync(cancellationToken);
+        state.Position = 0;
         await using var command = _source.CreateCommand($"""
             INSERT INTO {_schema.Checkpoints} (name, position, state) VALUES ($1, $2, $3)
             ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state, saved_at = now()
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = checkpoint.Position });
-        command.Parameters.Add(new NpgsqlParameter { Value = checkpoint.State });
+        command.Parameters.Add(new NpgsqlParameter { Value = position });
+        command.Parameters.Add(new NpgsqlParameter { Value = state, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea, Size = (int)state.Length });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -6,10 +6,20 @@ using Orchestration.Processes;
 
 namespace Orchestration.Runtime;
 
-/// <summary>How long the dispatcher waits before trying again a task whose workers are all away.</summary>
-public sealed record DispatcherOptions(TimeSpan? IdleWait = null)
+/// <summary>
+/// How long the dispatcher waits before trying again a task whose workers are all away, and how many of one step's
+/// attempts it keeps in the task queue at once (<paramref name="Window"/>, default 10,000).
+/// </summary>
+public sealed record DispatcherOptions(TimeSpan? IdleWait = null, int? Window = null)
 {
     public TimeSpan Idle => IdleWait ?? TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A step of a million tasks is scheduled as one batch, but sending it all at once would hold a million messages in
+    /// the queue (in memory, for the embedded engine's transport). Far more than any pool of workers takes at once, so
+    /// throughput does not suffer.
+    /// </summary>
+    public int StepWindow => Window ?? 10_000;
 }
 
 /// <summary>
@@ -21,7 +31,8 @@ public sealed record DispatcherOptions(TimeSpan? IdleWait = null)
 /// matching live worker of <paramref name="workers"/>; while none is live it is held back and tried again. If the chosen
 /// worker drops out of the registry before the attempt is confirmed, the attempt is sent to another one: only that
 /// worker reads its queue, so the task would otherwise wait there its whole queue timeout (a copy run twice is harmless,
-/// the second confirmation is dropped).
+/// the second confirmation is dropped). At most <see cref="DispatcherOptions.StepWindow"/> of a step's attempts are in
+/// the queue at once; the others wait here, recorded and open, and go as those sent close.
 /// </summary>
 /// <param name="memoizer">Where tasks of steps that reuse results are looked up before they are sent; null for no reuse.</param>
 public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCounters counters, DispatcherOptions? options = null, WorkerRegistry? workers = null,
@@ -37,11 +48,16 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     // Stragglers with a copy: the first of the two confirmed wins, and the other is stopped where it runs.
     private readonly Dictionary<TaskId, (ProcessId Process, int Straggler, int Copy)> _copied = [];
     private List<OpenAttempt> _restored = [];
+    // Per step of a running process: its attempts in the task queue, and those held back until some of them close.
+    private readonly Dictionary<(ProcessId Process, string Step), StepWindow> _windows = [];
+    private readonly Dictionary<TaskId, OpenAttempt> _inQueue = [];
 
     public Task StartAsync(RuntimeView view, CancellationToken cancellationToken)
     {
         _backingOff.Clear();
         _onChosenWorker.Clear();
+        _windows.Clear();
+        _inQueue.Clear();
         // Taken with the first batch, once the events since the checkpoint are folded: an attempt confirmed since is not sent.
         _restored = [];
         foreach (var attempt in view.OpenAttempts.OrderBy(a => a.Position))
@@ -49,6 +65,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (attempt.Sent && queue.IsDurable)
             {
                 if (attempt.Worker is not null) _onChosenWorker[attempt.Task] = attempt;
+                Queued(attempt); // still in the broker's queue: it counts in its step's window
             }
             else _restored.Add(attempt); // held back before the restart, or lost with an in-memory queue
         }
@@ -65,8 +82,10 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (stored.Event is TaskScheduled scheduled && view.Open(scheduled.TaskId) is { } open && open.Attempt == scheduled.Attempt && !open.Sent)
                 Take(open, ready);
         TakeDue(ready);
+        ready = Windowed(ready, events);
         TakeBackFromLostWorkers(ready, view);
         await SendAsync(ready, view, cancellationToken);
+        ReleaseUnsent();
         await StopLosingCopiesAsync(events, cancellationToken);
         // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
         foreach (var stored in events)
@@ -107,6 +126,68 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Frees the window places of attempts that closed in <paramref name="events"/>, then lets through the ready ones (and
+    /// those held back before) while their step's window has room; the rest wait, first come first sent.
+    /// </summary>
+    private List<OpenAttempt> Windowed(List<OpenAttempt> ready, IReadOnlyList<StoredEvent> events)
+    {
+        foreach (var stored in events)
+        {
+            // A confirmation closes an attempt, and so does a new attempt of the same task.
+            var closing = stored.Event switch { TaskConfirmed c => c.TaskId, TaskScheduled s => s.TaskId, _ => (TaskId?)null };
+            if (closing is { } id && _inQueue.TryGetValue(id, out var queued) && !queued.IsOpen)
+            {
+                _inQueue.Remove(id);
+                if (_windows.TryGetValue(KeyOf(queued), out var window)) window.InQueue.Remove(id);
+            }
+            if (stored.Event is ProcessCompleted or ProcessFailed or ProcessCancelled)
+                foreach (var key in _windows.Keys.Where(k => k.Process == stored.Event.ProcessId).ToList())
+                {
+                    foreach (var task in _windows[key].InQueue) _inQueue.Remove(task);
+                    _windows.Remove(key);
+                }
+        }
+        foreach (var attempt in ready) WindowOf(attempt).Held.Enqueue(attempt);
+        var admitted = new List<OpenAttempt>(ready.Count);
+        foreach (var window in _windows.Values)
+            while (window.Places < _options.StepWindow && window.Held.TryDequeue(out var next))
+                if (next.IsOpen && window.Admitted.Add(next.Task)) admitted.Add(next); // a place taken now, so one batch never overfills it
+        return admitted;
+    }
+
+    /// <summary>An attempt sent: it holds its place in its step's window until it closes.</summary>
+    private void Queued(OpenAttempt attempt)
+    {
+        var window = WindowOf(attempt);
+        window.Admitted.Remove(attempt.Task);
+        window.InQueue.Add(attempt.Task);
+        _inQueue[attempt.Task] = attempt;
+    }
+
+    /// <summary>Admitted attempts not sent after all (no live worker yet, or reused from the cache) give their places back.</summary>
+    private void ReleaseUnsent()
+    {
+        foreach (var window in _windows.Values) window.Admitted.Clear();
+    }
+
+    private static (ProcessId Process, string Step) KeyOf(OpenAttempt attempt) => (attempt.Scheduled.ProcessId, attempt.Scheduled.Step);
+
+    private StepWindow WindowOf(OpenAttempt attempt)
+    {
+        var key = KeyOf(attempt);
+        if (!_windows.TryGetValue(key, out var window)) _windows[key] = window = new StepWindow();
+        return window;
+    }
+
+    private sealed class StepWindow
+    {
+        public readonly HashSet<TaskId> InQueue = [];
+        public readonly HashSet<TaskId> Admitted = [];
+        public readonly Queue<OpenAttempt> Held = new();
+        public int Places => InQueue.Count + Admitted.Count;
     }
 
     public TimeSpan? NextDue(RuntimeView view) =>
@@ -168,7 +249,11 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         var tasks = ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(); // the urgent first, wherever they go
         if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, tasks, cancellationToken);
         else await queue.SendAsync(tasks, cancellationToken);
-        foreach (var (attempt, task) in ready) attempt.MarkSent(task.Worker);
+        foreach (var (attempt, task) in ready)
+        {
+            attempt.MarkSent(task.Worker);
+            Queued(attempt);
+        }
         counters.Dispatch(ready.Count);
     }
 

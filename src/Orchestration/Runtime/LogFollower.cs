@@ -81,7 +81,7 @@ public sealed class LogFollower(IEventStore store, ICheckpointStore checkpoints,
     private async Task<(long, DateTimeOffset)> SaveAsync(RuntimeView view, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await checkpoints.SaveAsync(CheckpointName, new Checkpoint(view.Position, view.Save()), cancellationToken);
+        await checkpoints.SaveAsync(CheckpointName, view.Position, view.SaveAsync, cancellationToken);
         // A view of many open attempts takes long to save: saving then spends at most about 2 % of the follower's time.
         var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         _saveEvery = took * 50 > _options.Save ? took * 50 : _options.Save;

@@ -85,12 +85,12 @@ public sealed class RuntimeView
         }
     }
 
-    /// <summary>The view as bytes, for the follower's checkpoint.</summary>
-    public byte[] Save() => JsonSerializer.SerializeToUtf8Bytes(new Saved(
+    /// <summary>Writes the view, for the follower's checkpoint, to <paramref name="stream"/> as it is serialised, one attempt at a time: never whole in memory.</summary>
+    public Task SaveAsync(Stream stream, CancellationToken cancellationToken) => JsonSerializer.SerializeAsync(stream, new Saved(
         Position,
         _running.Select(p => new SavedProcess(p.Key, p.Value.Graph, p.Value.Parameters, p.Value.StepTasks, p.Value.Priority, p.Value.Confirmed)).ToList(),
-        _open.Values.Select(a => new SavedAttempt(a.Scheduled, a.Position, a.Deadline, a.Sent, a.Worker)).ToList(),
-        _awaiting.Select(a => new SavedAwaiting(a.Process, a.Step)).ToList()), EventSerializer.Options);
+        _open.Values.Select(a => new SavedAttempt(a.Scheduled, a.Position, a.Deadline, a.Sent, a.Worker)),
+        _awaiting.Select(a => new SavedAwaiting(a.Process, a.Step)).ToList()), EventSerializer.Options, cancellationToken);
 
     /// <summary>The view saved in <paramref name="checkpoint"/>, or an empty one at position 0.</summary>
     public static RuntimeView Restore(Checkpoint checkpoint)
@@ -116,7 +116,7 @@ public sealed class RuntimeView
         return view;
     }
 
-    private sealed record Saved(long Position, List<SavedProcess> Processes, List<SavedAttempt> Attempts, List<SavedAwaiting> Awaiting);
+    private sealed record Saved(long Position, List<SavedProcess> Processes, IEnumerable<SavedAttempt> Attempts, List<SavedAwaiting> Awaiting);
     private sealed record SavedProcess(ProcessId Id, ProcessGraph Graph, IReadOnlyDictionary<string, string> Parameters, Dictionary<string, int> StepTasks, int Priority = 0,
         Dictionary<string, int>? Confirmed = null);
     private sealed record SavedAttempt(TaskScheduled Scheduled, long Position, DateTimeOffset Deadline, bool Sent, WorkerId? Worker);

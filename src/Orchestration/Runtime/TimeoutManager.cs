@@ -35,6 +35,13 @@ public sealed class TimeoutManager(ProcessRuntime runtime, TimeProvider clock, T
             };
             if (task is { } id && view.Open(id) is { } open) _deadlines.Enqueue((open, open.Deadline), open.Deadline);
         }
+        // Closed attempts leave their entries behind until their deadline comes; a process of a million tasks confirmed long
+        // before their timeouts would keep every one of them (and its TaskScheduled) alive. Rebuilt from the open ones instead.
+        if (_deadlines.Count > 2 * view.OpenAttempts.Count + 1_024)
+        {
+            _deadlines.Clear();
+            foreach (var attempt in view.OpenAttempts) _deadlines.Enqueue((attempt, attempt.Deadline), attempt.Deadline);
+        }
         await SendDueAsync();
     }
 
