@@ -35,8 +35,16 @@ public sealed class StepState(StepDefinition definition)
     private bool[]? _held;
     // The attempt each task had when its process was last retried: the retry budget counts from there. Null until a retry.
     private int[]? _attemptsBeforeRetry;
-    // The confirmation itself is kept (it holds the outputs, metadata, worker and metrics): one write a confirm.
-    private TaskConfirmed?[] _confirmations = [];
+    // What a confirmation brought, by column rather than the event itself: a million confirmed tasks must not each keep an
+    // event with its own copies of the process id, task id and worker name. Equal metadata and worker names are shared.
+    private bool[] _confirmed = [];
+    private WorkerId?[] _workers = [];
+    private IReadOnlyList<BlobRef>[] _outputs = [];
+    private IReadOnlyDictionary<string, string>[] _metadata = [];
+    private TaskMetrics?[] _metrics = [];
+    private Dictionary<int, TaskId>? _reusedFrom;
+    private readonly Dictionary<WorkerId, WorkerId> _workerNames = [];
+    private IReadOnlyDictionary<string, string> _lastMetadata = EmptyMetadata;
 
     public StepDefinition Definition { get; } = definition;
     public string Name => Definition.Name;
@@ -83,7 +91,12 @@ public sealed class StepState(StepDefinition definition)
         _startedAt = new long[tasks];
         _copyOf = null;
         _caps = new long[tasks];
-        _confirmations = new TaskConfirmed?[tasks];
+        _confirmed = new bool[tasks];
+        _workers = new WorkerId?[tasks];
+        _outputs = new IReadOnlyList<BlobRef>[tasks];
+        _metadata = new IReadOnlyDictionary<string, string>[tasks];
+        _metrics = new TaskMetrics?[tasks];
+        _reusedFrom = null;
     }
 
     internal void Schedule(TaskScheduled e)
@@ -96,7 +109,7 @@ public sealed class StepState(StepDefinition definition)
             (_ids[p], _targets[p]) = (e.TaskId, e.Target);
             if (_items is not null) _items[p] = e.Item;
         }
-        _inputs[p] = e.Inputs; // the same every attempt, unless a retry replaced a blob it reads
+        _inputs[p] = e.Inputs.Count == 0 ? [] : e.Inputs; // the same every attempt, unless a retry replaced a blob it reads
         if (e.CopyOf is not null || _copyOf is not null) (_copyOf ??= new int[TaskCount])[p] = e.CopyOf ?? 0;
         (_attempts[p], _notBefore[p], _deadlines[p], _startedOn[p], _caps[p]) = (e.Attempt, e.NotBefore.UtcTicks, e.Deadline.UtcTicks, null, 0);
         if (_held is not null) _held[p] = false;
@@ -143,30 +156,43 @@ public sealed class StepState(StepDefinition definition)
 
     internal void Confirm(int p, TaskConfirmed e)
     {
-        if (_confirmations[p] is not null) return;
-        _confirmations[p] = e;
+        if (_confirmed[p]) return;
+        _confirmed[p] = true;
+        if (!_workerNames.TryGetValue(e.Worker, out var worker)) _workerNames[e.Worker] = worker = e.Worker;
+        _workers[p] = worker;
+        _outputs[p] = e.Outputs.Count == 0 ? [] : e.Outputs;
+        _metadata[p] = Shared(e.Metadata);
+        _metrics[p] = e.Metrics;
+        if (e.ReusedFrom is { } source) (_reusedFrom ??= [])[p] = source;
         Confirmed++;
     }
 
     internal TaskId IdOf(int p) => _ids[p];
     internal int AttemptOf(int p) => _attempts[p];
-    internal TaskStatus StatusOf(int p) => _confirmations[p] is null ? TaskStatus.Scheduled : TaskStatus.Confirmed;
+    internal TaskStatus StatusOf(int p) => _confirmed[p] ? TaskStatus.Confirmed : TaskStatus.Scheduled;
     internal DateTimeOffset NotBeforeOf(int p) => new(_notBefore[p], TimeSpan.Zero);
     internal DateTimeOffset DeadlineOf(int p) => new(_deadlines[p], TimeSpan.Zero);
     internal IReadOnlyList<TaskInput> InputsOf(int p) => _inputs[p];
     internal string? TargetOf(int p) => _targets[p];
     internal string? ItemOf(int p) => _items?[p];
-    internal WorkerId? WorkerOf(int p) => _confirmations[p]?.Worker;
+    internal WorkerId? WorkerOf(int p) => _workers[p];
     internal WorkerId? StartedOnOf(int p) => _startedOn[p];
     internal bool IsHeld(int p) => _held?[p] ?? false;
     internal DateTimeOffset? StartedAtOf(int p) => _startedOn[p] is null ? null : new DateTimeOffset(_startedAt[p], TimeSpan.Zero);
     internal int? CopyOfOf(int p) => _copyOf is { } copies && copies[p] > 0 ? copies[p] : null;
     internal int AttemptsThisRunOf(int p) => _attempts[p] - (_attemptsBeforeRetry?[p] ?? 0);
     internal DateTimeOffset? CapOf(int p) => _caps[p] == 0 ? null : new DateTimeOffset(_caps[p], TimeSpan.Zero);
-    internal IReadOnlyList<BlobRef> OutputsOf(int p) => _confirmations[p]?.Outputs ?? [];
-    internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _confirmations[p]?.Metadata ?? EmptyMetadata;
-    internal TaskMetrics? MetricsOf(int p) => _confirmations[p]?.Metrics;
-    internal TaskId? ReusedFromOf(int p) => _confirmations[p]?.ReusedFrom;
+    internal IReadOnlyList<BlobRef> OutputsOf(int p) => _outputs[p] ?? [];
+    internal IReadOnlyDictionary<string, string> MetadataOf(int p) => _metadata[p] ?? EmptyMetadata;
+    internal TaskMetrics? MetricsOf(int p) => _metrics[p];
+    internal TaskId? ReusedFromOf(int p) => _reusedFrom is { } reused && reused.TryGetValue(p, out var source) ? source : null;
+
+    /// <summary>The metadata of the task confirmed before, when it says the same (as no-op and listing tasks' often do).</summary>
+    private IReadOnlyDictionary<string, string> Shared(IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.Count == _lastMetadata.Count && metadata.All(pair => _lastMetadata.TryGetValue(pair.Key, out var value) && value == pair.Value)) return _lastMetadata;
+        return _lastMetadata = metadata;
+    }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
 }
