@@ -11,7 +11,7 @@ namespace Orchestration.Adapters.Embedded;
 /// </summary>
 internal static class EventLine
 {
-    public static void Write(Utf8JsonWriter json, IBufferWriter<byte> output, StoredEvent stored, string type, byte[] data)
+    public static void Write(Utf8JsonWriter json, IBufferWriter<byte> output, StoredEvent stored, string type)
     {
         json.WriteStartObject();
         json.WriteNumber("p"u8, stored.Position);
@@ -20,7 +20,7 @@ internal static class EventLine
         json.WriteString("t"u8, type);
         json.WriteString("at"u8, stored.RecordedAt);
         json.WritePropertyName("d"u8);
-        json.WriteRawValue(data, skipInputValidation: true);
+        EventSerializer.Instance.Serialize(json, stored.Event);
         json.WriteEndObject();
         json.Flush();
         json.Reset(); // one writer for many lines: each line is a JSON value of its own

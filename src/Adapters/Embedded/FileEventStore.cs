@@ -69,9 +69,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
         if (_lock is null) throw new InvalidOperationException("This event store was opened read-only.");
         if (appends.GroupBy(a => a.Stream).Any(g => g.Count() > 1))
             throw new ArgumentException("A group commit may hold each stream once; merge its events into one append.", nameof(appends));
-        // Serialized before taking the lock: only positions and times are decided under it.
-        var events = appends.SelectMany(a => a.Events.Select((e, i) => new Unwritten(a.Stream, a.ExpectedVersion + 1 + i, e,
-            EventSerializer.Instance.TypeOf(e), EventSerializer.Instance.Serialize(e)))).ToArray();
+        var events = appends.SelectMany(a => a.Events.Select((e, i) => new Unwritten(a.Stream, a.ExpectedVersion + 1 + i, e, EventSerializer.Instance.TypeOf(e)))).ToArray();
 
         Task durable;
         ConcurrencyException? conflict;
@@ -221,13 +219,36 @@ public sealed class FileEventStore : IEventStore, IDisposable
         return null;
     }
 
-    /// <summary>Under the writer lock: writes the events after the last ones and returns the last position and when it is durable and visible.</summary>
+    /// <summary>How many bytes of lines are encoded before they are written: a step of a million tasks is one append, whose
+    /// lines (hundreds of megabytes) must not be held in memory at once.</summary>
+    private const int ChunkBytes = 1 << 22;
+
+    /// <summary>
+    /// Under the writer lock: writes the events after the last ones, a chunk of lines at a time, and returns the last
+    /// position and when it is durable and visible. Events are serialised here, straight into the chunk, so that a big
+    /// append holds no second copy of itself.
+    /// </summary>
     private async Task<(long Last, Task Durable)> WriteAsync(Unwritten[] events)
     {
-        var (batch, bytes) = Encode(events);
+        var now = DateTimeOffset.UtcNow;
+        var stored = new StoredEvent[events.Length];
+        var ends = new long[events.Length];
+        var chunk = new ArrayBufferWriter<byte>(Math.Min(ChunkBytes, 1 << 16));
+        var end = _end;
         try
         {
-            await RandomAccess.WriteAsync(_current.Handle, bytes, _end);
+            await using var json = new Utf8JsonWriter(chunk);
+            for (var i = 0; i < events.Length; i++)
+            {
+                var e = events[i];
+                stored[i] = new StoredEvent(_written + 1 + i, e.Stream, e.Version, e.Event, now);
+                EventLine.Write(json, chunk, stored[i], e.Type);
+                ends[i] = end + chunk.WrittenCount;
+                if (chunk.WrittenCount < ChunkBytes && i < events.Length - 1) continue;
+                await RandomAccess.WriteAsync(_current.Handle, chunk.WrittenMemory, end);
+                end += chunk.WrittenCount;
+                chunk.ResetWrittenCount();
+            }
         }
         catch
         {
@@ -236,27 +257,11 @@ public sealed class FileEventStore : IEventStore, IDisposable
         }
         foreach (var e in events) _versions[e.Stream] = e.Version;
         _written += events.Length;
-        _end += bytes.Length;
+        _end = end;
+        var batch = new Batch(stored, ends);
         if (_flush is not null) return (_written, _flush.Written(batch));
         Publish(batch);
         return (_written, Task.CompletedTask);
-    }
-
-    private (Batch Batch, ReadOnlyMemory<byte> Bytes) Encode(Unwritten[] events)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var json = new Utf8JsonWriter(buffer);
-        var now = DateTimeOffset.UtcNow;
-        var stored = new StoredEvent[events.Length];
-        var ends = new long[events.Length];
-        for (var i = 0; i < events.Length; i++)
-        {
-            var e = events[i];
-            stored[i] = new StoredEvent(_written + 1 + i, e.Stream, e.Version, e.Event, now);
-            EventLine.Write(json, buffer, stored[i], e.Type, e.Data);
-            ends[i] = _end + buffer.WrittenCount;
-        }
-        return (new Batch(stored, ends), buffer.WrittenMemory);
     }
 
     private void Publish(Batch batch)
@@ -340,7 +345,7 @@ public sealed class FileEventStore : IEventStore, IDisposable
         }
     }
 
-    private sealed record Unwritten(string Stream, long Version, IProcessEvent Event, string Type, byte[] Data);
+    private sealed record Unwritten(string Stream, long Version, IProcessEvent Event, string Type);
 
     /// <param name="Ends">where each event's line ends in the log.</param>
     private sealed record Batch(StoredEvent[] Events, long[] Ends);

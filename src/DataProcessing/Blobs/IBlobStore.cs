@@ -40,7 +40,21 @@ public interface IBlobStore
     /// must never be written: it may be the store's own bytes.
     /// </summary>
     Task FetchForReadingAsync(BlobRef blob, string localPath, CancellationToken cancellationToken = default) =>
-        DownloadAsync(blob, localPath, cancellationToken);
+        DownloadForReadingAsync(this, blob, localPath, cancellationToken);
+
+    /// <summary><see cref="FetchForReadingAsync"/> by downloading: bytes that fail the check (or a download cut short) are removed, never left for a task.</summary>
+    static async Task DownloadForReadingAsync(IBlobStore store, BlobRef blob, string localPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.DownloadAsync(blob, localPath, cancellationToken);
+        }
+        catch
+        {
+            File.Delete(localPath);
+            throw;
+        }
+    }
 
     /// <summary>Opens a blob for streaming; the SHA-256 is checked when the stream reaches its end.</summary>
     Task<Stream> OpenReadAsync(BlobRef blob, CancellationToken cancellationToken = default);

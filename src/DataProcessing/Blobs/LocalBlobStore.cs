@@ -68,7 +68,7 @@ public sealed class LocalBlobStore : IBlobStore
         var path = PathOf(name);
         if (!File.Exists(path) || !FileLink.TryCreate(path, localPath))
         {
-            await DownloadAsync(blob, localPath, cancellationToken);
+            await IBlobStore.DownloadForReadingAsync(this, blob, localPath, cancellationToken);
             return;
         }
         try

@@ -31,6 +31,9 @@ public sealed class EventSerializer
 
     public byte[] Serialize(IProcessEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, e.GetType(), Options);
 
+    /// <summary>Writes the event's JSON where <paramref name="writer"/> is (a log line's body), with no buffer of its own.</summary>
+    public void Serialize(Utf8JsonWriter writer, IProcessEvent e) => JsonSerializer.Serialize(writer, e, e.GetType(), Options);
+
     public IProcessEvent Deserialize(string type, ReadOnlySpan<byte> json) =>
         (IProcessEvent)(JsonSerializer.Deserialize(json, _names.TypeOf(type), Options)
                         ?? throw new JsonException($"Stored event of type '{type}' is null."));
