@@ -35,6 +35,24 @@ public sealed class EventSerializer
     public void Serialize(Utf8JsonWriter writer, IProcessEvent e) => JsonSerializer.Serialize(writer, e, e.GetType(), Options);
 
     public IProcessEvent Deserialize(string type, ReadOnlySpan<byte> json) =>
-        (IProcessEvent)(JsonSerializer.Deserialize(json, _names.TypeOf(type), Options)
-                        ?? throw new JsonException($"Stored event of type '{type}' is null."));
+        Shared((IProcessEvent)(JsonSerializer.Deserialize(json, _names.TypeOf(type), Options)
+                               ?? throw new JsonException($"Stored event of type '{type}' is null.")));
+
+    /// <summary>
+    /// Read back, each of a million scheduled tasks would keep its own copy of a route most tasks share and of an empty
+    /// input list; a reader that keeps them (a follower's open attempts, a watcher's state) keeps the shared ones instead.
+    /// </summary>
+    private static IProcessEvent Shared(IProcessEvent e)
+    {
+        if (e is not TaskScheduled scheduled) return e;
+        var route = scheduled.Route switch
+        {
+            { } r when r == TaskRoute.Step => TaskRoute.Step,
+            { } r when r == TaskRoute.Shared => TaskRoute.Shared,
+            { } r when r == TaskRoute.AnyMatching => TaskRoute.AnyMatching,
+            var r => r,
+        };
+        return ReferenceEquals(route, scheduled.Route) && scheduled.Inputs.Count > 0 ? scheduled
+            : scheduled with { Route = route, Inputs = scheduled.Inputs.Count == 0 ? [] : scheduled.Inputs };
+    }
 }
