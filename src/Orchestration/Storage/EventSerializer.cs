@@ -39,12 +39,20 @@ public sealed class EventSerializer
                                ?? throw new JsonException($"Stored event of type '{type}' is null.")));
 
     /// <summary>
-    /// Read back, each of a million scheduled tasks would keep its own copy of a route most tasks share and of an empty
-    /// input list; a reader that keeps them (a follower's open attempts, a watcher's state) keeps the shared ones instead.
+    /// Read back, each of a million scheduled tasks would keep its own copy of its process id, step name, a route most
+    /// tasks share and an empty input list; a reader that keeps them (a follower's open attempts, a watcher's state) keeps the shared ones instead.
     /// </summary>
     private static IProcessEvent Shared(IProcessEvent e)
     {
-        if (e is not TaskScheduled scheduled) return e;
+        if (e is not TaskScheduled read) return e;
+        // A step's tasks come one after another: the process id and step name of the one before are shared when the same.
+        var last = _lastScheduled;
+        var scheduled = last is null ? read : read with
+        {
+            ProcessId = read.ProcessId == last.ProcessId ? last.ProcessId : read.ProcessId,
+            Step = read.Step == last.Step ? last.Step : read.Step,
+        };
+        _lastScheduled = scheduled;
         var route = scheduled.Route switch
         {
             { } r when r == TaskRoute.Step => TaskRoute.Step,
@@ -55,4 +63,6 @@ public sealed class EventSerializer
         return ReferenceEquals(route, scheduled.Route) && scheduled.Inputs.Count > 0 ? scheduled
             : scheduled with { Route = route, Inputs = scheduled.Inputs.Count == 0 ? [] : scheduled.Inputs };
     }
+
+    [ThreadStatic] private static TaskScheduled? _lastScheduled;
 }
