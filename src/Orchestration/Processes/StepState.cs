@@ -37,10 +37,9 @@ public sealed class StepState(StepDefinition definition)
     private int[]? _attemptsBeforeRetry;
     // What a confirmation brought, by column rather than the event itself: a million confirmed tasks must not each keep an
     // event with its own copies of the process id, task id and worker name. Equal metadata and worker names are shared.
-    private bool[] _confirmed = [];
     private WorkerId?[] _workers = [];
     private IReadOnlyList<BlobRef>[] _outputs = [];
-    private IReadOnlyDictionary<string, string>[] _metadata = [];
+    private IReadOnlyDictionary<string, string>?[] _metadata = [];
     private TaskMetrics?[] _metrics = [];
     private Dictionary<int, TaskId>? _reusedFrom;
     private readonly Dictionary<WorkerId, WorkerId> _workerNames = [];
@@ -91,10 +90,9 @@ public sealed class StepState(StepDefinition definition)
         _startedAt = new long[tasks];
         _copyOf = null;
         _caps = new long[tasks];
-        _confirmed = new bool[tasks];
         _workers = new WorkerId?[tasks];
         _outputs = new IReadOnlyList<BlobRef>[tasks];
-        _metadata = new IReadOnlyDictionary<string, string>[tasks];
+        _metadata = new IReadOnlyDictionary<string, string>?[tasks];
         _metrics = new TaskMetrics?[tasks];
         _reusedFrom = null;
     }
@@ -156,8 +154,7 @@ public sealed class StepState(StepDefinition definition)
 
     internal void Confirm(int p, TaskConfirmed e)
     {
-        if (_confirmed[p]) return;
-        _confirmed[p] = true;
+        if (_metadata[p] is not null) return; // set at the confirmation, never null after it
         if (!_workerNames.TryGetValue(e.Worker, out var worker)) _workerNames[e.Worker] = worker = e.Worker;
         _workers[p] = worker;
         _outputs[p] = e.Outputs.Count == 0 ? [] : e.Outputs;
@@ -169,7 +166,7 @@ public sealed class StepState(StepDefinition definition)
 
     internal TaskId IdOf(int p) => _ids[p];
     internal int AttemptOf(int p) => _attempts[p];
-    internal TaskStatus StatusOf(int p) => _confirmed[p] ? TaskStatus.Confirmed : TaskStatus.Scheduled;
+    internal TaskStatus StatusOf(int p) => _metadata[p] is null ? TaskStatus.Scheduled : TaskStatus.Confirmed;
     internal DateTimeOffset NotBeforeOf(int p) => new(_notBefore[p], TimeSpan.Zero);
     internal DateTimeOffset DeadlineOf(int p) => new(_deadlines[p], TimeSpan.Zero);
     internal IReadOnlyList<TaskInput> InputsOf(int p) => _inputs[p];

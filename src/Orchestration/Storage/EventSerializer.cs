@@ -47,22 +47,16 @@ public sealed class EventSerializer
         if (e is not TaskScheduled read) return e;
         // A step's tasks come one after another: the process id and step name of the one before are shared when the same.
         var last = _lastScheduled;
-        var scheduled = last is null ? read : read with
+        return _lastScheduled = read with
         {
-            ProcessId = read.ProcessId == last.ProcessId ? last.ProcessId : read.ProcessId,
-            Step = read.Step == last.Step ? last.Step : read.Step,
+            ProcessId = last is not null && read.ProcessId == last.ProcessId ? last.ProcessId : read.ProcessId,
+            Step = last is not null && read.Step == last.Step ? last.Step : read.Step,
+            Route = read.Route is { } route ? SharedRoutes.FirstOrDefault(shared => shared == route) ?? route : null,
+            Inputs = read.Inputs.Count == 0 ? [] : read.Inputs,
         };
-        _lastScheduled = scheduled;
-        var route = scheduled.Route switch
-        {
-            { } r when r == TaskRoute.Step => TaskRoute.Step,
-            { } r when r == TaskRoute.Shared => TaskRoute.Shared,
-            { } r when r == TaskRoute.AnyMatching => TaskRoute.AnyMatching,
-            var r => r,
-        };
-        return ReferenceEquals(route, scheduled.Route) && scheduled.Inputs.Count > 0 ? scheduled
-            : scheduled with { Route = route, Inputs = scheduled.Inputs.Count == 0 ? [] : scheduled.Inputs };
     }
+
+    private static readonly TaskRoute[] SharedRoutes = [TaskRoute.Step, TaskRoute.Shared, TaskRoute.AnyMatching];
 
     [ThreadStatic] private static TaskScheduled? _lastScheduled;
 }
