@@ -13,6 +13,7 @@ using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
+using Orchestration.Hosting.Sharding;
 
 namespace Orchestration.Hosting;
 
@@ -57,9 +58,14 @@ public static class DistributedHosts
         services.AddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresStores>().Events);
         services.AddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<PostgresStores>().Checkpoints);
         services.AddSingleton<IProcessList>(sp => sp.GetRequiredService<PostgresStores>().Processes);
-        // One orchestrator leads (a second stands by), so its mailboxes are the only writer of process streams.
-        services.AddSingleton<Leadership>();
-        services.AddHostedService(sp => sp.GetRequiredService<Leadership>());
+        // Each shard is owned by one orchestrator at a time, whose mailboxes are then the only writer of its process streams.
+        var shards = new ShardRouting(settings.QueuePrefix, settings.Shards);
+        services.AddSingleton(shards);
+        services.AddSingleton(sp => new ShardOwnership(sp.GetRequiredService<PostgresStores>(), shards, sp.GetRequiredService<LogFollowers>(),
+            sp.GetServices<DeploymentDuty>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<IReceiveEndpointConnector>(),
+            (endpoint, context) => OrchestratorEndpoint(endpoint, context, shard: true), sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<ShardOwnership>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ShardOwnership>());
         services.AddSingleton(new ProcessRuntimeOptions(SingleWriter: true));
         // Memoization checks that a recorded result's outputs are still in the blob store: without one configured, nothing is reused.
         if (!string.IsNullOrWhiteSpace(settings.Blobs))
@@ -71,14 +77,14 @@ public static class DistributedHosts
         services.AddSingleton(settings.Faults);
         services.AddSingleton(_ => new PriorityTaskQueues(new Uri(settings.RabbitMq)));
         services.AddSingleton<ITaskQueue>(sp => WithFaults(new MassTransitTaskQueue(sp.GetRequiredService<ISendEndpointProvider>(), isDurable: true, settings.TaskQueue, settings.QueuePrefix,
-            sp.GetRequiredService<IBus>(), sp.GetRequiredService<PriorityTaskQueues>()), settings.Faults));
+            sp.GetRequiredService<IBus>(), sp.GetRequiredService<PriorityTaskQueues>(), shards), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
         services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
-        services.AddOrchestrator(schedules);
+        services.AddOrchestrator(schedules, sharded: true);
         if (settings.Retention.IsOn)
-            services.AddHostedService(sp => new Retention.ScheduledPrune(sp.GetRequiredService<Retention.Pruner>(), settings.Retention,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Retention.ScheduledPrune>>()));
+            services.AddSingleton(sp => new DeploymentDuty("scheduled prune", new Retention.ScheduledPrune(sp.GetRequiredService<Retention.Pruner>(), settings.Retention,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Retention.ScheduledPrune>>()).RunAsync));
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<TaskResultConsumer>();
@@ -88,15 +94,24 @@ public static class DistributedHosts
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 RabbitMqTransport.Host(rabbit, new Uri(settings.RabbitMq));
-                rabbit.ReceiveEndpoint(settings.OrchestratorQueue, endpoint =>
+                // Every orchestrator reads the clients' queue (handing commands on to their shards) and hears every worker's beats.
+                rabbit.ReceiveEndpoint(settings.OrchestratorQueue, endpoint => OrchestratorEndpoint(endpoint, context, shard: false));
+                rabbit.ReceiveEndpoint(new TemporaryEndpointDefinition(), DefaultEndpointNameFormatter.Instance, endpoint =>
                 {
-                    // A store outage is waited out, not turned into error-queue entries.
-                    endpoint.UseMessageRetry(retry => retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500)));
-                    EngineServices.OrchestratorEndpoint(endpoint, context);
+                    endpoint.ConfigureConsumeTopology = false;
+                    endpoint.Bind(ShardRouting.WorkerBeats(settings.QueuePrefix), exchange => exchange.ExchangeType = "fanout");
+                    endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
                 });
             });
         });
         services.GracefulStop(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The clients' queue (<paramref name="shard"/> false) or a shard's queue; a store outage is waited out, not turned into error-queue entries.</summary>
+    private static void OrchestratorEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, bool shard)
+    {
+        endpoint.UseMessageRetry(retry => retry.Exponential(20, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(500)));
+        EngineServices.OrchestratorEndpoint(endpoint, context, clients: !shard);
     }
 
     /// <summary>A worker process's host: the program's C# steps (<paramref name="setup"/>) on RabbitMQ and blob storage.</summary>
@@ -117,7 +132,8 @@ public static class DistributedHosts
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new ShutdownReport(() => $"worker {options.Name}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
         var worker = new WorkerIdentity(WorkerId.From(options.Name), options.Labels ?? new Dictionary<string, string>(), options.Slots);
-        services.AddWorker(worker, settings.OrchestratorQueue, options.ScratchDirectory, setup, options.LocalRoots);
+        services.AddWorker(worker, settings.OrchestratorQueue, options.ScratchDirectory, setup, options.LocalRoots,
+            beats: new Uri($"exchange:{ShardRouting.WorkerBeats(settings.QueuePrefix)}?type=fanout"));
         services.AddMassTransit(bus =>
         {
             bus.AddConsumer<RunTaskConsumer>();

@@ -12,6 +12,7 @@ using Orchestration.DataProcessing.Workers;
 using Orchestration.Graphs;
 using Orchestration.Ports;
 using Orchestration.Runtime;
+using Orchestration.Hosting.Sharding;
 
 namespace Orchestration.Hosting;
 
@@ -25,19 +26,21 @@ public static class EngineServices
     public const string OrchestratorQueue = "orchestrator";
 
     /// <summary>
-    /// The orchestrator: runtime, and the log follower feeding the dispatcher, timeout manager and placer over the registered event store and task queue, and a
+    /// The orchestrator: runtime, and the log followers feeding the dispatcher, timeout manager and placer over the registered event store and task queue, and a
     /// scheduler when <paramref name="schedules"/> holds any. Steps placed by label wait <paramref name="placementWarmUp"/>
-    /// after a start (default <see cref="Placer.DefaultWarmUp"/>) for the registry to hear every live worker.
+    /// after a start (default <see cref="Placer.DefaultWarmUp"/>) for the registry to hear every live worker. Unless
+    /// <paramref name="sharded"/>, one follower reads the whole log and the scheduler runs for the host's lifetime; a
+    /// sharded orchestrator runs them for the shards it owns (<see cref="Sharding.ShardOwnership"/>).
     /// </summary>
-    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null, TimeSpan? placementWarmUp = null)
+    public static IServiceCollection AddOrchestrator(this IServiceCollection services, GraphCatalog? schedules = null, TimeSpan? placementWarmUp = null, bool sharded = false)
     {
         services.AddSingleton(sp => new ProcessRuntime(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ProcessRuntimeOptions>()));
         services.AddSingleton(sp => new WorkerRegistry(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ReuseGate>();
         services.AddSingleton(sp => new Retention.Pruner(sp.GetRequiredService<IEventStore>(), sp.GetService<IBlobStore>(), sp.GetService<ITaskCache>(),
             sp.GetRequiredService<IProcessList>(), sp.GetRequiredService<ProcessRuntime>(), sp.GetRequiredService<ReuseGate>(), sp.GetRequiredService<TimeProvider>()));
-        // One reader of the log feeds the dispatcher, the timeout manager, the placer and the speculator from one shared view.
-        services.AddSingleton(sp =>
+        // One reader of a shard's log feeds the dispatcher, the timeout manager, the placer and the speculator from one shared view.
+        services.AddSingleton(sp => new LogFollowers(shard =>
         {
             var clock = sp.GetRequiredService<TimeProvider>();
             var runtime = sp.GetRequiredService<ProcessRuntime>();
@@ -51,15 +54,16 @@ public static class EngineServices
                 new Speculator(runtime, clock),
                 .. (memoizer is null ? Array.Empty<IFollowerHandler>() : [memoizer]),
             ];
-            return new LogFollower(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), handlers, clock);
-        });
-        // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
-        services.AddSingleton<IHostedService>(sp => new FollowerService("log follower", sp.GetRequiredService<LogFollower>().RunAsync,
-            sp.GetRequiredService<ILogger<FollowerService>>()));
+            return new LogFollower(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ICheckpointStore>(), handlers, clock, shard: shard);
+        }));
         if (schedules is { Schedules.Count: > 0 })
-            services.AddSingleton<IHostedService>(sp => new FollowerService("scheduler",
-                new Scheduler(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), schedules, sp.GetRequiredService<TimeProvider>()).RunAsync,
-                sp.GetRequiredService<ILogger<FollowerService>>()));
+            services.AddSingleton(sp => new DeploymentDuty("scheduler",
+                new Scheduler(sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<ProcessRuntime>(), schedules, sp.GetRequiredService<TimeProvider>()).RunAsync));
+        if (sharded) return services;
+        // Plain IHostedService singletons: AddHostedService would keep only the first of two FollowerServices.
+        services.AddSingleton<IHostedService>(sp => new FollowerService("log follower", sp.GetRequiredService<LogFollowers>().Of(Shard.All).RunAsync,
+            sp.GetRequiredService<ILogger<FollowerService>>()));
+        services.AddSingleton<IHostedService>(sp => new DutiesService(sp.GetServices<DeploymentDuty>(), sp.GetRequiredService<ILogger<FollowerService>>()));
         return services;
     }
 
@@ -68,15 +72,16 @@ public static class EngineServices
     /// roots, sending results to and announcing itself (labels, slots, running tasks) to the orchestrator that reads
     /// <paramref name="orchestratorQueue"/>.
     /// </summary>
+    /// <param name="beats">Where its status beats go: by default the orchestrator's queue.</param>
     public static IServiceCollection AddWorker(this IServiceCollection services, WorkerIdentity worker, string orchestratorQueue, string scratchDirectory,
-        OrchestrationSetup setup, LocalRoots? localRoots = null)
+        OrchestrationSetup setup, LocalRoots? localRoots = null, Uri? beats = null)
     {
         services.TryAddSingleton(FaultInjection.None);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
         services.AddSingleton<RunningTasks>();
         services.AddSingleton<IHostedService>(sp => new WorkerBeat(worker with { Steps = sp.GetRequiredService<CodeStepRegistry>().Keys }, sp.GetRequiredService<RunningTasks>(), sp.GetRequiredService<ISendEndpointProvider>(),
-            orchestratorQueue, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
+            beats ?? new Uri($"queue:{orchestratorQueue}"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, worker.Slots));
         services.AddSingleton(setup.CreateSteps);
         services.AddSingleton(sp => new TaskRunner(sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<SandboxPool>(), sp.GetRequiredService<CodeStepRegistry>(),
@@ -84,15 +89,19 @@ public static class EngineServices
         return services;
     }
 
-    /// <summary>Results in flight at once let the runtime write many in one append (group commit).</summary>
-    public static void OrchestratorEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    /// <summary>
+    /// Results in flight at once let the runtime write many in one append (group commit). The clients' queue
+    /// (<paramref name="clients"/>) also takes prunes and workers' beats; a shard's queue takes its processes' results and commands.
+    /// </summary>
+    public static void OrchestratorEndpoint(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, bool clients = true)
     {
         endpoint.PrefetchCount = 1024;
         endpoint.ConcurrentMessageLimit = 1024;
         endpoint.ConfigureConsumeTopology = false; // workers send here directly (see ResultsAddress); no exchange of other deployments feeds it
         endpoint.ConfigureConsumer<TaskResultConsumer>(context);
-        endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
         endpoint.ConfigureConsumer<ProcessCommandConsumer>(context);
+        if (!clients) return;
+        endpoint.ConfigureConsumer<WorkerStatusConsumer>(context);
         endpoint.ConfigureConsumer<Retention.PruneRequestConsumer>(context);
     }
 

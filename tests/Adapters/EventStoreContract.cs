@@ -110,6 +110,38 @@ public abstract class EventStoreContract : IAsyncLifetime
         page.Select(e => (e.Position, e.Version)).Should().Equal((before + 3, 3L), (before + 4, 4L), (before + 5, 5L));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_shard_reads_only_its_streams_events_in_order_and_reads_through_the_others(bool afterRestart)
+    {
+        var before = await Store.HeadAsync();
+        var streams = Enumerable.Range(0, 12).Select(_ => NewStream()).ToList();
+        foreach (var stream in streams) await Store.AppendAsync([new StreamAppend(stream, 0, TestEvents.Started(stream))]);
+        var head = await Store.HeadAsync();
+        if (afterRestart) Store = await ReopenAsync(Store); // read from where the events are kept, not from what this instance wrote
+
+        foreach (var index in Enumerable.Range(0, 3))
+        {
+            var shard = new Shard(index, 3);
+            var read = new List<StoredEvent>();
+            var position = before;
+            LogPage page;
+            do
+            {
+                page = await Store.ReadShardAsync(position, 5, shard);
+                page.Through.Should().BeGreaterThanOrEqualTo(position);
+                read.AddRange(page.Events);
+                position = page.Through;
+            } while (page.More);
+
+            position.Should().Be(head, $"{shard} reads through the events of the other shards");
+            read.Select(e => e.Stream).Distinct().Should().Equal(streams.Where(s => Shard.IndexOf(s, 3) == index));
+            read.Select(e => e.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+            read.Should().HaveCount(4 * streams.Count(s => Shard.IndexOf(s, 3) == index));
+        }
+    }
+
     [Fact]
     public async Task Events_survive_a_restart()
     {

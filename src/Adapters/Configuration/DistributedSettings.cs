@@ -50,7 +50,16 @@ public sealed record DistributedSettings
     /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How many shards the deployment's processes are split into (<c>Orchestration__Shards</c>, 1 to 256): each is owned
+    /// by one orchestrator at a time, and the running orchestrators share them out evenly, so N orchestrators split the
+    /// work N ways and the others take a dead one's shards over. With 1, one orchestrator leads and the others stand by.
+    /// Every orchestrator of a deployment must be set alike.
+    /// </summary>
+    public int Shards { get; init; } = 1;
+
     public string TaskQueue => QueuePrefix + MassTransitTaskQueue.QueueName;
+    /// <summary>Where clients send commands: every orchestrator reads it, and hands a command on to its process's shard.</summary>
     public string OrchestratorQueue => QueuePrefix + "orchestrator";
 
     /// <summary>

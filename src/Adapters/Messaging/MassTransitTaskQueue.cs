@@ -15,8 +15,9 @@ namespace Orchestration.Adapters.Messaging;
 /// <param name="publish">Where a stop for a cancelled process goes to every worker (the bus); null where nothing stops.</param>
 /// <param name="priorityQueues">On RabbitMQ: declares each queue with priorities before the first send, which then goes to
 /// the queue's exchange; null for a transport that declares nothing (in memory, where queues are first in, first out).</param>
+/// <param name="shards">Where each task's results go (its process's shard's queue, as the task's response address); null: the worker's default.</param>
 public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints, bool isDurable, string queueName = MassTransitTaskQueue.QueueName, string queuePrefix = "",
-    IPublishEndpoint? publish = null, PriorityTaskQueues? priorityQueues = null) : ITaskQueue
+    IPublishEndpoint? publish = null, PriorityTaskQueues? priorityQueues = null, ShardRouting? shards = null) : ITaskQueue
 {
     public const string QueueName = "run-task";
 
@@ -29,7 +30,11 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
             var queue = group.Key;
             if (priorityQueues is not null) await priorityQueues.EnsureAsync(queue, cancellationToken);
             var endpoint = await endpoints.GetSendEndpoint(new Uri(priorityQueues is null ? $"queue:{queue}" : $"exchange:{queue}"));
-            await endpoint.SendBatch(group.ToArray(), context => context.TrySetPriority(context.Message.Priority), cancellationToken);
+            await endpoint.SendBatch(group.ToArray(), context =>
+            {
+                context.TrySetPriority(context.Message.Priority);
+                if (shards is not null) context.ResponseAddress = shards.AddressOf(context.Message.ProcessId);
+            }, cancellationToken);
         }
     }
 

@@ -29,7 +29,8 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
         var task = context.Message;
         if (running.IsStopped(task)) return; // its process was cancelled or paused since it was scheduled: taken off the queue, not run
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
-        var orchestrator = await context.GetSendEndpoint(results.Address);
+        // The task's shard's queue when it names one (a distributed deployment), else the orchestrator's.
+        var orchestrator = await context.GetSendEndpoint(context.ResponseAddress ?? results.Address);
         TaskOutcome outcome;
         using (var run = running.Start(task))
         using (var work = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, run.Stopped))

@@ -13,11 +13,12 @@ public sealed record WorkerIdentity(WorkerId Id, IReadOnlyDictionary<string, str
 /// <summary>
 /// A worker's announcements to its orchestrator: a <see cref="WorkerStatus"/> every <see cref="WorkerStatus.Interval"/>,
 /// and one saying it is stopping as soon as the host begins to stop (before its running tasks get their grace).
-/// Beats are sent to the orchestrator's own queue rather than published, so deployments sharing a broker (queue
-/// prefixes) never see each other's workers; they are transient and expire unread after a few intervals, so a
+/// Beats are sent to <paramref name="beats"/> (the orchestrator's queue, or the deployment's own beats exchange that every
+/// orchestrator binds a queue to) rather than published, so deployments sharing a broker (queue prefixes) never see
+/// each other's workers; they are transient and expire unread after a few intervals, so a
 /// stopped orchestrator does not find a backlog of stale beats.
 /// </summary>
-public sealed class WorkerBeat(WorkerIdentity identity, RunningTasks running, ISendEndpointProvider endpoints, string orchestratorQueue,
+public sealed class WorkerBeat(WorkerIdentity identity, RunningTasks running, ISendEndpointProvider endpoints, Uri beats,
     TimeProvider clock, ILogger<WorkerBeat> logger) : BackgroundService, IHostedLifecycleService
 {
     private readonly CancellationTokenSource _beating = new();
@@ -72,7 +73,7 @@ public sealed class WorkerBeat(WorkerIdentity identity, RunningTasks running, IS
     private async Task SendAsync(bool stopping, CancellationToken cancellationToken)
     {
         var status = new WorkerStatus(identity.Id, identity.Labels, identity.Slots, running.Snapshot(), clock.GetUtcNow(), stopping, identity.Steps);
-        var endpoint = await endpoints.GetSendEndpoint(new Uri($"queue:{orchestratorQueue}"));
+        var endpoint = await endpoints.GetSendEndpoint(beats);
         await endpoint.Send(status, context =>
         {
             context.Durable = false;

@@ -4,6 +4,7 @@ using StreamAction = JasperFx.Events.StreamAction;
 using StreamIdentity = JasperFx.Events.StreamIdentity;
 using EventAppendMode = JasperFx.Events.EventAppendMode;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Orchestration.Processes;
 using Npgsql;
 using Orchestration.Ports;
@@ -147,6 +148,30 @@ public sealed class MartenEventStore : IEventStore, IDisposable
             .Where(e => e.Sequence > afterPosition && e.StreamKey != Tombstones)
             .OrderBy(e => e.Sequence).Take(max).ToListAsync(cancellationToken);
         return events.Select(Stored).ToList();
+    }
+
+    /// <summary>
+    /// One shard's events, filtered in the database by <see cref="Shard.SqlOf"/>. A short page read through the head
+    /// taken before it: every commit up to that head is in the page's snapshot, as appends commit in position order.
+    /// </summary>
+    public async Task<LogPage> ReadShardAsync(long afterPosition, int max, Shard shard, CancellationToken cancellationToken = default)
+    {
+        if (shard.IsAll)
+        {
+            var all = await ReadAllAsync(afterPosition, max, cancellationToken);
+            return new LogPage(all, all.Count > 0 ? all[^1].Position : afterPosition, all.Count == max);
+        }
+        var recent = _recent.After(afterPosition, max);
+        if (recent.Count > 0 && (recent.Count == max || recent[^1].Position >= Interlocked.Read(ref _lastWritten)))
+            return new LogPage(recent.Where(e => shard.Holds(e.Stream)).ToList(), recent[^1].Position, recent.Count == max);
+        var head = await HeadAsync(cancellationToken);
+        await using var session = _store.QuerySession();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.Sequence > afterPosition && e.StreamKey != Tombstones && e.MatchesSql($"{Shard.SqlOf("d.stream_id", shard.Count)} = ?", shard.Index))
+            .OrderBy(e => e.Sequence).Take(max).ToListAsync(cancellationToken);
+        var page = events.Select(Stored).ToList();
+        var full = page.Count == max;
+        return new LogPage(page, full ? page[^1].Position : Math.Max(Math.Max(head, afterPosition), page.Count > 0 ? page[^1].Position : 0), full);
     }
 
     public async Task<long> HeadAsync(CancellationToken cancellationToken = default)

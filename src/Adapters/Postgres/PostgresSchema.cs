@@ -25,13 +25,16 @@ internal sealed partial class PostgresSchema
     public string Events => $"\"{Name}\".mt_events";
     /// <summary>The followers' checkpoints (a table of ours beside Marten's).</summary>
     public string Checkpoints => $"\"{Name}\".orchestration_checkpoints";
-    /// <summary>One row: whose event log this is (the deployment's queue prefix) and who leads it (see <see cref="LeaderLease"/>).</summary>
+    /// <summary>One row: whose event log this is (the deployment's queue prefix) and how many shards its orchestrators split it into.</summary>
     public string Deployment => $"\"{Name}\".orchestration_deployment";
     /// <summary>The task cache: a task's cache key to the result it had.</summary>
     public string TaskCache => $"\"{Name}\".orchestration_task_cache";
 
-    /// <summary>The session-level advisory lock its one orchestrator holds for as long as it leads.</summary>
-    public string LeaderLockKey => $"hashtextextended('orchestration.leader:{Name}', 0)";
+    /// <summary>Each shard's owner and epoch (see <see cref="ShardLeases"/>).</summary>
+    public string Shards => $"\"{Name}\".orchestration_shards";
+
+    /// <summary>The session-level advisory lock an orchestrator holds for as long as it owns <paramref name="shard"/>.</summary>
+    public string ShardLockKey(int shard) => $"hashtextextended('orchestration.shard:{Name}:{shard}', 0)";
 
     /// <summary>The channel an append notifies, with the new head as its payload.</summary>
     public string Channel => $"mt_events_{Name}";
@@ -78,10 +81,14 @@ internal sealed partial class PostgresSchema
             );
             CREATE TABLE IF NOT EXISTS {Deployment} (
                 one          boolean     PRIMARY KEY DEFAULT true CHECK (one),
-                queue_prefix text        NOT NULL,
-                leader       text,
-                leader_epoch bigint      NOT NULL DEFAULT 0,
-                led_since    timestamptz
+                queue_prefix text        NOT NULL
+            );
+            ALTER TABLE {Deployment} ADD COLUMN IF NOT EXISTS shards int;
+            CREATE TABLE IF NOT EXISTS {Shards} (
+                shard  int         PRIMARY KEY,
+                holder text        NOT NULL,
+                epoch  bigint      NOT NULL,
+                since  timestamptz NOT NULL
             );
             CREATE TABLE IF NOT EXISTS {TaskCache} (
                 key         text        PRIMARY KEY,

@@ -46,8 +46,8 @@ public sealed class PostgresStores : IAsyncDisposable
         }
     }
 
-    /// <summary>The lease that makes one orchestrator of the deployment its only writer.</summary>
-    public LeaderLease Lease(string holder) => new(_connectionString, _schema, holder);
+    /// <summary>An orchestrator's leases on the deployment's <paramref name="shards"/> shards, each making it the only writer of that shard's processes.</summary>
+    public ShardLeases Leases(string holder, int shards) => new(_connectionString, _schema, holder, shards);
 
     /// <inheritdoc cref="OpenAsync(DistributedSettings, CancellationToken)"/>
     public static async Task<PostgresStores> OpenAsync(string connectionString, string schema, CancellationToken cancellationToken = default)

@@ -29,10 +29,10 @@ public static class HostCommands
                 services.AddOrchestratorOperations(Engines.Settings, HealthCommand.Telemetry, endpoint);
                 services.AddDashboard(dashboard, Engines.Settings);
             }, Engines.WithSchedules(setup).Graphs);
-            var leadership = host.Services.GetRequiredService<Leadership>(); // before the run, which disposes the host's services
+            var ownership = host.Services.GetRequiredService<Hosting.Sharding.ShardOwnership>(); // before the run, which disposes the host's services
             await GracefulExit.HoldUntilDone(host.RunAsync(cancellationToken), TimeSpan.FromSeconds(35));
-            if (leadership.LostBecause is { } lost)
-                throw new CliError($"The orchestrator stopped: it lost the lead, {lost}. Start it again; it stands by or leads afresh from the store.", 3);
+            if (ownership.LostBecause is { } lost)
+                throw new CliError($"The orchestrator stopped: it lost a shard, {lost}. Start it again; it takes its share of the shards afresh from the store.", 3);
             return 0;
         });
         return command;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestration.Adapters.Configuration;
 using Orchestration.Retention;
@@ -9,12 +8,12 @@ namespace Orchestration.Hosting.Retention;
 /// The orchestrator's prune on a schedule (<see cref="RetentionSettings"/>): every interval, the processes that ended
 /// longer ago than the configured age (but the newest of each graph it keeps) are pruned as <c>orch prune</c> would, and
 /// what was removed is logged and recorded in the retention stream. A failed prune is logged and tried at the next interval.
-/// Runs only on the leading orchestrator (a standby starts nothing until it leads).
+/// A duty of the deployment (<see cref="DeploymentDuty"/>): it runs on the orchestrator that owns shard 0.
 /// </summary>
-public sealed class ScheduledPrune(Pruner pruner, RetentionSettings settings, TimeProvider clock, ILogger<ScheduledPrune> logger) : BackgroundService
+public sealed class ScheduledPrune(Pruner pruner, RetentionSettings settings, TimeProvider clock, ILogger<ScheduledPrune> logger)
 {
-    /// <inheritdoc/>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Prunes every interval until <paramref name="stoppingToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken stoppingToken)
     {
         var reason = $"scheduled prune (every {settings.Every}{(settings.Age is null ? "" : $", ended more than {settings.EndedBefore} ago")}{(settings.KeepLast is { } keep ? $", keeping the newest {keep} of each graph" : "")})";
         while (!stoppingToken.IsCancellationRequested)

@@ -22,6 +22,18 @@ public interface IEventStore
     /// <summary>Up to <paramref name="max"/> events of all streams with a global position above <paramref name="afterPosition"/>, in order.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="max"/> events of <paramref name="shard"/>'s streams with a global position above
+    /// <paramref name="afterPosition"/>, in order, and the position read through. By default a page of the whole log,
+    /// filtered here; a store that can filter where it keeps the events does so there.
+    /// </summary>
+    async Task<LogPage> ReadShardAsync(long afterPosition, int max, Shard shard, CancellationToken cancellationToken = default)
+    {
+        var events = await ReadAllAsync(afterPosition, max, cancellationToken);
+        var through = events.Count > 0 ? events[^1].Position : afterPosition;
+        return new LogPage(shard.IsAll ? events : events.Where(e => shard.Holds(e.Stream)).ToList(), through, events.Count == max);
+    }
+
     /// <summary>The global position of the last event written, 0 when the store is empty.</summary>
     Task<long> HeadAsync(CancellationToken cancellationToken = default);
 

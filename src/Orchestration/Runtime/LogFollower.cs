@@ -30,11 +30,14 @@ public sealed record FollowerOptions(int ReadBatch = 2_000, TimeSpan? IdleWait =
 /// hands each batch to its handlers, in order, on one loop (so the view needs no locks). It saves its position with the
 /// view every few seconds, and when it stops: a restart resumes there, never from position 0. A checkpoint is saved only
 /// after the handlers acted on everything before it, so after a crash an event may be acted on twice (a task sent
-/// twice, which the aggregate drops), never missed.
+/// twice, which the aggregate drops), never missed. A sharded deployment runs one per shard its orchestrator owns, each
+/// reading only its <see cref="Shard"/>'s streams and keeping its own checkpoint.
 /// </summary>
 public sealed class LogFollower(IEventStore store, ICheckpointStore checkpoints, IReadOnlyList<IFollowerHandler> handlers, TimeProvider clock,
-    FollowerOptions? options = null)
+    FollowerOptions? options = null, Shard? shard = null)
 {
+    private readonly Shard _shard = shard ?? Shard.All;
+
     public const string CheckpointName = "orchestrator";
 
     private readonly FollowerOptions _options = options ?? new FollowerOptions();
@@ -50,7 +53,7 @@ public sealed class LogFollower(IEventStore store, ICheckpointStore checkpoints,
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var view = RuntimeView.Restore(await checkpoints.LoadAsync(CheckpointName, cancellationToken));
+        var view = RuntimeView.Restore(await checkpoints.LoadAsync(_shard.CheckpointName, cancellationToken));
         Volatile.Write(ref _view, view);
         foreach (var handler in handlers) await handler.StartAsync(view, cancellationToken);
         var head = await store.HeadAsync(cancellationToken);
@@ -61,14 +64,15 @@ public sealed class LogFollower(IEventStore store, ICheckpointStore checkpoints,
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var events = await store.ReadAllAsync(view.Position, _options.ReadBatch, cancellationToken);
-                foreach (var stored in events) view.Apply(stored);
-                foreach (var handler in handlers) await handler.HandleAsync(events, view, cancellationToken);
+                var page = await store.ReadShardAsync(view.Position, _options.ReadBatch, _shard, cancellationToken);
+                foreach (var stored in page.Events) view.Apply(stored);
+                view.ReadThrough(page.Through);
+                foreach (var handler in handlers) await handler.HandleAsync(page.Events, view, cancellationToken);
                 handled = view.Position;
                 if (view.Position >= head) _caughtUp.TrySetResult();
                 if (view.Position != saved.Position && clock.GetUtcNow() - saved.At >= _saveEvery)
                     saved = await SaveAsync(view, cancellationToken);
-                if (events.Count < _options.ReadBatch)
+                if (!page.More)
                     await store.WaitForEventsAsync(view.Position, NextWait(view), cancellationToken);
             }
         }
@@ -81,7 +85,7 @@ public sealed class LogFollower(IEventStore store, ICheckpointStore checkpoints,
     private async Task<(long, DateTimeOffset)> SaveAsync(RuntimeView view, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await checkpoints.SaveAsync(CheckpointName, view.Position, view.SaveAsync, cancellationToken);
+        await checkpoints.SaveAsync(_shard.CheckpointName, view.Position, view.SaveAsync, cancellationToken);
         // A view of many open attempts takes long to save: saving then spends at most about 2 % of the follower's time.
         var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         _saveEvery = took * 50 > _options.Save ? took * 50 : _options.Save;

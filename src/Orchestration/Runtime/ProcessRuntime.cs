@@ -54,6 +54,19 @@ public sealed class ProcessRuntime : IAsyncDisposable
         return pending.Outcome.Task;
     }
 
+    /// <summary>
+    /// Lets go of the aggregates of the processes <paramref name="which"/> names, once every command queued before
+    /// this call is decided and stored: an orchestrator handing a shard on, or taking one, so that what it keeps in
+    /// memory is never behind what another owner wrote meanwhile. A later command reloads them from the store.
+    /// </summary>
+    public Task ForgetAsync(Func<ProcessId, bool> which) =>
+        Task.WhenAll(_partitions.Select(partition =>
+        {
+            var pending = new Pending(null!, which);
+            if (!partition.Inbox.Writer.TryWrite(pending)) return Task.CompletedTask; // shutting down: nothing kept matters
+            return (Task)pending.Outcome.Task;
+        }));
+
     public async ValueTask DisposeAsync()
     {
         foreach (var partition in _partitions) partition.Inbox.Writer.TryComplete();
@@ -71,7 +84,8 @@ public sealed class ProcessRuntime : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(IProcessCommand Command)
+    /// <param name="Forget">Not a command: which aggregates to let go of (see <see cref="ForgetAsync"/>).</param>
+    private sealed record Pending(IProcessCommand Command, Func<ProcessId, bool>? Forget = null)
     {
         public TaskCompletionSource<Decision> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -91,9 +105,23 @@ public sealed class ProcessRuntime : IAsyncDisposable
             var batch = new List<Pending>(options.MaxBatch);
             while (await Inbox.Reader.WaitToReadAsync())
             {
-                while (batch.Count < options.MaxBatch && Inbox.Reader.TryRead(out var pending)) batch.Add(pending);
-                await ExecuteAsync(batch, conflicts: 0);
+                Pending? forget = null;
+                while (batch.Count < options.MaxBatch && Inbox.Reader.TryRead(out var pending))
+                {
+                    if (pending.Forget is not null)
+                    {
+                        forget = pending;
+                        break;
+                    }
+                    batch.Add(pending);
+                }
+                if (batch.Count > 0) await ExecuteAsync(batch, conflicts: 0);
                 batch.Clear();
+                if (forget is not null)
+                {
+                    foreach (var id in _states.Keys.Where(forget.Forget!).ToList()) _states.Remove(id);
+                    forget.Outcome.TrySetResult(null!);
+                }
                 if (_states.Count > _letGoAbove) LetEndedGo();
                 Volatile.Write(ref _inMemory, _states.Count);
             }

@@ -35,6 +35,12 @@ public sealed class RuntimeView
     /// <summary>The open attempt of a task, or null once it is confirmed, superseded by another attempt, or its process ended.</summary>
     public OpenAttempt? Open(TaskId task) => _open.GetValueOrDefault(task);
 
+    /// <summary>Moves the position past events the follower read but left out (other shards' streams).</summary>
+    public void ReadThrough(long position)
+    {
+        if (position > Position) Position = position;
+    }
+
     public void Apply(StoredEvent stored)
     {
         Position = stored.Position;

@@ -180,4 +180,20 @@ public abstract class PostgresEventStoreFacts : EventStoreContract
         (await _schema.ScalarAsync<string>("SELECT jsonb_typeof(data) FROM {schema}.mt_events WHERE seq_id = 1")).Should().Be("object");
         (await _schema.ScalarAsync<long>("SELECT version FROM {schema}.mt_streams WHERE id = 'p-json'")).Should().Be(4);
     }
+
+    [Fact]
+    public async Task PostgreSQL_puts_a_stream_in_the_same_shard_as_the_engine_does()
+    {
+        var streams = Enumerable.Range(0, 500).Select(i => $"process-{i}-{Guid.NewGuid():N}").Append("process-abc").ToArray();
+        foreach (var count in new[] { 2, 7, 256 })
+        {
+            await using var command = _schema.Source.CreateCommand($"SELECT {Shard.SqlOf("s", count)} FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n) ORDER BY n");
+            command.Parameters.Add(new NpgsqlParameter { Value = streams });
+            var inSql = new List<long>();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) inSql.Add(reader.GetInt64(0));
+            inSql.Should().Equal(streams.Select(s => (long)Shard.IndexOf(s, count)), $"both sides hash alike with {count} shards");
+        }
+        Shard.IndexOf("process-abc", 7).Should().Be(5, "the function is fixed: md5's first four bytes, big-endian, modulo the count");
+    }
 }
