@@ -80,7 +80,8 @@ public static class DistributedHosts
             sp.GetRequiredService<IBus>(), sp.GetRequiredService<PriorityTaskQueues>(), shards), settings.Faults));
         services.AddPoisonMessageCount();
         services.AddHostedService(sp => new IdleQueueExpiry(new Uri(settings.RabbitMq), settings.QueuePrefix, settings.IdleQueueExpiry, sp.GetRequiredService<ILogger<IdleQueueExpiry>>()));
-        services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}", settings.Faults));
+        services.AddHostedService(sp => new ShutdownReport(() => $"{sp.GetRequiredService<ProcessRuntime>().Counters}, {sp.GetRequiredService<PoisonMessages>()}, " +
+            ShutdownReport.CpuPerTask(sp.GetRequiredService<ProcessRuntime>().Counters.TasksConfirmed), settings.Faults));
         services.AddOrchestrator(schedules, sharded: true);
         if (settings.Retention.IsOn)
             services.AddSingleton(sp => new DeploymentDuty("scheduled prune", new Retention.ScheduledPrune(sp.GetRequiredService<Retention.Pruner>(), settings.Retention,

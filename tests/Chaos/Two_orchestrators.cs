@@ -8,34 +8,35 @@ using Xunit.Abstractions;
 namespace Orchestration.Tests.Chaos;
 
 /// <summary>
-/// Chaos: a failover pair. A second orchestrator started beside the first stands by (it consumes nothing: the first
-/// leads and is the only writer); the leader is SIGKILLed mid-process and the standby takes over from the store. The
-/// result must be exact, every task confirmed once.
+/// Chaos: a failover pair of a deployment of one shard. A second orchestrator started beside the first stands by (it
+/// reads no shard's queue: the first owns the one shard and is the only writer); the leader is SIGKILLed mid-process and
+/// the standby takes the shard over from the store. The result must be exact, every task confirmed once.
 /// </summary>
 [Trait("Category", "Chaos")]
 [Collection(RealProcesses.Name)]
 public sealed class Two_orchestrators(ITestOutputHelper output) : DistributedStack
 {
     [Fact]
-    public async Task A_standby_orchestrator_consumes_nothing_until_the_leader_dies_then_finishes_the_process()
+    public async Task A_standby_orchestrator_reads_no_shard_until_the_leader_dies_then_finishes_the_process()
     {
-        const int files = 150;
+        const int files = 100;
         var leader = StartDeployment();
         using var management = new RabbitMqManagement(Services.RabbitMq);
-        await Eventually.True(async () => (await management.DepthAsync($"{Name}-orchestrator"))?.Consumers == 1, TimeSpan.FromMinutes(2), "the leader to consume");
+        var shardQueue = $"{Name}-orchestrator.shard-0";
+        await Eventually.True(async () => (await management.DepthAsync(shardQueue))?.Consumers == 1, TimeSpan.FromMinutes(2), "the leader to own the shard");
         var standby = StartHost("orchestrator");
-        await Eventually.True(() => Task.FromResult(OutputOf(standby).Contains("Standing by: another orchestrator leads this deployment")), TimeSpan.FromMinutes(2),
+        await Eventually.True(() => Task.FromResult(OutputOf(standby).Contains("Standing by: other orchestrators own every shard of this deployment")), TimeSpan.FromMinutes(2),
             "the second orchestrator to say that it stands by");
-        OutputOf(standby).Should().Contain($"pid {leader.Id}", "a standby names the leader it waits for");
+        OutputOf(standby).Should().Contain($"pid {leader.Id}", "a standby names the orchestrator it waits for");
 
         var takenOver = Stopwatch.StartNew();
         var run = await QueryThroughFaultAsync(files, faultAfter: 10, async () =>
         {
-            (await management.DepthAsync($"{Name}-orchestrator"))!.Consumers.Should().Be(1, "the standby consumes nothing while the leader leads");
+            (await management.DepthAsync(shardQueue))!.Consumers.Should().Be(1, "the standby reads no shard while the leader owns it");
             leader.Kill(entireProcessTree: true);
             await leader.WaitForExitAsync();
             takenOver.Restart();
-            await Eventually.True(() => Task.FromResult(OutputOf(standby).Contains("Leading the deployment")), TimeSpan.FromMinutes(1), "the standby to take the lead");
+            await Eventually.True(() => Task.FromResult(OutputOf(standby).Contains("Owning every shard")), TimeSpan.FromMinutes(1), "the standby to take the shard");
             takenOver.Stop();
         });
 

@@ -184,7 +184,7 @@ public abstract class DistributedStack : IAsyncLifetime
     /// numbers of a failed append (filled later by its tombstones, left out here); no follower misses a late commit
     /// (see the PostgreSQL event store's facts).
     /// </summary>
-    private async Task<long> BrokenStreams()
+    protected async Task<long> BrokenStreams()
     {
         var events = $"\"{Name}\".mt_events";
         return (long)(await _db.CreateCommand($"""
