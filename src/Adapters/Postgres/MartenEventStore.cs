@@ -138,11 +138,7 @@ public sealed class MartenEventStore : IEventStore, IDisposable
 
     public async Task<IReadOnlyList<StoredEvent>> ReadAllAsync(long afterPosition, int max, CancellationToken cancellationToken = default)
     {
-        // What this instance wrote itself is served from memory, up to the first position it did not write.
-        // A run that stops short of both the page and this instance's last write stops at a hole (a deleted stream's events):
-        // the database has what follows.
-        var recent = _recent.After(afterPosition, max);
-        if (recent.Count > 0 && (recent.Count == max || recent[^1].Position >= Interlocked.Read(ref _lastWritten))) return recent;
+        if (RecentRun(afterPosition, max) is { } recent) return recent;
         await using var session = _store.QuerySession();
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.Sequence > afterPosition && e.StreamKey != Tombstones)
@@ -156,13 +152,8 @@ public sealed class MartenEventStore : IEventStore, IDisposable
     /// </summary>
     public async Task<LogPage> ReadShardAsync(long afterPosition, int max, Shard shard, CancellationToken cancellationToken = default)
     {
-        if (shard.IsAll)
-        {
-            var all = await ReadAllAsync(afterPosition, max, cancellationToken);
-            return new LogPage(all, all.Count > 0 ? all[^1].Position : afterPosition, all.Count == max);
-        }
-        var recent = _recent.After(afterPosition, max);
-        if (recent.Count > 0 && (recent.Count == max || recent[^1].Position >= Interlocked.Read(ref _lastWritten)))
+        if (shard.IsAll) return LogPage.Of(await ReadAllAsync(afterPosition, max, cancellationToken), afterPosition, max);
+        if (RecentRun(afterPosition, max) is { } recent)
             return new LogPage(recent.Where(e => shard.Holds(e.Stream)).ToList(), recent[^1].Position, recent.Count == max);
         var head = await HeadAsync(cancellationToken);
         await using var session = _store.QuerySession();
@@ -172,6 +163,17 @@ public sealed class MartenEventStore : IEventStore, IDisposable
         var page = events.Select(Stored).ToList();
         var full = page.Count == max;
         return new LogPage(page, full ? page[^1].Position : Math.Max(Math.Max(head, afterPosition), page.Count > 0 ? page[^1].Position : 0), full);
+    }
+
+    /// <summary>
+    /// What this instance wrote itself right after <paramref name="afterPosition"/>, served from memory, when it is the
+    /// log: a whole page, or a run up to this instance's last write. A run that stops short of both stops at a hole (a
+    /// deleted stream's events, or another writer's): null, the database has what follows.
+    /// </summary>
+    private List<StoredEvent>? RecentRun(long afterPosition, int max)
+    {
+        var recent = _recent.After(afterPosition, max);
+        return recent.Count > 0 && (recent.Count == max || recent[^1].Position >= Interlocked.Read(ref _lastWritten)) ? recent : null;
     }
 
     public async Task<long> HeadAsync(CancellationToken cancellationToken = default)

@@ -29,9 +29,8 @@ public interface IEventStore
     /// </summary>
     async Task<LogPage> ReadShardAsync(long afterPosition, int max, Shard shard, CancellationToken cancellationToken = default)
     {
-        var events = await ReadAllAsync(afterPosition, max, cancellationToken);
-        var through = events.Count > 0 ? events[^1].Position : afterPosition;
-        return new LogPage(shard.IsAll ? events : events.Where(e => shard.Holds(e.Stream)).ToList(), through, events.Count == max);
+        var page = LogPage.Of(await ReadAllAsync(afterPosition, max, cancellationToken), afterPosition, max);
+        return shard.IsAll ? page : page with { Events = page.Events.Where(e => shard.Holds(e.Stream)).ToList() };
     }
 
     /// <summary>The global position of the last event written, 0 when the store is empty.</summary>

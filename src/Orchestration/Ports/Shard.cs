@@ -52,4 +52,9 @@ public readonly record struct Shard(int Index, int Count)
 /// A page of one shard's events, and the global position read up to: past events of other shards, which the page leaves
 /// out, so a follower moves on even when none of the page is its own. <see cref="More"/>: the log may hold more already.
 /// </summary>
-public sealed record LogPage(IReadOnlyList<StoredEvent> Events, long Through, bool More);
+public sealed record LogPage(IReadOnlyList<StoredEvent> Events, long Through, bool More)
+{
+    /// <summary>A page of the whole log, as <see cref="IEventStore.ReadAllAsync"/> read it after <paramref name="afterPosition"/>, at most <paramref name="max"/>.</summary>
+    public static LogPage Of(IReadOnlyList<StoredEvent> events, long afterPosition, int max) =>
+        new(events, events.Count > 0 ? events[^1].Position : afterPosition, events.Count == max);
+}
