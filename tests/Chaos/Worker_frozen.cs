@@ -22,7 +22,9 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
         StartHost("orchestrator");
         // The worker to freeze takes up to 3 s a task, so it is frozen mid-task, not in the instant between a result and its ack.
         var frozen = StartHost(Cli(new Dictionary<string, string> { ["Orchestration__Faults__MaxLatencyMs"] = "3000" }), "worker", "--name", "w1", "--slots", "1", "--prefetch", "1");
-        StartHost("worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
+        // The other worker is slowed too, so the queue still holds work when w1 freezes: w1 then always holds a
+        // delivered task (prefetch 1), never idles with nothing for its timeout to save (seen once with a fast w2).
+        StartHost(Cli(new Dictionary<string, string> { ["Orchestration__Faults__MaxLatencyMs"] = "400" }), "worker", "--name", "w2", "--slots", "1", "--prefetch", "1");
 
         var run = await QueryThroughFaultAsync(files, faultAfter: 5, async () =>
         {
@@ -37,6 +39,7 @@ public sealed class Worker_frozen(ITestOutputHelper output) : DistributedStack
 
         run.TimedOut.Should().BeGreaterThan(0, "the frozen worker's task is only saved by its timeout");
         run.History.Should().MatchRegex(@"attempt 2 confirmed by w[23]", "the timed-out task ran again on a live worker");
+        foreach (var line in run.History.Split('\n').Where(l => l.Contains("retried"))) output.WriteLine(line);
         output.WriteLine($"chaos worker frozen: {files + 1} tasks, 1 worker frozen then killed at {run.ConfirmedAtFault} confirmed, {run.TimedOut} timed out, {run.Retries} retries, {run.Elapsed.TotalSeconds:0.0} s (first confirmation {run.Recovery.TotalSeconds:0.0} s after the fault), result match");
     }
 }
