@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestration.Adapters.Configuration;
 using Orchestration.Adapters.Messaging;
+using Orchestration.Adapters.Postgres;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.Graphs;
 using Orchestration.Hosting;
+using Orchestration.Ports;
 using Orchestration.Processes;
 using Orchestration.Runtime;
 
@@ -50,16 +53,48 @@ internal static class LatencyBench
             })), queue);
             using (var management = new RabbitMqManagement(new Uri(settings.RabbitMq))) await management.DeleteAsync([queue, $"{queue}-replies"]);
             await using var hosts = await DistributedBench.EngineHosts.StartAsync(settings);
-            await MeasureAsync("distributed (orchestrator + 2 workers, PostgreSQL + RabbitMQ)", hosts.Client, rabbitRaw, "raw MassTransit on RabbitMQ round trip", DistributedGoal);
+            var chain = await MeasureAsync("distributed (orchestrator + 2 workers, PostgreSQL + RabbitMQ)", hosts.Client, rabbitRaw, "raw MassTransit on RabbitMQ round trip", DistributedGoal);
+            var appends = await AppendsAsync(hosts.Client, chain, settings with { Schema = $"{settings.Schema}_appends" });
+            Console.WriteLine($"    one append of a step's events to PostgreSQL    {appends}   (the second limit: a step waits for one append and one round trip, {appends.P50 + rabbitRaw.P50:0.00} ms at p50)");
         }
         finally
         {
-            await DistributedBench.CleanUpAsync(settings, [settings]);
+            await DistributedBench.CleanUpAsync(settings, [settings, settings with { Schema = $"{settings.Schema}_appends" }]);
         }
         return 0;
     }
 
-    private static async Task MeasureAsync(string name, Engine engine, Percentiles raw, string rawName, TimeSpan goal)
+    /// <summary>
+    /// The store's own latency, the floor under a distributed step: a chain's stored events appended again to new
+    /// streams in a schema of their own, one step's events per append as its orchestrator appended them (each append
+    /// ends with the next step's TaskScheduled), one append at a time.
+    /// </summary>
+    private static async Task<Percentiles> AppendsAsync(Engine engine, ProcessId chain, DistributedSettings settings)
+    {
+        var events = await engine.Events.ReadStreamAsync(ProcessStreams.StreamOf(chain)).Select(e => e.Event).ToListAsync();
+        var steps = new List<List<IProcessEvent>> { new() };
+        foreach (var e in events)
+        {
+            steps[^1].Add(e);
+            if (e is TaskScheduled) steps.Add([]);
+        }
+        await using var stores = await PostgresStores.OpenAsync(settings);
+        var times = new List<double>();
+        for (var copy = 0; copy < 10; copy++)
+        {
+            long version = 0;
+            foreach (var step in steps.Where(s => s.Count > 0))
+            {
+                var clock = Stopwatch.StartNew();
+                await stores.Events.AppendAsync([new StreamAppend($"process-append-{copy}", version, step)]);
+                if (copy > 0) times.Add(clock.Elapsed.TotalMilliseconds); // the first copy warms up
+                version += step.Count;
+            }
+        }
+        return new Percentiles(times);
+    }
+
+    private static async Task<ProcessId> MeasureAsync(string name, Engine engine, Percentiles raw, string rawName, TimeSpan goal)
     {
         await RunAsync(engine, Single()); // warm-up
         var (toConfirm, running, whole) = (new List<double>(), new List<double>(), new List<double>());
@@ -73,9 +108,11 @@ internal static class LatencyBench
             running.Add(confirmed.Metrics.Duration.TotalMilliseconds);
         }
         var (engineSide, clientSide) = (new List<double>(), new List<double>());
+        var chain = default(ProcessId);
         for (var i = 0; i < Chains; i++)
         {
             var (id, wall) = await RunAsync(engine, Chain());
+            chain = id;
             var events = await engine.Events.ReadStreamAsync(ProcessStreams.StreamOf(id)).Select(e => e.Event).ToListAsync();
             engineSide.Add((events.OfType<ProcessCompleted>().Single().At - events.OfType<ProcessStarted>().Single().At).TotalMilliseconds / ChainSteps);
             clientSide.Add(wall.TotalMilliseconds / ChainSteps);
@@ -91,6 +128,7 @@ internal static class LatencyBench
         Console.WriteLine($"    chain of {ChainSteps} steps, per step (recorded, median)  {perStep,7:0.00} ms          goal <= {goal.TotalMilliseconds:0} ms: {(perStep <= goal.TotalMilliseconds ? "met" : "not met")} " +
                           $"({perStep / raw.P50:0.0}x the raw p50; runs: {string.Join(", ", engineSide.Select(c => c.ToString("0.00")))})");
         Console.WriteLine($"    chain of {ChainSteps} steps, per step (client wall, median) {Median(clientSide),6:0.00} ms          (start and end seen by the client included)");
+        return chain;
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
