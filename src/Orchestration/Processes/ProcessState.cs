@@ -115,7 +115,7 @@ public sealed class ProcessState
     {
         (Id, Status, Graph, Datasets, Parameters, StartedAt, Priority) = (e.ProcessId, ProcessStatus.Running, e.Graph, e.Datasets, e.Parameters, e.At, e.Priority);
         foreach (var definition in e.Graph.Steps)
-            _steps[definition.Name] = new StepState(definition);
+            _steps[definition.Name] = new StepState(definition, e.ProcessId);
     }
 
     private void End(ProcessStatus status, string? reason, DateTimeOffset at) => (Status, EndReason, EndedAt) = (status, reason, at);

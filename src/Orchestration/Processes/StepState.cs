@@ -15,9 +15,9 @@ public enum TaskStatus : byte { Scheduled, Confirmed }
 /// one object per task: confirming tasks in the order they were scheduled then walks memory in order, which
 /// keeps a command's cost flat from a thousand tasks to a hundred thousand.
 /// </summary>
-public sealed class StepState(StepDefinition definition)
+public sealed class StepState(StepDefinition definition, ProcessId process)
 {
-    private TaskId[] _ids = [];
+    // No column of task ids: each is process/step/partition (TaskId.For), derived when asked, so a million tasks keep no million strings.
     private int[] _attempts = [];
     private long[] _notBefore = [];
     private long[] _deadlines = [];
@@ -79,7 +79,6 @@ public sealed class StepState(StepDefinition definition)
     internal void Begin(int tasks)
     {
         (Status, TaskCount, Scheduled) = (StepStatus.Running, tasks, 0);
-        _ids = new TaskId[tasks];
         _attempts = new int[tasks];
         _notBefore = new long[tasks];
         _deadlines = new long[tasks];
@@ -104,7 +103,7 @@ public sealed class StepState(StepDefinition definition)
         if (_attempts[p] == 0)
         {
             Scheduled++;
-            (_ids[p], _targets[p]) = (e.TaskId, e.Target);
+            _targets[p] = e.Target;
             if (_items is not null) _items[p] = e.Item;
         }
         _inputs[p] = e.Inputs.Count == 0 ? [] : e.Inputs; // the same every attempt, unless a retry replaced a blob it reads
@@ -164,7 +163,7 @@ public sealed class StepState(StepDefinition definition)
         Confirmed++;
     }
 
-    internal TaskId IdOf(int p) => _ids[p];
+    internal TaskId IdOf(int p) => TaskId.For(process, Name, p);
     internal int AttemptOf(int p) => _attempts[p];
     internal TaskStatus StatusOf(int p) => _metadata[p] is null ? TaskStatus.Scheduled : TaskStatus.Confirmed;
     internal DateTimeOffset NotBeforeOf(int p) => new(_notBefore[p], TimeSpan.Zero);
