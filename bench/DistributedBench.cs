@@ -128,6 +128,9 @@ internal static class DistributedBench
 
         public DistributedClient Client => _client;
 
+        /// <summary>The orchestrator's process (the dotnet host runs the program in its own process).</summary>
+        public Process Orchestrator => _hosts[0];
+
         public async Task<double> RunAsync(int tasks)
         {
             var clock = Stopwatch.StartNew();
@@ -160,7 +163,7 @@ internal static class DistributedBench
             .Build();
         var id = ProcessId.From($"bench-{Guid.NewGuid():N}");
         await client.SendAsync(new StartProcess(id, graph, new Dictionary<string, IReadOnlyList<BlobRef>> { ["none"] = [] }, new Dictionary<string, string>()));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(Math.Max(10, tasks / 10_000))); // 10 minutes, or more past 100,000 tasks
         var state = await client.WaitForEndAsync(id, cancellationToken: deadline.Token);
         if (state.Status != ProcessStatus.Completed) throw new InvalidOperationException($"bench process {state.Status}: {state.EndReason}");
     }
