@@ -9,9 +9,11 @@ using Xunit;
 namespace Orchestration.Tests.Runtime;
 
 /// <summary>
-/// A C# step that reports progress from its own code, on the embedded engine (the worker's real code path): with a 2 s
+/// A C# step that reports progress from its own code, on the embedded engine (the worker's real code path): with a 3 s
 /// task timeout that its graph lets progress extend up to 8 s, a 4 s run completes, a run that never ends is stopped at
-/// 8 s, and the same 4 s run without the extension is stopped at 2 s. The history shows the progress it reported.
+/// 8 s, and the same 4 s run without the extension is stopped at 3 s. The history shows the progress it reported.
+/// Progress is passed on at most once a second and each report moves the cap a task timeout on: 3 s leaves a loaded
+/// machine 2 s between reports (2 s left it 1 s, and a CI run once saw the cap come before the report).
 /// </summary>
 public sealed class Progress_extending_a_timeout : IAsyncLifetime
 {
@@ -24,7 +26,7 @@ public sealed class Progress_extending_a_timeout : IAsyncLifetime
     private static ProcessGraph Graph(int seconds, bool extended) => ProcessGraph.Define("progressing", 1)
         .Map("work", DataSource.Dataset("in"), StepWork.Code(Progressing.Name), s =>
         {
-            s.Param("seconds", seconds.ToString(CultureInfo.InvariantCulture)).Timeout(TimeSpan.FromSeconds(2)).Retry(1);
+            s.Param("seconds", seconds.ToString(CultureInfo.InvariantCulture)).Timeout(TimeSpan.FromSeconds(3)).Retry(1);
             if (extended) s.TimeoutExtendedByProgress(TimeSpan.FromSeconds(8));
         })
         .Build();
@@ -44,7 +46,7 @@ public sealed class Progress_extending_a_timeout : IAsyncLifetime
         endless.Status.Should().Be(ProcessStatus.Failed);
         endless.EndReason.Should().Contain("timed out after 8 s").And.Contain("extended by progress up to 8 s");
         plain.Status.Should().Be(ProcessStatus.Failed);
-        plain.EndReason.Should().Contain("timed out after 2 s");
+        plain.EndReason.Should().Contain("timed out after 3 s");
     }
 
     /// <summary>Works for its <c>seconds</c> parameter, reporting its progress four times a second.</summary>
