@@ -190,9 +190,10 @@ internal sealed class Planner(
         if (!fromStateOnly && _completedNow.TryGetValue(step, out var known)) return known;
         if (state.Status == ProcessStatus.NotStarted) return [];
         return state.Step(step).ScheduledTasks
+            .Select(t => (Task: t, Id: t.Id)) // an id is derived on each ask: once a task here
             .Select(t => confirming is not null && t.Id == confirming.TaskId
                 ? new TaskResult(t.Id, confirming.Outputs, confirming.Metadata)
-                : new TaskResult(t.Id, t.Outputs, t.Metadata))
+                : new TaskResult(t.Id, t.Task.Outputs, t.Task.Metadata))
             .ToArray();
     }
 
