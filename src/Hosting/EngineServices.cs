@@ -80,6 +80,7 @@ public static class EngineServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(ResultsAddress.ForQueue(orchestratorQueue));
         services.AddSingleton<RunningTasks>();
+        services.AddSingleton(sp => new ResultBatches(sp.GetRequiredService<IBus>()));
         services.AddSingleton<IHostedService>(sp => new WorkerBeat(worker with { Steps = sp.GetRequiredService<CodeStepRegistry>().Keys }, sp.GetRequiredService<RunningTasks>(), sp.GetRequiredService<ISendEndpointProvider>(),
             beats ?? new Uri($"queue:{orchestratorQueue}"), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerBeat>>()));
         services.AddSingleton(_ => new SandboxPool(scratchDirectory, worker.Slots));

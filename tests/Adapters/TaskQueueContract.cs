@@ -15,15 +15,15 @@ public abstract class TaskQueueContract : IAsyncLifetime
 
     protected ITaskQueue Queue { get; private set; } = null!;
 
-    /// <summary>Tasks as a worker received them.</summary>
-    protected ChannelReader<RunTask> Delivered { get; private set; } = null!;
+    /// <summary>Tasks as a worker received them, one entry per message (a <see cref="RunTask"/>, or a pack's tasks).</summary>
+    protected ChannelReader<IReadOnlyList<RunTask>> Delivered { get; private set; } = null!;
 
-    /// <summary>A queue, and a worker on the other end writing every task it receives to <paramref name="delivered"/>.</summary>
-    protected abstract Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<RunTask> delivered);
+    /// <summary>A queue, and a worker on the other end writing the tasks of every message it receives to <paramref name="delivered"/>.</summary>
+    protected abstract Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<IReadOnlyList<RunTask>> delivered);
 
     public async Task InitializeAsync()
     {
-        var channel = Channel.CreateUnbounded<RunTask>();
+        var channel = Channel.CreateUnbounded<IReadOnlyList<RunTask>>();
         Delivered = channel.Reader;
         (Queue, _bus) = await CreateAsync(channel.Writer);
     }
@@ -45,7 +45,7 @@ public abstract class TaskQueueContract : IAsyncLifetime
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var received = new List<RunTask>();
-        while (received.Count < count) received.Add(await Delivered.ReadAsync(deadline.Token));
+        while (received.Count < count) received.AddRange(await Delivered.ReadAsync(deadline.Token));
         return received;
     }
 
@@ -69,5 +69,21 @@ public abstract class TaskQueueContract : IAsyncLifetime
         var received = await ReceiveAsync(batch.Length);
 
         received.Select(t => t.Partition).Should().BeEquivalentTo(Enumerable.Range(0, 500));
+    }
+
+    [Fact]
+    public async Task Tasks_sent_packed_arrive_a_pack_to_a_message_each_task_once_and_intact()
+    {
+        var batch = Enumerable.Range(0, 50).Select(Task).ToArray();
+
+        await Queue.SendAsync(batch, mostPerMessage: 8);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var messages = new List<IReadOnlyList<RunTask>>();
+        while (messages.Sum(m => m.Count) < batch.Length) messages.Add(await Delivered.ReadAsync(deadline.Token));
+
+        messages.Should().HaveCount(7, "50 tasks of one step, 8 to a message: six packs of 8 and one of 2");
+        messages.Should().OnlyContain(m => m.Count <= 8);
+        messages.SelectMany(m => m).Select(t => t.Partition).Should().BeEquivalentTo(Enumerable.Range(0, 50));
+        JsonSerializer.Serialize(messages.SelectMany(m => m).Single(t => t.Partition == 3)).Should().Be(JsonSerializer.Serialize(batch[3]));
     }
 }

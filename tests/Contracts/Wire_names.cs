@@ -13,7 +13,7 @@ public sealed class Wire_names
     private static readonly IEnumerable<Type> WireTypes =
         typeof(IProcessEvent).Assembly.GetTypes().Where(t => typeof(IProcessEvent).IsAssignableFrom(t) && !t.IsInterface)
             .Concat([typeof(StartProcess), typeof(CancelProcess), typeof(RetryProcess), typeof(PauseProcess), typeof(ResumeProcess), typeof(ArchiveProcess)]) // the commands a client (or a prune) sends to the orchestrator
-            .Concat(typeof(RunTask).Assembly.GetTypes().Where(t => t.Namespace == typeof(RunTask).Namespace && t.Name != nameof(TaskMetrics)));
+            .Concat(typeof(RunTask).Assembly.GetTypes().Where(t => t.Namespace == typeof(RunTask).Namespace && !t.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false) && t.Name is not (nameof(TaskMetrics) or nameof(ReportedOutcome)))); // parts of messages, not messages
 
     [Fact]
     public void Every_event_and_message_has_a_unique_wire_name()

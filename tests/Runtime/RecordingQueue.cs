@@ -9,11 +9,15 @@ internal sealed class RecordingQueue(bool isDurable) : ITaskQueue
 {
     public ConcurrentQueue<RunTask> Sent { get; } = new();
 
+    /// <summary>Each send's tasks, with how many of them the dispatcher let share a message.</summary>
+    public ConcurrentQueue<(IReadOnlyList<RunTask> Tasks, int MostPerMessage)> Sends { get; } = new();
+
     public bool IsDurable => isDurable;
 
-    public Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default)
+    public Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
     {
         foreach (var task in tasks) Sent.Enqueue(task);
+        Sends.Enqueue((tasks, mostPerMessage));
         return Task.CompletedTask;
     }
 

@@ -23,19 +23,32 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
 
     public bool IsDurable => isDurable;
 
-    public async Task SendAsync(IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken = default)
+    public async Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
     {
         foreach (var group in tasks.GroupBy(QueueOf))
         {
             var queue = group.Key;
             if (priorityQueues is not null) await priorityQueues.EnsureAsync(queue, cancellationToken);
             var endpoint = await endpoints.GetSendEndpoint(new Uri(priorityQueues is null ? $"queue:{queue}" : $"exchange:{queue}"));
-            await endpoint.SendBatch(group.ToArray(), context =>
+            if (mostPerMessage <= 1)
             {
-                context.TrySetPriority(context.Message.Priority);
-                if (shards is not null) context.ResponseAddress = shards.AddressOf(context.Message.ProcessId);
-            }, cancellationToken);
+                await endpoint.SendBatch(group.ToArray(), context => Address(context, context.Message), cancellationToken);
+                continue;
+            }
+            // Packed per process and step (so a pack has one priority and one results address), at most mostPerMessage each.
+            var packs = group.GroupBy(t => (t.ProcessId, t.Step)).SelectMany(step => step.Chunk(mostPerMessage)).ToList();
+            var singles = packs.Where(p => p.Length == 1).Select(p => p[0]).ToArray();
+            if (singles.Length > 0) await endpoint.SendBatch(singles, context => Address(context, context.Message), cancellationToken);
+            var packed = packs.Where(p => p.Length > 1).Select(p => new RunTasks(p)).ToArray();
+            if (packed.Length > 0) await endpoint.SendBatch(packed, context => Address(context, context.Message.Tasks[0]), cancellationToken);
         }
+    }
+
+    /// <summary>Orders the message by its process's priority, and names where its results go in a sharded deployment.</summary>
+    private void Address(SendContext context, RunTask task)
+    {
+        context.TrySetPriority(task.Priority);
+        if (shards is not null) context.ResponseAddress = shards.AddressOf(task.ProcessId);
     }
 
     public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) =>

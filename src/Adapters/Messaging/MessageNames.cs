@@ -15,8 +15,10 @@ public static class MessageNames
     public static void Apply(IBusFactoryConfigurator bus)
     {
         bus.Message<RunTask>(m => m.SetEntityName(Names.NameOf(typeof(RunTask))));
+        bus.Message<RunTasks>(m => m.SetEntityName(Names.NameOf(typeof(RunTasks))));
         bus.Message<TaskCompleted>(m => m.SetEntityName(Names.NameOf(typeof(TaskCompleted))));
         bus.Message<TaskFailed>(m => m.SetEntityName(Names.NameOf(typeof(TaskFailed))));
+        bus.Message<TaskResults>(m => m.SetEntityName(Names.NameOf(typeof(TaskResults))));
         bus.Message<TaskStarted>(m => m.SetEntityName(Names.NameOf(typeof(TaskStarted))));
         bus.Message<TaskHeartbeat>(m => m.SetEntityName(Names.NameOf(typeof(TaskHeartbeat))));
         bus.Message<WorkerStatus>(m => m.SetEntityName(Names.NameOf(typeof(WorkerStatus))));

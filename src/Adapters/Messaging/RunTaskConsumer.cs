@@ -7,13 +7,14 @@ namespace Orchestration.Adapters.Messaging;
 
 /// <summary>
 /// A worker's end of the task queue: competes for <see cref="RunTask"/>, runs it, and sends its orchestrator
-/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>. A task still running after <see cref="ReportStartAfter"/>
+/// <see cref="TaskCompleted"/> or <see cref="TaskFailed"/>, gathered with the worker's other results
+/// (<see cref="ResultBatches"/>); the task is acknowledged once its result is on the broker. A task still running after <see cref="ReportStartAfter"/>
 /// (or at once, when its queue deadline is near) is reported started (<see cref="TaskStarted"/>: its task timeout runs
 /// from then, not from when it was queued), then reported alive with a <see cref="TaskHeartbeat"/> every
 /// <see cref="RunTask.HeartbeatEvery"/>. A task cancelled by shutdown is not acknowledged, so the broker hands it to
 /// another worker.
 /// </summary>
-public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, ResultsAddress results, RunningTasks running) : IConsumer<RunTask>
+public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, ResultsAddress results, RunningTasks running, ResultBatches batches) : IConsumer<RunTask>, IConsumer<RunTasks>
 {
     /// <summary>
     /// A task done sooner never reports its start: it costs no message and no event, and its queue deadline was far off.
@@ -26,11 +27,67 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
 
     public async Task Consume(ConsumeContext<RunTask> context)
     {
-        var task = context.Message;
-        if (running.IsStopped(task)) return; // its process was cancelled or paused since it was scheduled: taken off the queue, not run
+        var address = context.ResponseAddress ?? results.Address;
+        if (await RunAsync(context, context.Message, address) is { } outcome)
+            for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
+                await batches.SendAsync(address, outcome);
+    }
+
+    /// <summary>
+    /// A pack's tasks stop waiting behind one of them after this long: the step's tasks were short when the pack was
+    /// made, but a skewed partition can run for minutes.
+    /// </summary>
+    public static readonly TimeSpan HandPackOnAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A pack of short tasks, run in turn in this one slot and reported in one message once all have ended; the pack is
+    /// acknowledged when that message is on the broker. If the pack is still running after <see cref="HandPackOnAfter"/>,
+    /// the tasks not yet begun go back to the queue one to a message, for any worker. Shut down midway, nothing is
+    /// acknowledged, and the broker hands the whole pack on (a result already sent is then a duplicate the aggregate drops).
+    /// </summary>
+    public async Task Consume(ConsumeContext<RunTasks> context)
+    {
+        var address = context.ResponseAddress ?? results.Address;
+        var tasks = context.Message.Tasks;
+        var outcomes = new List<ReportedOutcome>(tasks.Count);
+        using var packEnded = new CancellationTokenSource();
+        var late = Task.Delay(HandPackOnAfter, packEnded.Token);
+        Task? handedOn = null;
+        for (var i = 0; i < tasks.Count && handedOn is null; i++)
+        {
+            if (late.IsCompleted)
+            {
+                handedOn = HandOnAsync(context, tasks.Skip(i).ToArray()); // the pack as a whole ran long
+                break;
+            }
+            var running = RunAsync(context, tasks[i], address);
+            if (i + 1 < tasks.Count && await Task.WhenAny(running, late) == late)
+                handedOn = HandOnAsync(context, tasks.Skip(i + 1).ToArray()); // this one runs long: the rest go to other slots meanwhile
+            if (await running is { } outcome) outcomes.AddRange(faults.Duplicate() ? [outcome, outcome] : [outcome]);
+        }
+        await packEnded.CancelAsync();
+        if (handedOn is not null) await handedOn;
+        await batches.SendAsync(address, outcomes);
+    }
+
+    /// <summary>Sends <paramref name="tasks"/> back to the queue the pack came from, one to a message, as the dispatcher would.</summary>
+    private static async Task HandOnAsync(ConsumeContext context, RunTask[] tasks)
+    {
+        var queue = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+        await queue.SendBatch(tasks, send =>
+        {
+            send.TrySetPriority(send.Message.Priority);
+            send.ResponseAddress = context.ResponseAddress;
+        });
+    }
+
+    /// <summary>Runs one attempt, reporting its start and beats meanwhile; null when it was stopped, with nothing to report.</summary>
+    private async Task<ReportedOutcome?> RunAsync(ConsumeContext context, RunTask task, Uri address)
+    {
+        if (running.IsStopped(task)) return null; // its process was cancelled or paused since it was scheduled: taken off the queue, not run
         if (faults.Kill()) System.Diagnostics.Process.GetCurrentProcess().Kill(); // a worker dying mid-task, as with SIGKILL
         // The task's shard's queue when it names one (a distributed deployment), else the orchestrator's.
-        var orchestrator = await context.GetSendEndpoint(context.ResponseAddress ?? results.Address);
+        var orchestrator = await context.GetSendEndpoint(address);
         TaskOutcome outcome;
         using (var run = running.Start(task))
         using (var work = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, run.Stopped))
@@ -47,7 +104,7 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
             }
             catch (OperationCanceledException) when (run.Stopped.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
             {
-                return; // stopped (its process cancelled, or its copy confirmed first): the slot is free and the message done with, nothing to report
+                return null; // stopped (its process cancelled, or its copy confirmed first): the slot is free, nothing to report
             }
             finally
             {
@@ -55,11 +112,7 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
                 await alive;
             }
         }
-        for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
-        {
-            if (outcome.Completed is { } completed) await orchestrator.Send(completed);
-            else await orchestrator.Send(outcome.Failed!);
-        }
+        return new ReportedOutcome(outcome.Completed, outcome.Failed, ResultBatches.CurrentTraceParent());
     }
 
     /// <summary>Reports the start once the task has run a while, then beats; stops when the task ends.</summary>

@@ -24,7 +24,7 @@ internal static class DispatchSpans
                 // A new root per task: a task's trace should not hang off whatever happened to be current.
                 Activity.Current = null;
                 spans[i] = Start(tasks[i]);
-                sends[i] = queue.SendAsync([tasks[i]], cancellationToken);
+                sends[i] = queue.SendAsync([tasks[i]], cancellationToken: cancellationToken);
             }
         }
         finally

@@ -82,9 +82,10 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (stored.Event is TaskScheduled scheduled && view.Open(scheduled.TaskId) is { } open && open.Attempt == scheduled.Attempt && !open.Sent)
                 Take(open, ready);
         TakeDue(ready);
-        ready = Windowed(ready, events);
+        var slots = workers?.Live().Sum(w => w.Slots) ?? 0;
+        ready = Windowed(ready, events, slots);
         TakeBackFromLostWorkers(ready, view);
-        await SendAsync(ready, view, cancellationToken);
+        await SendAsync(ready, view, slots, cancellationToken);
         ReleaseUnsent();
         await StopLosingCopiesAsync(events, cancellationToken);
         // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
@@ -132,7 +133,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     /// Frees the window places of attempts that closed in <paramref name="events"/>, then lets through the ready ones (and
     /// those held back before) while their step's window has room; the rest wait, first come first sent.
     /// </summary>
-    private List<OpenAttempt> Windowed(List<OpenAttempt> ready, IReadOnlyList<StoredEvent> events)
+    private List<OpenAttempt> Windowed(List<OpenAttempt> ready, IReadOnlyList<StoredEvent> events, int slots)
     {
         foreach (var stored in events)
         {
@@ -141,7 +142,11 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (closing is { } id && _inQueue.TryGetValue(id, out var queued) && !queued.IsOpen)
             {
                 _inQueue.Remove(id);
-                if (_windows.TryGetValue(KeyOf(queued), out var window)) window.InQueue.Remove(id);
+                if (_windows.TryGetValue(KeyOf(queued), out var window))
+                {
+                    window.InQueue.Remove(id);
+                    if (stored.Event is TaskConfirmed { ReusedFrom: null } confirmed) window.Packing.Ran(confirmed.Metrics.Duration);
+                }
             }
             if (stored.Event is ProcessCompleted or ProcessFailed or ProcessCancelled)
                 foreach (var key in _windows.Keys.Where(k => k.Process == stored.Event.ProcessId).ToList())
@@ -152,8 +157,9 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         }
         foreach (var attempt in ready) WindowOf(attempt).Held.Enqueue(attempt);
         var admitted = new List<OpenAttempt>(ready.Count);
+        var now = clock.GetUtcNow();
         foreach (var window in _windows.Values)
-            while (window.Places < _options.StepWindow && window.Held.TryDequeue(out var next))
+            while (window.Places < window.Packing.Window(_options.StepWindow, slots, now) && window.Held.TryDequeue(out var next))
                 if (next.IsOpen && window.Admitted.Add(next.Task)) admitted.Add(next); // a place taken now, so one batch never overfills it
         return admitted;
     }
@@ -187,6 +193,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         public readonly HashSet<TaskId> InQueue = [];
         public readonly HashSet<TaskId> Admitted = [];
         public readonly Queue<OpenAttempt> Held = new();
+        public readonly TaskPacking Packing = new();
         public int Places => InQueue.Count + Admitted.Count;
     }
 
@@ -226,7 +233,7 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         }
     }
 
-    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, CancellationToken cancellationToken)
+    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, int slots, CancellationToken cancellationToken)
     {
         var ready = Addressed(attempts, view);
         if (memoizer is not null && ready.Count > 0)
@@ -236,19 +243,27 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             var (hits, misses) = await memoizer.LookUpAsync(ready, task => view.Running(task.ProcessId)?.Graph.Step(task.Step).Reuses == true, cancellationToken);
             if (hits.Count > 0)
             {
-                await SendNowAsync(misses, cancellationToken);
+                await SendNowAsync(misses, slots, cancellationToken);
                 ready = await memoizer.ReuseAsync(hits);
             }
         }
-        await SendNowAsync(ready, cancellationToken);
+        await SendNowAsync(ready, slots, cancellationToken);
     }
 
-    private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
+    private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, int slots, CancellationToken cancellationToken)
     {
         if (ready.Count == 0) return;
-        var tasks = ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(); // the urgent first, wherever they go
-        if (EngineTelemetry.Source.HasListeners()) await DispatchSpans.SendAsync(queue, tasks, cancellationToken);
-        else await queue.SendAsync(tasks, cancellationToken);
+        if (EngineTelemetry.Source.HasListeners()) // one trace per task, so one message per task
+            await DispatchSpans.SendAsync(queue, ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(), cancellationToken);
+        else
+        {
+            // The urgent first, wherever they go; each step's tasks packed as short as they have proved to be.
+            await Task.WhenAll(ready.GroupBy(r => KeyOf(r.Attempt)).OrderByDescending(step => step.Max(r => r.Task.Priority)).Select(step =>
+            {
+                var window = WindowOf(step.First().Attempt);
+                return queue.SendAsync(step.Select(r => r.Task).ToList(), window.Packing.PerMessage(window.InQueue.Count + step.Count(), slots), cancellationToken);
+            }));
+        }
         foreach (var (attempt, task) in ready)
         {
             attempt.MarkSent(task.Worker);

@@ -17,9 +17,11 @@ public static class EngineTelemetry
     public static readonly ActivitySource Source = new(Name);
 
     /// <summary>A span about one attempt of one task, tagged so all of that task's spans are found together.</summary>
-    public static Activity? StartTaskSpan(string name, ProcessId process, TaskId task, int attempt)
+    public static Activity? StartTaskSpan(string name, ProcessId process, TaskId task, int attempt, string? parent = null)
     {
-        var span = Source.StartActivity(name);
+        var span = parent is not null && ActivityContext.TryParse(parent, null, isRemote: true, out var remote)
+            ? Source.StartActivity(name, ActivityKind.Internal, remote)
+            : Source.StartActivity(name);
         span?.SetTag(SpanTags.Process, process.Value).SetTag(SpanTags.Task, task.Value).SetTag(SpanTags.Attempt, attempt);
         return span;
     }

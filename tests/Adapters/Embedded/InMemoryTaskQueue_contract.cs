@@ -9,14 +9,15 @@ namespace Orchestration.Tests.Adapters.Embedded;
 
 public sealed class InMemoryTaskQueue_contract : TaskQueueContract
 {
-    protected override async Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<RunTask> delivered)
+    protected override async Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<IReadOnlyList<RunTask>> delivered)
     {
         var services = new ServiceCollection();
         services.AddMassTransit(bus => bus.UsingInMemory((context, transport) =>
             transport.ReceiveEndpoint(MassTransitTaskQueue.QueueName, endpoint =>
             {
                 endpoint.ConcurrentMessageLimit = 4;
-                endpoint.Handler<RunTask>(context => delivered.WriteAsync(context.Message).AsTask());
+                endpoint.Handler<RunTask>(context => delivered.WriteAsync([context.Message]).AsTask());
+                endpoint.Handler<RunTasks>(context => delivered.WriteAsync(context.Message.Tasks).AsTask());
             })));
         var provider = services.BuildServiceProvider();
         var control = provider.GetRequiredService<IBusControl>();

@@ -41,7 +41,7 @@ public sealed class Broker_restart : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await Eventually.True(async () =>
         {
-            try { await queue.SendAsync([Task(1)], deadline.Token); return true; }
+            try { await queue.SendAsync([Task(1)], cancellationToken: deadline.Token); return true; }
             catch (Exception e) when (e is not OperationCanceledException) { return false; }
         }, TimeSpan.FromSeconds(90), "a send after the broker came back");
         (await arrived.Reader.ReadAsync(deadline.Token)).Partition.Should().Be(1, "the worker reconnected and consumes again");

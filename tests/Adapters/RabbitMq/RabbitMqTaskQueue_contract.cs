@@ -13,12 +13,13 @@ public sealed class RabbitMqTaskQueue_contract : TaskQueueContract
 {
     private readonly string _queue = $"test-{Guid.NewGuid():N}-run-task";
 
-    protected override async Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<RunTask> delivered)
+    protected override async Task<(ITaskQueue Queue, IAsyncDisposable Bus)> CreateAsync(ChannelWriter<IReadOnlyList<RunTask>> delivered)
     {
         var bus = await RabbitMqBus.StartAsync((_, rabbit) => rabbit.ReceiveEndpoint(_queue, endpoint =>
         {
             endpoint.PrefetchCount = 16;
-            endpoint.Handler<RunTask>(context => delivered.WriteAsync(context.Message).AsTask());
+            endpoint.Handler<RunTask>(context => delivered.WriteAsync([context.Message]).AsTask());
+            endpoint.Handler<RunTasks>(context => delivered.WriteAsync(context.Message.Tasks).AsTask());
         }));
         return (new MassTransitTaskQueue(bus.Control, isDurable: true, _queue), new Cleanup(bus, _queue));
     }
@@ -84,7 +85,8 @@ public sealed class RabbitMqTaskQueue_contract : TaskQueueContract
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var contractWorker = System.Threading.Tasks.Task.Run(async () => // the contract's own worker competes too
         {
-            await foreach (var task in Delivered.ReadAllAsync(deadline.Token)) await seen.Writer.WriteAsync(("contract", task.Partition));
+            await foreach (var message in Delivered.ReadAllAsync(deadline.Token))
+                foreach (var task in message) await seen.Writer.WriteAsync(("contract", task.Partition));
         });
 
         await Queue.SendAsync(Enumerable.Range(0, 200).Select(Task).ToArray());

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using MassTransit;
+using Orchestration.Contracts.Messages;
+
+namespace Orchestration.Adapters.Messaging;
+
+/// <summary>
+/// A worker's results on their way to the orchestrator, gathered per destination queue (natural batching): a result
+/// goes at once when nothing is being sent there, and the results that end while a send is in flight go together in
+/// the next <see cref="TaskResults"/>. So an idle worker adds no delay, and a busy one sends one message for many results.
+/// Each caller learns that its result is on the broker (confirmed) before it acknowledges its task: nothing is lost if
+/// the worker dies, and a result sent twice is a duplicate the aggregate drops.
+/// </summary>
+public sealed class ResultBatches(ISendEndpointProvider endpoints)
+{
+    /// <summary>At most this many results in one message, so a message stays small (outputs and metadata ride along).</summary>
+    public const int MostPerMessage = 128;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, Destination> _destinations = new();
+
+    /// <summary>Sends <paramref name="outcome"/> to <paramref name="address"/>; completes once the broker has it.</summary>
+    public Task SendAsync(Uri address, ReportedOutcome outcome) => SendAsync(address, [outcome]);
+
+    /// <summary>Sends <paramref name="outcomes"/> together (those of one pack of tasks); completes once the broker has them.</summary>
+    public Task SendAsync(Uri address, IReadOnlyCollection<ReportedOutcome> outcomes) => outcomes.Count == 0
+        ? Task.CompletedTask
+        : _destinations.GetOrAdd(address, a => new Destination(endpoints, a)).SendAsync(outcomes);
+
+    /// <summary>The results waiting for one queue, and whether a send to it is in flight.</summary>
+    private sealed class Destination(ISendEndpointProvider endpoints, Uri address)
+    {
+        private readonly Lock _lock = new();
+        private List<ReportedOutcome> _waiting = [];
+        private TaskCompletionSource _waitingSent = NewSignal();
+        private bool _sending;
+
+        public Task SendAsync(IReadOnlyCollection<ReportedOutcome> outcomes)
+        {
+            lock (_lock)
+            {
+                _waiting.AddRange(outcomes);
+                var sent = _waitingSent.Task;
+                if (_sending) return sent;
+                _sending = true;
+                // The sends belong to no task's trace (each outcome carries its own): the loop does not inherit this caller's.
+                using (ExecutionContext.SuppressFlow()) _ = Task.Run(SendWaitingAsync);
+                return sent;
+            }
+        }
+
+        private async Task SendWaitingAsync()
+        {
+            while (true)
+            {
+                List<ReportedOutcome> batch;
+                TaskCompletionSource sent;
+                lock (_lock)
+                {
+                    if (_waiting.Count == 0)
+                    {
+                        _sending = false;
+                        return;
+                    }
+                    (batch, _waiting, sent, _waitingSent) = (_waiting, [], _waitingSent, NewSignal());
+                }
+                try
+                {
+                    var endpoint = await endpoints.GetSendEndpoint(address);
+                    foreach (var chunk in batch.Chunk(MostPerMessage))
+                        await endpoint.Send(new TaskResults(chunk));
+                    sent.SetResult();
+                }
+                catch (Exception failed)
+                {
+                    sent.SetException(failed); // each task of the batch fails its consume: the broker hands it out again
+                }
+            }
+        }
+
+        private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>The trace parent of the current span (the task's consume span), for the orchestrator's confirmation.</summary>
+    public static string? CurrentTraceParent() => Activity.Current?.Id;
+}
