@@ -7,7 +7,7 @@ namespace Orchestration.Adapters.Messaging;
 /// <summary>
 /// A worker's results on their way to the orchestrator, gathered per destination queue (natural batching): a result
 /// goes at once when nothing is being sent there, and the results that end while a send is in flight go together in
-/// the next <see cref="TaskResults"/>. So an idle worker adds no delay, and a busy one sends one message for many results.
+/// the next <see cref="TaskResults"/> (a result sent alone goes as itself). So an idle worker adds no delay, and a busy one sends one message for many results.
 /// Each caller learns that its result is on the broker (confirmed) before it acknowledges its task: nothing is lost if
 /// the worker dies, and a result sent twice is a duplicate the aggregate drops.
 /// </summary>
@@ -34,18 +34,46 @@ public sealed class ResultBatches(ISendEndpointProvider endpoints)
         private TaskCompletionSource _waitingSent = NewSignal();
         private bool _sending;
 
-        public Task SendAsync(IReadOnlyCollection<ReportedOutcome> outcomes)
+        public async Task SendAsync(IReadOnlyCollection<ReportedOutcome> outcomes)
+        {
+            Task? gathered = null;
+            lock (_lock)
+            {
+                if (_sending)
+                {
+                    _waiting.AddRange(outcomes);
+                    gathered = _waitingSent.Task;
+                }
+                else _sending = true;
+            }
+            if (gathered is not null)
+            {
+                await gathered;
+                return;
+            }
+            // Nothing in flight: the caller sends its own at once (no hop to another thread), then hands on what gathered meanwhile.
+            try
+            {
+                await SendBatchAsync(outcomes);
+            }
+            finally
+            {
+                SendGathered();
+            }
+        }
+
+        private void SendGathered()
         {
             lock (_lock)
             {
-                _waiting.AddRange(outcomes);
-                var sent = _waitingSent.Task;
-                if (_sending) return sent;
-                _sending = true;
-                // The sends belong to no task's trace (each outcome carries its own): the loop does not inherit this caller's.
-                using (ExecutionContext.SuppressFlow()) _ = Task.Run(SendWaitingAsync);
-                return sent;
+                if (_waiting.Count == 0)
+                {
+                    _sending = false;
+                    return;
+                }
             }
+            // The gathered belong to no one task's trace (each outcome carries its own): the loop does not inherit this caller's.
+            using (ExecutionContext.SuppressFlow()) _ = Task.Run(SendWaitingAsync);
         }
 
         private async Task SendWaitingAsync()
@@ -65,9 +93,7 @@ public sealed class ResultBatches(ISendEndpointProvider endpoints)
                 }
                 try
                 {
-                    var endpoint = await endpoints.GetSendEndpoint(address);
-                    foreach (var chunk in batch.Chunk(MostPerMessage))
-                        await endpoint.Send(new TaskResults(chunk));
+                    await SendBatchAsync(batch);
                     sent.SetResult();
                 }
                 catch (Exception failed)
@@ -75,6 +101,19 @@ public sealed class ResultBatches(ISendEndpointProvider endpoints)
                     sent.SetException(failed); // each task of the batch fails its consume: the broker hands it out again
                 }
             }
+        }
+
+        /// <summary>One result goes as itself (its trace in the message's headers), several as <see cref="TaskResults"/>.</summary>
+        private async Task SendBatchAsync(IReadOnlyCollection<ReportedOutcome> outcomes)
+        {
+            var endpoint = await endpoints.GetSendEndpoint(address);
+            if (outcomes.Count == 1 && outcomes.First() is var alone)
+            {
+                await (alone.Completed is { } completed ? endpoint.Send(completed) : endpoint.Send(alone.Failed!));
+                return;
+            }
+            foreach (var chunk in outcomes.Chunk(MostPerMessage))
+                await endpoint.Send(new TaskResults(chunk));
         }
 
         private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
