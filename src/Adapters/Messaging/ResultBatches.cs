@@ -16,6 +16,12 @@ public sealed class ResultBatches(ISendEndpointProvider endpoints)
     /// <summary>At most this many results in one message, so a message stays small (outputs and metadata ride along).</summary>
     public const int MostPerMessage = 128;
 
+    /// <summary>
+    /// How long one send may wait for the broker's confirm. Past it the send fails, and so do the tasks whose results it
+    /// carried (the broker hands them out again; a result that did arrive makes a duplicate the aggregate drops).
+    /// </summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, Destination> _destinations = new();
 
     /// <summary>Sends <paramref name="outcome"/> to <paramref name="address"/>; completes once the broker has it.</summary>
@@ -106,14 +112,16 @@ public sealed class ResultBatches(ISendEndpointProvider endpoints)
         /// <summary>One result goes as itself (its trace in the message's headers), several as <see cref="TaskResults"/>.</summary>
         private async Task SendBatchAsync(IReadOnlyCollection<ReportedOutcome> outcomes)
         {
+            // A send caught by a broker restart may never be confirmed; it must fail, not hold every later result behind it.
+            using var limit = new CancellationTokenSource(SendTimeout);
             var endpoint = await endpoints.GetSendEndpoint(address);
             if (outcomes.Count == 1 && outcomes.First() is var alone)
             {
-                await (alone.Completed is { } completed ? endpoint.Send(completed) : endpoint.Send(alone.Failed!));
+                await (alone.Completed is { } completed ? endpoint.Send(completed, limit.Token) : endpoint.Send(alone.Failed!, limit.Token));
                 return;
             }
             foreach (var chunk in outcomes.Chunk(MostPerMessage))
-                await endpoint.Send(new TaskResults(chunk));
+                await endpoint.Send(new TaskResults(chunk), limit.Token);
         }
 
         private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

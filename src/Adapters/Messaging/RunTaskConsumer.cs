@@ -73,7 +73,10 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     /// <summary>Sends <paramref name="tasks"/> back to the queue the pack came from, one to a message, as the dispatcher would.</summary>
     private static async Task HandOnAsync(ConsumeContext context, RunTask[] tasks)
     {
-        var queue = await context.GetSendEndpoint(context.ReceiveContext.InputAddress);
+        var input = context.ReceiveContext.InputAddress;
+        // On RabbitMQ to the queue's exchange, as the dispatcher sends: a queue address would declare the queue again,
+        // without the priority arguments it was declared with.
+        var queue = await context.GetSendEndpoint(input.Scheme == "rabbitmq" ? new Uri($"exchange:{input.Segments[^1]}") : input);
         await queue.SendBatch(tasks, send =>
         {
             send.TrySetPriority(send.Message.Priority);
