@@ -43,6 +43,28 @@ public sealed class shuffle_by_key : SalesSpec
             .. StepAndProcessFailed("by-store", "scatter task p-1/by-store.scatter/1 wrote 2 output(s) but the shuffle has 3 buckets")]);
     }
 
+    [Fact]
+    public void a_scatter_task_bucketed_by_an_older_workers_function_fails_the_shuffle_rather_than_mixing_buckets()
+    {
+        var olderWorker = new Dictionary<string, string>(); // a worker from before bucket functions reports none: it hashed with function 1
+        Given([.. ScatterRunning(), Confirmed("by-store.scatter", 0, outputs: Buckets(0))]);
+        When(Confirm("by-store.scatter", 1, outputs: Buckets(1), metadata: olderWorker));
+        Expect([Confirmed("by-store.scatter", 1, outputs: Buckets(1), metadata: olderWorker), StepCompleted("by-store.scatter", 2),
+            .. StepAndProcessFailed("by-store", "scatter task p-1/by-store.scatter/1 was bucketed with bucket function 1, where the shuffle uses 2 " +
+                "(a worker older than the engine that built the graph?): its buckets would not meet the others'. Upgrade every worker, then run the process again")]);
+    }
+
+    [Fact]
+    public void a_process_whose_graph_was_built_with_bucket_function_1_gathers_its_scatter_tasks_without_the_report()
+    {
+        Using(ShuffleGraph() with { Steps = ShuffleGraph().Steps.Select(s => s.Work.Kind == WorkKind.Partition ? s with { Work = s.Work with { Version = 1 } } : s).ToArray() });
+        var none = new Dictionary<string, string>();
+        Given([.. ScatterRunning(), Confirmed("by-store.scatter", 0, outputs: Buckets(0), metadata: none)]);
+        When(Confirm("by-store.scatter", 1, outputs: Buckets(1), metadata: none));
+        Expect([Confirmed("by-store.scatter", 1, outputs: Buckets(1), metadata: none), StepCompleted("by-store.scatter", 2), StepStarted("by-store", 3),
+            .. Enumerable.Range(0, 3).Select(b => Scheduled("by-store", b, Inputs("input", Buckets(0)[b], Buckets(1)[b])))]);
+    }
+
     private IProcessEvent[] ScatterRunning() =>
     [
         Started(), StepStarted("by-store.scatter", 2),

@@ -14,7 +14,8 @@ public enum WorkKind
 /// <summary>What a worker needs to run a step: the kind of work and its text. Parameters travel beside it.</summary>
 /// <param name="Version">
 /// For a C# step, the version of its code the task needs: only a worker that has that step at that version runs it, so a
-/// rolling deploy never runs a task of a process started on v1 with v2 code. Unused by SQL and partition work.
+/// rolling deploy never runs a task of a process started on v1 with v2 code. For partition work, the bucket function its
+/// tasks use (<see cref="LatestBucketFunction"/>): a process keeps the one its graph was built with. Unused by SQL.
 /// </param>
 public sealed record StepWork(WorkKind Kind, string Body, int Version = 1)
 {
@@ -23,7 +24,18 @@ public sealed record StepWork(WorkKind Kind, string Body, int Version = 1)
     /// <summary>A C# step registered in the worker as <paramref name="registeredName"/> at <paramref name="version"/>.</summary>
     public static StepWork Code(string registeredName, int version = 1) => new(WorkKind.Code, registeredName, version);
 
-    public static StepWork Partition(string keyExpression) => new(WorkKind.Partition, keyExpression);
+    /// <summary>The scatter half of a shuffle by <paramref name="keyExpression"/>, with the latest bucket function.</summary>
+    public static StepWork Partition(string keyExpression) => new(WorkKind.Partition, keyExpression, LatestBucketFunction);
+
+    /// <summary>
+    /// The bucket function new shuffles use (the workers' <c>ShuffleBucket</c> says what each is). 1 hashed every key's
+    /// text with MD5; 2 hashes integers as numbers. Kept apart so that a process started before an upgrade keeps
+    /// sending each key to the bucket its first scatter tasks did.
+    /// </summary>
+    public const int LatestBucketFunction = 2;
+
+    /// <summary>The metadata a scatter task reports: the bucket function it used, checked against its step's before the buckets are gathered.</summary>
+    public const string BucketFunctionMetadata = "bucket_function";
 
     /// <summary>The most buckets a shuffle may have: each of its scatter tasks writes one file per bucket.</summary>
     public const int MaxBuckets = 4_096;

@@ -71,16 +71,74 @@ public sealed class A_partition_step_scatters_rows_into_buckets : IDisposable
     [InlineData("SELECT '42' AS k", "42")]
     [InlineData("SELECT 42::INTEGER AS k", "42")]
     [InlineData("SELECT 42::BIGINT AS k", "42")]
+    [InlineData("SELECT 42::UBIGINT AS k", "42")]
+    [InlineData("SELECT 42::HUGEINT AS k", "42")]
+    [InlineData("SELECT -7::TINYINT AS k", "-7")]
+    [InlineData("SELECT 9223372036854775807::BIGINT AS k", "9223372036854775807")]
+    [InlineData("SELECT (-9223372036854775808)::BIGINT AS k", "-9223372036854775808")]
+    [InlineData("SELECT 18446744073709551615::UBIGINT AS k", "18446744073709551615")]
+    [InlineData("SELECT '042' AS k", "042")]
+    [InlineData("SELECT '+42' AS k", "+42")]
+    [InlineData("SELECT '-0' AS k", "-0")]
+    [InlineData("SELECT 42.5::DOUBLE AS k", "42.5")]
     [InlineData("SELECT 'customer-7' AS k", "customer-7")]
-    public void A_key_goes_to_the_bucket_of_its_texts_md5_whatever_its_type_or_the_duckdb_version(string row, string text)
+    [InlineData("SELECT 'Zürich' AS k", "Zürich")]
+    public void A_key_goes_to_the_bucket_of_its_text_whatever_its_type_or_the_duckdb_version(string row, string text)
+    {
+        foreach (var buckets in new[] { 1, 7, 256 })
+        {
+            var results = _area.Sandbox.Partition(Request(Path.Join(_task, $"one-{buckets}.parquet")) with { Sql = row }, "k", buckets);
+
+            var expected = ExpectedBucket(text, buckets);
+            results.Select(r => r.Rows).Should().Equal(Enumerable.Range(0, buckets).Select(b => b == expected ? 1L : 0L), $"'{text}' in {buckets} buckets");
+        }
+    }
+
+    [Fact]
+    public void Integers_spread_evenly_and_each_goes_where_the_reference_function_sends_it()
+    {
+        const int buckets = 16;
+        var results = _area.Sandbox.Partition(Request(Path.Join(_task, "many.parquet")) with { Sql = "SELECT range * 977 - 50000000 AS k FROM range(100000)" }, "k", buckets);
+
+        var expected = new long[buckets];
+        for (long i = 0; i < 100_000; i++) expected[ExpectedBucket((i * 977 - 50_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture), buckets)]++;
+        results.Select(r => r.Rows).Should().Equal(expected);
+        results.Should().OnlyContain(r => r.Rows > 100_000 / buckets * 9 / 10 && r.Rows < 100_000 / buckets * 11 / 10, "Fibonacci hashing spreads keys evenly");
+    }
+
+    [Theory]
+    [InlineData("SELECT 42::BIGINT AS k", "42")]
+    [InlineData("SELECT 'customer-7' AS k", "customer-7")]
+    public void A_process_built_with_bucket_function_1_keeps_the_md5_of_every_keys_text(string row, string text)
     {
         const int buckets = 7;
+        var results = _area.Sandbox.Partition(Request(Path.Join(_task, "one.parquet")) with { Sql = row }, "k", buckets, bucketFunction: 1);
+
+        results.Select(r => r.Rows).Should().Equal(Enumerable.Range(0, buckets).Select(b => b == Md5Bucket(text, buckets) ? 1L : 0L));
+    }
+
+    [Fact]
+    public void A_bucket_function_this_worker_does_not_know_is_a_clear_permanent_failure()
+    {
+        var act = () => _area.Sandbox.Partition(Request(Path.Join(_task, "x.parquet")), "store", 2, bucketFunction: 3);
+
+        act.Should().Throw<StepFailure>().Where(f => !f.Retryable).WithMessage("This worker does not know bucket function 3 *Upgrade the worker.");
+    }
+
+    /// <summary>The bucket function, written again from its definition: a canonical 64-bit integer by Fibonacci hashing, any other text by its MD5.</summary>
+    private static int ExpectedBucket(string text, int buckets)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (!long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, invariant, out var n) || n.ToString(invariant) != text)
+            return Md5Bucket(text, buckets);
+        var top = unchecked((ulong)n * 11400714819323198485UL) >> 32;
+        return (int)(top * (ulong)buckets >> 32);
+    }
+
+    private static int Md5Bucket(string text, int buckets)
+    {
         var digest = System.Security.Cryptography.MD5.HashData(System.Text.Encoding.UTF8.GetBytes(text));
-        var expected = (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) % buckets); // the digest's first 8 bytes
-
-        var results = _area.Sandbox.Partition(Request(Path.Join(_task, "one.parquet")) with { Sql = row }, "k", buckets);
-
-        results.Select(r => r.Rows).Should().Equal(Enumerable.Range(0, buckets).Select(b => b == expected ? 1L : 0L));
+        return (int)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) % (ulong)buckets); // the digest's first 8 bytes
     }
 
     [Fact]

@@ -60,11 +60,11 @@ public sealed class SqlSandbox : IDisposable
 
     /// <summary>
     /// The rows (of view <c>input</c>, or of <see cref="SqlRequest.Sql"/> when it is given) are given their bucket
-    /// (<see cref="ShuffleBucket"/>) and written in one pass, a file per bucket (DuckDB's <c>PARTITION_BY</c>): the
-    /// inputs are read once whatever the bucket count. A bucket no row went to gets an empty file with the columns. The
-    /// whole call's time counts in bucket 0, so the durations add up to the call's.
+    /// (<see cref="ShuffleBucket"/>, by <paramref name="bucketFunction"/>) and written in one pass, a file per bucket
+    /// (DuckDB's <c>PARTITION_BY</c>): the inputs are read once whatever the bucket count. A bucket no row went to gets an
+    /// empty file with the columns. The whole call's time counts in bucket 0, so the durations add up to the call's.
     /// </summary>
-    public IReadOnlyList<SqlResult> Partition(SqlRequest request, string keyExpression, int buckets, CancellationToken ct = default)
+    public IReadOnlyList<SqlResult> Partition(SqlRequest request, string keyExpression, int buckets, int bucketFunction = StepWork.LatestBucketFunction, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
         if (buckets is < 1 or > StepWork.MaxBuckets) throw StepFailure.Permanent($"A shuffle has 1 to {StepWork.MaxBuckets} buckets, not {buckets}.");
@@ -78,10 +78,12 @@ public sealed class SqlSandbox : IDisposable
         using var session = OpenSession(ct);
         var source = string.IsNullOrWhiteSpace(request.Sql) ? "FROM input" : SqlText.WithoutTrailingSemicolons(request.Sql);
         if (!string.IsNullOrWhiteSpace(request.Sql)) session.Guard(source, "step SQL");
-        var scatter = $"SELECT *, {ShuffleBucket.Sql(keyExpression, buckets)} AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
         // Checked as a whole so that a key expression cannot close the parentheses around it and add a statement.
-        session.Guard(scatter, "partition key expression");
+        var key = $"SELECT (\n{keyExpression}\n) AS key\nFROM (\n{source}\n) AS step_rows";
+        session.Guard(key, "partition key expression");
         session.Prepare(request.Parameters, inputs);
+        var scatter = $"SELECT *, {ShuffleBucket.Sql(keyExpression, session.TypeOf(key, "partition key expression"), buckets, bucketFunction)} AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
+        session.Guard(scatter, "partition key expression");
         session.CopyPartitioned(scatter, spread, request.Format, BucketColumn, $"partition by '{keyExpression}'");
 
         var noRows = $"SELECT * EXCLUDE ({BucketColumn}) FROM ({scatter}) AS no_rows WHERE false";

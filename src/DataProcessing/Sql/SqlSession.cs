@@ -86,24 +86,32 @@ internal sealed class SqlSession : IDisposable
     /// </summary>
     public string WithExactIntegers(string selectSql, string what)
     {
-        var huge = new List<string>();
-        using (var command = _connection.CreateCommand())
-        {
-            command.CommandText = $"DESCRIBE {SqlText.WithoutTrailingSemicolons(selectSql)}\n";
-            try
-            {
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                    if (reader.GetString(1) is "HUGEINT" or "UHUGEINT") huge.Add(reader.GetString(0));
-            }
-            catch (DuckDBException e)
-            {
-                throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
-            }
-        }
+        var huge = Describe(selectSql, what).Where(c => c.Type is "HUGEINT" or "UHUGEINT").Select(c => c.Name).ToList();
         if (huge.Count == 0) return selectSql;
         var casts = string.Join(", ", huge.Select(c => $"CAST({SqlText.Identifier(c)} AS DECIMAL(38, 0)) AS {SqlText.Identifier(c)}"));
         return $"SELECT * REPLACE ({casts}) FROM ({SqlText.WithoutTrailingSemicolons(selectSql)}\n) AS step_result";
+    }
+
+    /// <summary>The DuckDB type of the first column of <paramref name="selectSql"/>.</summary>
+    public string TypeOf(string selectSql, string what) => Describe(selectSql, what)[0].Type;
+
+    /// <summary>The columns <paramref name="selectSql"/> would return, with their DuckDB types, without running it.</summary>
+    private IReadOnlyList<(string Name, string Type)> Describe(string selectSql, string what)
+    {
+        _cancellation.ThrowIfCancellationRequested();
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"DESCRIBE {SqlText.WithoutTrailingSemicolons(selectSql)}\n";
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var columns = new List<(string, string)>();
+            while (reader.Read()) columns.Add((reader.GetString(0), reader.GetString(1)));
+            return columns;
+        }
+        catch (DuckDBException e)
+        {
+            throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+        }
     }
 
     /// <summary>The first column of every row of <paramref name="sql"/>, as text.</summary>

@@ -171,8 +171,9 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 return ([new CodeStepOutput(output, result.Rows)], metadata, []);
             default:
                 var buckets = int.Parse(task.Parameters.GetValueOrDefault("buckets", "1"), CultureInfo.InvariantCulture);
-                var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, cancellationToken), cancellationToken);
-                return (parts.Select((p, b) => new CodeStepOutput(SqlSandbox.BucketFile(output, b, OutputFormat.Parquet), p.Rows)).ToArray(), new Dictionary<string, string>(), []);
+                var parts = await Task.Run(() => sandbox.Partition(request with { Sql = "" }, task.Work.Body, buckets, task.Work.Version, cancellationToken), cancellationToken);
+                var used = new Dictionary<string, string> { [StepWork.BucketFunctionMetadata] = task.Work.Version.ToString(CultureInfo.InvariantCulture) };
+                return (parts.Select((p, b) => new CodeStepOutput(SqlSandbox.BucketFile(output, b, OutputFormat.Parquet), p.Rows)).ToArray(), used, []);
         }
     }
 

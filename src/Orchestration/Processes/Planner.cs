@@ -315,11 +315,20 @@ internal sealed class Planner(
     {
         problem = null;
         var buckets = Enumerable.Range(0, count).Select(_ => new List<BlobRef>()).ToArray();
+        var function = graph.Steps.First(s => s.Name == scatterStep).Work.Version;
         foreach (var result in ResultsOf(scatterStep))
         {
             if (result.Outputs.Count != count)
             {
                 problem = $"scatter task {result.Task} wrote {result.Outputs.Count} output(s) but the shuffle has {count} buckets";
+                return [];
+            }
+            // A worker older than the graph's bucket function ignores it: its rows would sit in other buckets than the rest's.
+            var used = result.Metadata.GetValueOrDefault(StepWork.BucketFunctionMetadata, "1");
+            if (function > 1 && used != function.ToString(CultureInfo.InvariantCulture))
+            {
+                problem = $"scatter task {result.Task} was bucketed with bucket function {used}, where the shuffle uses {function} (a worker older than " +
+                          "the engine that built the graph?): its buckets would not meet the others'. Upgrade every worker, then run the process again";
                 return [];
             }
             for (var b = 0; b < count; b++) buckets[b].Add(result.Outputs[b]);

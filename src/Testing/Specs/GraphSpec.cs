@@ -92,13 +92,19 @@ public abstract class GraphSpec : ProcessSpec
     protected static BlobRef Output(string step, int partition, int attempt = 1) =>
         Blob($"{step}-{partition}-a{attempt}.parquet", rows: 10) with { Sha256 = Blob($"{step}-{partition}.parquet").Sha256 };
 
-    /// <summary>A worker's result for an attempt (default: one output, no metadata).</summary>
+    /// <summary>A worker's result for an attempt (default: one output, and the metadata every worker reports: none, or a scatter task's bucket function).</summary>
     protected ConfirmTask Confirm(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null) =>
-        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics);
+        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? ReportedByEveryWorker(step), Metrics);
 
     /// <summary>An attempt confirmed, as the aggregate records it.</summary>
     protected TaskConfirmed Confirmed(string step, int partition, int attempt = 1, WorkerId? worker = null, IReadOnlyDictionary<string, string>? metadata = null, IReadOnlyList<BlobRef>? outputs = null, DateTimeOffset? at = null) =>
-        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? NoMetadata, Metrics, at ?? Epoch);
+        new(Process, Task(step, partition), attempt, worker ?? Worker, outputs ?? [Output(step, partition, attempt)], metadata ?? ReportedByEveryWorker(step), Metrics, at ?? Epoch);
+
+    /// <summary>What a worker reports of any task of <paramref name="step"/>: a scatter task, the bucket function it used.</summary>
+    private IReadOnlyDictionary<string, string> ReportedByEveryWorker(string step) =>
+        Graph.Step(step).Work is { Kind: WorkKind.Partition } work
+            ? new Dictionary<string, string> { [StepWork.BucketFunctionMetadata] = work.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            : NoMetadata;
 
     /// <summary>A worker reports an attempt failed.</summary>
     protected FailTask Fail(string step, int partition, string error, bool retryable, int attempt = 1) =>
