@@ -6,11 +6,20 @@ namespace Orchestration.Adapters;
 /// <summary>The one rule both task caches serve by: a result whose outputs are not all still in the blob store is a miss.</summary>
 internal static class TaskCacheEntries
 {
+    /// <summary>How many blob or cache-entry look-ups of one batch are made at once.</summary>
+    public const int ParallelLookUps = 16;
+
     public static async Task<IReadOnlyDictionary<string, CachedResult>> StillPresentAsync(Dictionary<string, CachedResult> found, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        foreach (var (key, result) in found.ToList())
-            foreach (var output in result.Outputs)
-                if (!await blobs.HoldsAsync(output, cancellationToken)) { found.Remove(key); break; }
+        // One look-up per output, several at once: a batch of 100 entries is 100 round trips to blob storage.
+        var gone = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(found.SelectMany(entry => entry.Value.Outputs.Select(output => (entry.Key, Output: output))),
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelLookUps, CancellationToken = cancellationToken },
+            async (check, token) =>
+            {
+                if (!gone.ContainsKey(check.Key) && !await blobs.HoldsAsync(check.Output, token)) gone[check.Key] = true;
+            });
+        foreach (var key in gone.Keys) found.Remove(key);
         return found;
     }
 }

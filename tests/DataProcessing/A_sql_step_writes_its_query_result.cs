@@ -42,6 +42,29 @@ public sealed class A_sql_step_writes_its_query_result : IDisposable
         result.Duration.Should().BePositive();
     }
 
+    [Theory]
+    [InlineData(1_000)] // small in all: read into a table of the run
+    [InlineData(300_000)] // past 4 MB in all: a view
+    public void Files_of_one_view_that_differ_in_column_order_and_set_are_matched_by_name(int rows)
+    {
+        var files = new[] { "k, v, pad", "pad, v, k", "k, v, pad, 'extra' AS note" }.Select((columns, i) =>
+        {
+            var file = Path.Join(_task, $"partial-{i}.parquet");
+            ScratchArea.Execute($"COPY (SELECT range + {i * rows} AS k, (range * 7)::BIGINT AS v, md5(range::VARCHAR) AS pad FROM range({rows})) TO '{file}' (FORMAT parquet)");
+            ScratchArea.Execute($"COPY (SELECT {columns} FROM (SELECT * FROM '{file}')) TO '{file}.tmp' (FORMAT parquet)");
+            File.Move($"{file}.tmp", file, overwrite: true);
+            return new SqlInput("partials", file);
+        }).ToArray();
+        var output = Path.Join(_task, $"merged-{rows}.parquet");
+        files.Sum(f => new FileInfo(f.Path).Length).Should().Match(bytes => rows > 1_000 ? bytes > 4 << 20 : bytes < 4 << 20, "the two cases are the table and the view");
+
+        _area.Sandbox.Run(ScratchArea.Request("SELECT count(*) AS n, sum(k) AS keys, sum(v) AS total, count(note) AS notes FROM partials", output, files));
+
+        var n = 3L * rows;
+        ScratchArea.Rows($"SELECT n, keys::BIGINT, total::BIGINT, notes FROM '{output}'").Single()
+            .Should().Equal(n, n * (n - 1) / 2, 3L * 7 * rows * (rows - 1) / 2, (long)rows);
+    }
+
     [Fact]
     public void Csv_output_starts_with_a_header()
     {

@@ -14,15 +14,15 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
 {
     public async Task<IReadOnlyDictionary<string, CachedResult>> FindAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
-        var found = new Dictionary<string, CachedResult>(StringComparer.Ordinal);
-        foreach (var key in keys)
+        var read = new System.Collections.Concurrent.ConcurrentDictionary<string, CachedResult>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = TaskCacheEntries.ParallelLookUps, CancellationToken = cancellationToken }, async (key, token) =>
         {
             var path = PathOf(key);
-            if (!File.Exists(path)) continue;
-            if (await ReadAsync(path, cancellationToken) is { } result) found[key] = result;
+            if (!File.Exists(path)) return;
+            if (await ReadAsync(path, token) is { } result) read[key] = result;
             else File.Delete(path); // a damaged entry is a miss; removed, so that the task's new result can take its place
-        }
-        return await TaskCacheEntries.StillPresentAsync(found, blobs, cancellationToken);
+        });
+        return await TaskCacheEntries.StillPresentAsync(new Dictionary<string, CachedResult>(read, StringComparer.Ordinal), blobs, cancellationToken);
     }
 
     public async Task<IReadOnlyList<(CachedResult Recorded, CachedResult Offered)>> RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)

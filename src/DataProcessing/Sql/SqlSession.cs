@@ -35,8 +35,25 @@ internal sealed class SqlSession : IDisposable
         {
             if (!SqlText.IsUsableName(view.Key)) throw StepFailure.Permanent($"Input view name '{view.Key}' is empty.");
             var files = view.Select(i => i.File).ToList();
-            Execute(SqlText.CreateView(view.Key, files), $"input view '{view.Key}' over {string.Join(", ", files.Select(f => $"'{f}'"))}");
+            Execute(SqlText.CreateView(view.Key, files, materialized: IsManySmallFiles(files)), $"input view '{view.Key}' over {string.Join(", ", files.Select(f => $"'{f}'"))}");
         }
+    }
+
+    /// <summary>The most bytes, in all, of a view's files that are read into a table of the run's connection rather than viewed.</summary>
+    private const long MaterializedUpTo = 4L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether a view's files are several and small in all (a merge's partials): read once into a temporary table then,
+    /// because a view over them reads every file's schema each time it is bound (matching columns by name), three times
+    /// a run (the view, the DESCRIBE, the COPY): 100 partials cost 55-85 ms as a view against 30-45 ms as a table.
+    /// </summary>
+    private static bool IsManySmallFiles(IReadOnlyList<string> files)
+    {
+        if (files.Count < 2) return false;
+        long bytes = 0;
+        foreach (var file in files)
+            if ((bytes += new FileInfo(file).Length) > MaterializedUpTo) return false;
+        return true;
     }
 
     public void Guard(string sql, string what)

@@ -14,8 +14,9 @@ internal static class SqlText
 
     public static bool IsUsableName(string name) => !string.IsNullOrWhiteSpace(name) && !name.Contains('\0');
 
-    public static string CreateView(string view, IReadOnlyList<string> files) =>
-        $"CREATE TEMP VIEW {Identifier(view)} AS\n" + string.Join("\nUNION ALL BY NAME\n",
+    /// <summary>The rows of <paramref name="files"/> matched by column name, as a view, or <paramref name="materialized"/> as a temporary table.</summary>
+    public static string CreateView(string view, IReadOnlyList<string> files, bool materialized = false) =>
+        $"CREATE TEMP {(materialized ? "TABLE" : "VIEW")} {Identifier(view)} AS\n" + string.Join("\nUNION ALL BY NAME\n",
             files.GroupBy(ReaderFor).Select(byReader =>
                 $"SELECT * FROM {byReader.Key}([{string.Join(", ", byReader.Select(Literal))}], union_by_name = true)"));
 

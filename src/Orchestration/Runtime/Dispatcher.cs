@@ -82,11 +82,13 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (stored.Event is TaskScheduled scheduled && view.Open(scheduled.TaskId) is { } open && open.Attempt == scheduled.Attempt && !open.Sent)
                 Take(open, ready);
         TakeDue(ready);
+        var (toRun, reusing) = await StartReusingAsync(ready, view, cancellationToken);
         var slots = workers?.Live().Sum(w => w.Slots) ?? 0;
-        ready = Windowed(ready, events, slots);
+        ready = Windowed(toRun, events, slots);
         TakeBackFromLostWorkers(ready, view);
         await SendAsync(ready, view, slots, cancellationToken);
         ReleaseUnsent();
+        if (reusing is not null) await SendAsync((await reusing).Select(r => r.Attempt).ToList(), view, slots, cancellationToken); // refused: they run
         await StopLosingCopiesAsync(events, cancellationToken);
         // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
         foreach (var stored in events)
@@ -233,22 +235,51 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         }
     }
 
-    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, int slots, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks up, in one batch and before any step window, the ready tasks of steps that reuse results, and starts
+    /// confirming those with a recorded result from it: a reused task never takes a place in its step's window, so a
+    /// step of 100 reused tasks is confirmed at once rather than a window at a time. Returns the tasks to run, and the
+    /// reuses under way, which end with those the aggregate refused (to run after all). The memoizer's gate is held
+    /// from the look-up until the reuses are recorded.
+    /// </summary>
+    private async Task<(List<OpenAttempt> ToRun, Task<List<(OpenAttempt Attempt, RunTask Task)>>? Reusing)> StartReusingAsync(
+        List<OpenAttempt> ready, RuntimeView view, CancellationToken cancellationToken)
     {
-        var ready = Addressed(attempts, view);
-        if (memoizer is not null && ready.Count > 0)
-        {
-            // Those to run are sent first; then the others are confirmed from their recorded results (any refused run too).
-            using var reusing = await memoizer.Gate.EnterAsync(cancellationToken);
-            var (hits, misses) = await memoizer.LookUpAsync(ready, task => view.Running(task.ProcessId)?.Graph.Step(task.Step).Reuses == true, cancellationToken);
-            if (hits.Count > 0)
+        if (memoizer is null || ready.Count == 0) return (ready, null);
+        var keyed = new List<(OpenAttempt Attempt, RunTask Task)>();
+        foreach (var attempt in ready)
+            if (attempt.IsOpen && view.Running(attempt.Scheduled.ProcessId) is { } process && process.Graph.Step(attempt.Scheduled.Step) is { IsKeyed: true, Reuses: true })
             {
-                await SendNowAsync(misses, slots, cancellationToken);
-                ready = await memoizer.ReuseAsync(hits);
+                var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
+                keyed.Add((attempt, task with { CacheKey = TaskCacheKey.Of(task) }));
             }
+        if (keyed.Count == 0) return (ready, null);
+        var gate = await memoizer.Gate.EnterAsync(cancellationToken);
+        try
+        {
+            var (hits, _) = await memoizer.LookUpAsync(keyed, _ => true, cancellationToken);
+            if (hits.Count == 0)
+            {
+                gate.Dispose();
+                return (ready, null);
+            }
+            var reused = hits.Select(h => h.Attempt).ToHashSet();
+            return (ready.Where(a => !reused.Contains(a)).ToList(), ConfirmThenOpenAsync(hits, gate));
         }
-        await SendNowAsync(ready, slots, cancellationToken);
+        catch
+        {
+            gate.Dispose();
+            throw;
+        }
     }
+
+    private async Task<List<(OpenAttempt Attempt, RunTask Task)>> ConfirmThenOpenAsync(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> hits, IDisposable gate)
+    {
+        using (gate) return await memoizer!.ReuseAsync(hits);
+    }
+
+    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, int slots, CancellationToken cancellationToken) =>
+        await SendNowAsync(Addressed(attempts, view), slots, cancellationToken);
 
     private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, int slots, CancellationToken cancellationToken)
     {
