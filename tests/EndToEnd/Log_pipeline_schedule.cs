@@ -40,7 +40,8 @@ public sealed partial class Log_pipeline_schedule : DistributedStack
         await Eventually.True(async () => await container.ExistsAsync() && await container.GetBlobClient("logs/EU-eu-west-1a-n1-RAW-202605061000.json.gz").ExistsAsync(),
             TimeSpan.FromMinutes(2), "the scheduled process publishing n1's rotated log");
 
-        File.Exists(Dir["n1/raw-logs/202605061000.log"]).Should().BeFalse("the published log is deleted once both uploads are confirmed");
+        // The step deletes the log once both of its uploads are confirmed: just after the blob appears, not with it.
+        await Eventually.True(() => !File.Exists(Dir["n1/raw-logs/202605061000.log"]), TimeSpan.FromSeconds(30), "the published log deleted once both uploads are confirmed");
         var schedules = await logs.RunAsync("schedules");
         schedules.ExitCode.Should().Be(0, schedules.ToString());
         FiredProcess().Match(schedules.Output).Success.Should().BeTrue(schedules.Output);
