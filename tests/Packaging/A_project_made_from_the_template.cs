@@ -48,6 +48,11 @@ public sealed partial class A_project_made_from_the_template(NewUserProject proj
 
         run.ExitCode.Should().Be(0, run.ToString());
         DuckDb.CsvRows(Dir["tiers.csv"]).Should().Equal(Tiers(data, gold: 1_000));
+        // It runs with the GC setting orch runs with, which keeps a million-task process under 1.5 GB.
+        var runtimeConfig = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(NewUserProject.Program(project.V1), ".runtimeconfig.json")))!;
+        var conserveMemory = runtimeConfig["runtimeOptions"]?["configProperties"]?["System.GC.ConserveMemory"];
+        conserveMemory.Should().NotBeNull(runtimeConfig.ToJsonString());
+        conserveMemory!.GetValue<int>().Should().Be(7);
     }
 
     [Fact]

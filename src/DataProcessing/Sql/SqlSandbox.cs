@@ -84,13 +84,13 @@ public sealed class SqlSandbox : IDisposable
         session.Prepare(request.Parameters, inputs);
         var scatter = $"SELECT *, {ShuffleBucket.Sql(keyExpression, session.TypeOf(key, "partition key expression"), buckets, bucketFunction)} AS {BucketColumn}\nFROM (\n{source}\n) AS step_rows";
         session.Guard(scatter, "partition key expression");
-        session.CopyPartitioned(scatter, spread, request.Format, BucketColumn, $"partition by '{keyExpression}'");
+        var written = session.CopyPartitioned(scatter, spread, request.Format, BucketColumn, $"partition by '{keyExpression}'");
 
         var noRows = $"SELECT * EXCLUDE ({BucketColumn}) FROM ({scatter}) AS no_rows WHERE false";
         var results = new List<SqlResult>(buckets);
         for (var bucket = 0; bucket < buckets; bucket++)
         {
-            var rows = CollectBucket(session, Path.Join(spread, $"{BucketColumn}={bucket}"), outputs[bucket], request.Format, noRows, bucket);
+            var rows = CollectBucket(session, Path.Join(spread, $"{BucketColumn}={bucket}"), outputs[bucket], request.Format, noRows, bucket, written);
             results.Add(new SqlResult(rows, new FileInfo(outputs[bucket]).Length, bucket == 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero));
         }
         Directory.Delete(spread, recursive: true);
@@ -98,7 +98,7 @@ public sealed class SqlSandbox : IDisposable
     }
 
     /// <summary>Moves a bucket's one file into place (merging several, writing an empty one for none); returns its rows.</summary>
-    private static long CollectBucket(SqlSession session, string directory, string output, OutputFormat format, string noRows, int bucket)
+    private static long CollectBucket(SqlSession session, string directory, string output, OutputFormat format, string noRows, int bucket, IReadOnlyDictionary<string, long> written)
     {
         var files = Directory.Exists(directory) ? Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray() : [];
         switch (files.Length)
@@ -107,7 +107,9 @@ public sealed class SqlSandbox : IDisposable
                 return session.Copy(noRows, output, format, $"write of empty bucket {bucket}");
             case 1:
                 File.Move(files[0], output);
-                return Convert.ToInt64(session.Execute($"SELECT count(*) FROM {SqlText.Reader([output])}", $"count of bucket {bucket}"), System.Globalization.CultureInfo.InvariantCulture);
+                return written.TryGetValue(Path.GetFullPath(files[0]), out var rows)
+                    ? rows
+                    : Convert.ToInt64(session.Execute($"SELECT count(*) FROM {SqlText.Reader([output])}", $"count of bucket {bucket}"), System.Globalization.CultureInfo.InvariantCulture);
             default:
                 return session.Copy($"SELECT * FROM {SqlText.Reader(files)}", output, format, $"write of bucket {bucket}");
         }

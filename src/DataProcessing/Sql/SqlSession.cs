@@ -75,9 +75,34 @@ internal sealed class SqlSession : IDisposable
     /// </summary>
     public long Copy(string selectSql, string outputFile, OutputFormat format, string what) => RowsWritten(SqlText.CopyTo(selectSql, outputFile, format), what);
 
-    /// <summary>A COPY with <c>PARTITION_BY</c> (<see cref="SqlText.CopyPartitionedTo"/>); returns the rows written in all.</summary>
-    public long CopyPartitioned(string selectSql, string directory, OutputFormat format, string column, string what) =>
-        RowsWritten(SqlText.CopyPartitionedTo(selectSql, directory, format, column), what);
+    /// <summary>
+    /// A COPY with <c>PARTITION_BY</c> (<see cref="SqlText.CopyPartitionedTo"/>); returns the rows written to each file, by
+    /// its full path, when DuckDB says (Parquet), or nothing.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> CopyPartitioned(string selectSql, string directory, OutputFormat format, string column, string what)
+    {
+        if (format != OutputFormat.Parquet)
+        {
+            RowsWritten(SqlText.CopyPartitionedTo(selectSql, directory, format, column), what);
+            return new Dictionary<string, long>();
+        }
+        _cancellation.ThrowIfCancellationRequested();
+        using var command = _connection.CreateCommand();
+        command.CommandText = SqlText.CopyPartitionedTo(selectSql, directory, format, column);
+        try
+        {
+            using var reader = command.ExecuteReader();
+            var (file, count) = (reader.GetOrdinal("filename"), reader.GetOrdinal("count"));
+            var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read()) rows[Path.GetFullPath(reader.GetString(file))] = Convert.ToInt64(reader.GetValue(count), System.Globalization.CultureInfo.InvariantCulture);
+            return rows;
+        }
+        catch (DuckDBException e)
+        {
+            _cancellation.ThrowIfCancellationRequested();
+            throw DuckDbFailures.From(e.Message, what, _scratchRoot, e);
+        }
+    }
 
     private long RowsWritten(string copy, string what)
     {

@@ -31,8 +31,12 @@ internal static class SqlText
         $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(outputFile)} ({CopyOptions(format)})";
 
     /// <summary>One pass writing a file per value of <paramref name="column"/> under <paramref name="directory"/>/<c>{column}={value}</c>/ (the column left out).</summary>
+    /// <remarks>
+    /// Writing Parquet, it returns a row per file written (<c>RETURN_STATS</c>, which DuckDB has for Parquet only): its
+    /// name and rows, so no count reads them again.
+    /// </remarks>
     public static string CopyPartitionedTo(string selectSql, string directory, OutputFormat format, string column) =>
-        $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(directory)} ({CopyOptions(format)}, PARTITION_BY ({Identifier(column)}))";
+        $"COPY ({WithoutTrailingSemicolons(selectSql)}\n) TO {Literal(directory)} ({CopyOptions(format)}, PARTITION_BY ({Identifier(column)}){(format == OutputFormat.Parquet ? ", RETURN_STATS" : "")})";
 
     /// <summary>The table function reading <paramref name="files"/> (of one format), e.g. <c>read_parquet(['a', 'b'])</c>.</summary>
     public static string Reader(IReadOnlyList<string> files) => $"{ReaderFor(files[0])}([{string.Join(", ", files.Select(Literal))}])";
