@@ -29,9 +29,12 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     {
         var address = context.ResponseAddress ?? results.Address;
         if (await RunAsync(context, context.Message, address) is { } outcome)
-            for (var copies = faults.Duplicate() ? 2 : 1; copies > 0; copies--)
-                await batches.SendAsync(address, outcome);
+            foreach (var sent in AsSent(outcome))
+                await batches.SendAsync(address, sent);
     }
+
+    /// <summary>An outcome as it goes out: once, or twice where the fault drill duplicates results.</summary>
+    private ReportedOutcome[] AsSent(ReportedOutcome outcome) => faults.Duplicate() ? [outcome, outcome] : [outcome];
 
     /// <summary>
     /// A pack's tasks stop waiting behind one of them after this long: the step's tasks were short when the pack was
@@ -63,7 +66,7 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
             var running = RunAsync(context, tasks[i], address);
             if (i + 1 < tasks.Count && await Task.WhenAny(running, late) == late)
                 handedOn = HandOnAsync(context, tasks.Skip(i + 1).ToArray()); // this one runs long: the rest go to other slots meanwhile
-            if (await running is { } outcome) outcomes.AddRange(faults.Duplicate() ? [outcome, outcome] : [outcome]);
+            if (await running is { } outcome) outcomes.AddRange(AsSent(outcome));
         }
         await packEnded.CancelAsync();
         if (handedOn is not null) await handedOn;
