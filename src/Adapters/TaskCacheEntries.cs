@@ -9,7 +9,7 @@ internal static class TaskCacheEntries
     /// <summary>How many blob or cache-entry look-ups of one batch are made at once.</summary>
     public const int ParallelLookUps = 16;
 
-    public static async Task<IReadOnlyDictionary<string, CachedResult>> StillPresentAsync(Dictionary<string, CachedResult> found, IBlobStore blobs, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyDictionary<string, CachedResult>> StillPresentAsync(IDictionary<string, CachedResult> found, IBlobStore blobs, CancellationToken cancellationToken)
     {
         // One look-up per output, several at once: a batch of 100 entries is 100 round trips to blob storage.
         var gone = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
@@ -20,6 +20,6 @@ internal static class TaskCacheEntries
                 if (!gone.ContainsKey(check.Key) && !await blobs.HoldsAsync(check.Output, token)) gone[check.Key] = true;
             });
         foreach (var key in gone.Keys) found.Remove(key);
-        return found;
+        return found.AsReadOnly();
     }
 }

@@ -22,7 +22,7 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
             if (await ReadAsync(path, token) is { } result) read[key] = result;
             else File.Delete(path); // a damaged entry is a miss; removed, so that the task's new result can take its place
         });
-        return await TaskCacheEntries.StillPresentAsync(new Dictionary<string, CachedResult>(read, StringComparer.Ordinal), blobs, cancellationToken);
+        return await TaskCacheEntries.StillPresentAsync(read, blobs, cancellationToken);
     }
 
     public async Task<IReadOnlyList<(CachedResult Recorded, CachedResult Offered)>> RecordAsync(IReadOnlyList<(string Key, CachedResult Result)> results, CancellationToken cancellationToken = default)

@@ -82,13 +82,13 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
             if (stored.Event is TaskScheduled scheduled && view.Open(scheduled.TaskId) is { } open && open.Attempt == scheduled.Attempt && !open.Sent)
                 Take(open, ready);
         TakeDue(ready);
-        var (toRun, reusing) = await StartReusingAsync(ready, view, cancellationToken);
+        var (toRun, built, reusing) = await StartReusingAsync(ready, view, cancellationToken);
         var slots = workers?.Live().Sum(w => w.Slots) ?? 0;
         ready = Windowed(toRun, events, slots);
         TakeBackFromLostWorkers(ready, view);
-        await SendAsync(ready, view, slots, cancellationToken);
+        await SendAsync(ready, view, slots, cancellationToken, built);
         ReleaseUnsent();
-        if (reusing is not null) await SendAsync((await reusing).Select(r => r.Attempt).ToList(), view, slots, cancellationToken); // refused: they run
+        if (reusing is not null) await SendAsync((await reusing).Select(r => r.Attempt).ToList(), view, slots, cancellationToken, built); // refused: they run
         await StopLosingCopiesAsync(events, cancellationToken);
         // A cancelled process's tasks are stopped where they run and skipped where they wait; a paused one's are only skipped.
         foreach (var stored in events)
@@ -239,32 +239,30 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     /// Looks up, in one batch and before any step window, the ready tasks of steps that reuse results, and starts
     /// confirming those with a recorded result from it: a reused task never takes a place in its step's window, so a
     /// step of 100 reused tasks is confirmed at once rather than a window at a time. Returns the tasks to run, and the
-    /// reuses under way, which end with those the aggregate refused (to run after all). The memoizer's gate is held
-    /// from the look-up until the reuses are recorded.
+    /// reuses under way, which end with those the aggregate refused (to run after all); the tasks built for the look-up
+    /// come back too, so that none is built twice. The memoizer's gate is held from the look-up until the reuses are recorded.
     /// </summary>
-    private async Task<(List<OpenAttempt> ToRun, Task<List<(OpenAttempt Attempt, RunTask Task)>>? Reusing)> StartReusingAsync(
+    private async Task<(List<OpenAttempt> ToRun, Dictionary<OpenAttempt, RunTask>? Built, Task<List<(OpenAttempt Attempt, RunTask Task)>>? Reusing)> StartReusingAsync(
         List<OpenAttempt> ready, RuntimeView view, CancellationToken cancellationToken)
     {
-        if (memoizer is null || ready.Count == 0) return (ready, null);
+        if (memoizer is null || ready.Count == 0) return (ready, null, null);
         var keyed = new List<(OpenAttempt Attempt, RunTask Task)>();
         foreach (var attempt in ready)
             if (attempt.IsOpen && view.Running(attempt.Scheduled.ProcessId) is { } process && process.Graph.Step(attempt.Scheduled.Step) is { IsKeyed: true, Reuses: true })
-            {
-                var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
-                keyed.Add((attempt, task with { CacheKey = TaskCacheKey.Of(task) }));
-            }
-        if (keyed.Count == 0) return (ready, null);
+                keyed.Add((attempt, Build(attempt, process)));
+        if (keyed.Count == 0) return (ready, null, null);
+        var built = keyed.ToDictionary(k => k.Attempt, k => k.Task);
         var gate = await memoizer.Gate.EnterAsync(cancellationToken);
         try
         {
-            var (hits, _) = await memoizer.LookUpAsync(keyed, _ => true, cancellationToken);
+            var (hits, _) = await memoizer.LookUpAsync(keyed, cancellationToken);
             if (hits.Count == 0)
             {
                 gate.Dispose();
-                return (ready, null);
+                return (ready, built, null);
             }
             var reused = hits.Select(h => h.Attempt).ToHashSet();
-            return (ready.Where(a => !reused.Contains(a)).ToList(), ConfirmThenOpenAsync(hits, gate));
+            return (ready.Where(a => !reused.Contains(a)).ToList(), built, ConfirmThenOpenAsync(hits, gate));
         }
         catch
         {
@@ -278,8 +276,16 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
         using (gate) return await memoizer!.ReuseAsync(hits);
     }
 
-    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, int slots, CancellationToken cancellationToken) =>
-        await SendNowAsync(Addressed(attempts, view), slots, cancellationToken);
+    private async Task SendAsync(List<OpenAttempt> attempts, RuntimeView view, int slots, CancellationToken cancellationToken,
+        IReadOnlyDictionary<OpenAttempt, RunTask>? built = null) =>
+        await SendNowAsync(Addressed(attempts, view, built), slots, cancellationToken);
+
+    /// <summary>The task an attempt sends, with its cache key when its step is keyed.</summary>
+    private RunTask Build(OpenAttempt attempt, RunningProcess process)
+    {
+        var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
+        return memoizer is not null && process.Graph.Step(task.Step).IsKeyed ? task with { CacheKey = TaskCacheKey.Of(task) } : task;
+    }
 
     private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, int slots, CancellationToken cancellationToken)
     {
@@ -307,16 +313,15 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     /// The tasks to send now, routed as their step says; one for any matching worker goes to the least busy matching live
     /// worker, and waits a while when none is live.
     /// </summary>
-    private List<(OpenAttempt Attempt, RunTask Task)> Addressed(List<OpenAttempt> attempts, RuntimeView view)
+    private List<(OpenAttempt Attempt, RunTask Task)> Addressed(List<OpenAttempt> attempts, RuntimeView view, IReadOnlyDictionary<OpenAttempt, RunTask>? built)
     {
         var ready = new List<(OpenAttempt, RunTask)>(attempts.Count);
         IReadOnlyList<LiveWorker>? live = null;
         foreach (var attempt in attempts)
         {
             if (!attempt.IsOpen || view.Running(attempt.Scheduled.ProcessId) is not { } process) continue;
-            var task = _factory.Build(attempt.Scheduled, process, attempt.Position);
+            var task = built?.GetValueOrDefault(attempt) ?? Build(attempt, process);
             var step = process.Graph.Step(task.Step);
-            if (memoizer is not null && step.IsKeyed) task = task with { CacheKey = TaskCacheKey.Of(task) };
             if (attempt.Scheduled.AwayFrom is { } away && workers is not null &&
                 _chooser.Choose(step.On?.Selector ?? WorkerSelector.Anyone, task.Work, (live ??= workers.Live()).Where(w => w.Id != away).ToList()) is { } other)
             {

@@ -18,12 +18,11 @@ public sealed class Memoizer(ITaskCache cache, ProcessRuntime runtime, ReuseGate
     /// <summary>Held by the dispatcher from a batch's look-up to its reuses' confirmation, and by a prune (<see cref="ReuseGate"/>).</summary>
     public ReuseGate Gate { get; } = gate ?? new ReuseGate();
 
-    /// <summary>Splits <paramref name="ready"/> into the tasks with a recorded result to reuse and those to send.</summary>
-    /// <param name="mayReuse">Whether a task's step reuses results (every keyed task's result is recorded; only these look one up).</param>
+    /// <summary>Splits <paramref name="ready"/> (tasks of steps that reuse results) into those with a recorded result to reuse and those to send.</summary>
     public async Task<(List<(OpenAttempt Attempt, RunTask Task, CachedResult Result)> Hits, List<(OpenAttempt Attempt, RunTask Task)> Misses)> LookUpAsync(
-        List<(OpenAttempt Attempt, RunTask Task)> ready, Func<RunTask, bool> mayReuse, CancellationToken cancellationToken)
+        List<(OpenAttempt Attempt, RunTask Task)> ready, CancellationToken cancellationToken)
     {
-        bool Candidate(OpenAttempt attempt, RunTask task) => task.CacheKey is not null && attempt.Scheduled.CopyOf is null && mayReuse(task);
+        static bool Candidate(OpenAttempt attempt, RunTask task) => task.CacheKey is not null && attempt.Scheduled.CopyOf is null;
         var keys = ready.Where(r => Candidate(r.Attempt, r.Task)).Select(r => r.Task.CacheKey!).Distinct().ToList();
         if (keys.Count == 0) return ([], ready);
         IReadOnlyDictionary<string, CachedResult> found;
