@@ -90,6 +90,10 @@ public sealed class ShardOwnership(PostgresStores stores, ShardRouting routing, 
             {
                 logger.LogWarning("Sharing out shards failed ({Message}); trying again", error.Message);
             }
+            catch (OperationCanceledException)
+            {
+                return; // stopping caught a lease call midway: the shards are handed on by StoppingAsync, not left to fault the host's stop
+            }
             try { await Task.Delay(Check, cancellationToken); }
             catch (OperationCanceledException) { return; }
         }
