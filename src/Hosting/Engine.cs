@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Orchestration.Contracts;
 using Orchestration.DataProcessing.Blobs;
 using Orchestration.Ports;
@@ -80,7 +79,7 @@ public abstract class Engine : IAsyncDisposable
                 await Task.WhenAll(Events.WaitForEventsAsync(head, TimeSpan.FromMilliseconds(250), cancellationToken), Task.Delay(pause, cancellationToken));
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxWatchPause.Ticks));
             }
-            catch (DbException) when (DateTime.UtcNow - (unreachableSince ??= DateTime.UtcNow) < StoreOutageTolerance)
+            catch (Exception error) when (StoreOutage.Explains(error) && DateTime.UtcNow - (unreachableSince ??= DateTime.UtcNow) < StoreOutageTolerance)
             {
                 // The store is restarting or out of reach: the process goes on without its watcher, so wait and read on.
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);

@@ -72,3 +72,21 @@ public sealed class ConcurrencyException(string stream, long expected, long actu
 
 /// <summary>The store holds data this version cannot use (written by an older one, or by another deployment); the message says what to do.</summary>
 public sealed class IncompatibleStoreException(string message) : IOException(message);
+
+/// <summary>
+/// Whether a failure of a store call means the store is out of reach for now (restarting, cut off, timing out), so the
+/// caller may wait and call again. Adapters' libraries wrap the driver's error (Marten's command exceptions hold
+/// Npgsql's), so the whole chain of causes is looked at; a store holding data this version cannot use is no outage.
+/// </summary>
+public static class StoreOutage
+{
+    public static bool Explains(Exception error)
+    {
+        for (var cause = error; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is IncompatibleStoreException) return false;
+            if (cause is System.Data.Common.DbException or IOException or TimeoutException or System.Net.Sockets.SocketException) return true;
+        }
+        return false;
+    }
+}
