@@ -67,7 +67,7 @@ internal static class RestartBench
     private sealed class NoQueue : ITaskQueue
     {
         public bool IsDurable => true;
-        public Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public Task<int> SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default) => Task.FromResult(0);
         public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }

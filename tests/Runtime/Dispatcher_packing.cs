@@ -12,7 +12,7 @@ namespace Orchestration.Tests.Runtime;
 
 /// <summary>
 /// Tasks share a message only once their step has shown they are short: a step's first attempts go one to a message,
-/// a window of two per live slot for at most a second, and the rest go packed (as many as run in 10 ms, leaving each
+/// a window of two per live slot until they are shown short or for at most a second, and the rest go packed (as many as run in 10 ms, leaving each
 /// slot two messages); a step of long tasks is never packed.
 /// </summary>
 public sealed class Dispatcher_packing : IAsyncLifetime
@@ -74,6 +74,8 @@ public sealed class Dispatcher_packing : IAsyncLifetime
             await Confirm("long", partition, TimeSpan.FromSeconds(30));
         }
         var shortSends = await SendsOnceSettledAsync("short", Tasks);
+        _queue.Sent.Count(t => t.Step == "long").Should().Be(4 * Slots, "a step shown long stays in the probe's window (refilled as its attempts are confirmed) until the probe's second is up");
+        _engine.Clock.Advance(TaskPacking.ProbeFor);
         var longSends = await SendsOnceSettledAsync("long", Tasks);
 
         shortSends.SelectMany(s => s.Tasks).Select(t => t.Partition).Should().BeEquivalentTo(Enumerable.Range(0, Tasks), "every task is sent once");
@@ -99,5 +101,18 @@ public sealed class Dispatcher_packing : IAsyncLifetime
         probing.Window(10_000, liveSlots: 20, now + TimeSpan.FromSeconds(0.5)).Should().Be(40, "two per live slot");
         probing.Window(10_000, liveSlots: 4, now + TaskPacking.ProbeFor).Should().Be(10_000, "tasks not shown short within a second are not: the whole window goes");
         probing.PerMessage(queued: 10_000, liveSlots: 4).Should().Be(1, "and one to a message");
+    }
+
+    [Fact]
+    public void Tasks_of_a_fresh_pool_slow_with_warm_up_are_packed_by_their_typical_time_not_their_mean()
+    {
+        var packing = new TaskPacking();
+        for (var i = 0; i < 3; i++) packing.Ran(TimeSpan.FromMilliseconds(150)); // each of 3 workers' first task
+        for (var i = 3; i < TaskPacking.Learned; i++) packing.Ran(TimeSpan.FromMilliseconds(0.5));
+
+        packing.PerMessage(queued: 10_000, liveSlots: 3).Should().Be(20, "the typical task takes 0.5 ms (the mean, 57 ms, would pack none)");
+
+        for (var i = 0; i < TaskPacking.Remembered; i++) packing.Ran(TimeSpan.FromMilliseconds(40));
+        packing.PerMessage(queued: 10_000, liveSlots: 3).Should().Be(1, "the step's last attempts took 40 ms each: what it learned first is forgotten");
     }
 }

@@ -14,11 +14,11 @@ internal sealed class RecordingQueue(bool isDurable) : ITaskQueue
 
     public bool IsDurable => isDurable;
 
-    public Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
+    public Task<int> SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
     {
         foreach (var task in tasks) Sent.Enqueue(task);
         Sends.Enqueue((tasks, mostPerMessage));
-        return Task.CompletedTask;
+        return Task.FromResult((tasks.Count + Math.Max(1, mostPerMessage) - 1) / Math.Max(1, mostPerMessage));
     }
 
     public ConcurrentQueue<StopProcessTasks> Stops { get; } = new();

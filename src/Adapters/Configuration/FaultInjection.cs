@@ -52,7 +52,7 @@ public sealed class DuplicatingTaskQueue(ITaskQueue inner, FaultInjection faults
 {
     public bool IsDurable => inner.IsDurable;
 
-    public Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default) =>
+    public Task<int> SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default) =>
         inner.SendAsync(tasks.Concat(tasks.Where(_ => faults.Duplicate())).ToArray(), mostPerMessage, cancellationToken);
 
     public Task StopAsync(StopProcessTasks stop, CancellationToken cancellationToken = default) => inner.StopAsync(stop, cancellationToken);

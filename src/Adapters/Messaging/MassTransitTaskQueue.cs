@@ -23,8 +23,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
 
     public bool IsDurable => isDurable;
 
-    public async Task SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
+    public async Task<int> SendAsync(IReadOnlyList<RunTask> tasks, int mostPerMessage = 1, CancellationToken cancellationToken = default)
     {
+        var messages = 0;
         foreach (var group in tasks.GroupBy(QueueOf))
         {
             var queue = group.Key;
@@ -32,7 +33,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
             var endpoint = await endpoints.GetSendEndpoint(new Uri(priorityQueues is null ? $"queue:{queue}" : $"exchange:{queue}"));
             if (mostPerMessage <= 1)
             {
-                await endpoint.SendBatch(group.ToArray(), context => Address(context, context.Message), cancellationToken);
+                var each = group.ToArray();
+                await endpoint.SendBatch(each, context => Address(context, context.Message), cancellationToken);
+                messages += each.Length;
                 continue;
             }
             // Packed per process and step (so a pack has one priority and one results address), at most mostPerMessage each.
@@ -41,7 +44,9 @@ public sealed partial class MassTransitTaskQueue(ISendEndpointProvider endpoints
             if (singles.Length > 0) await endpoint.SendBatch(singles, context => Address(context, context.Message), cancellationToken);
             var packed = packs.Where(p => p.Length > 1).Select(p => new RunTasks(p)).ToArray();
             if (packed.Length > 0) await endpoint.SendBatch(packed, context => Address(context, context.Message.Tasks[0]), cancellationToken);
+            messages += packs.Count;
         }
+        return messages;
     }
 
     /// <summary>Orders the message by its process's priority, and names where its results go in a sharded deployment.</summary>

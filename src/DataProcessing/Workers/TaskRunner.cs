@@ -141,11 +141,14 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             inputs.Add(new SqlInput(input.Name, local));
             bytes += input.Blob.Size;
         }
-        await Parallel.ForEachAsync(downloads, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, async (download, token) =>
+        async ValueTask Fetch((BlobRef Blob, string Local) download, CancellationToken token)
         {
             using (WorkerTelemetry.StartBlob("download blob", download.Blob.Uri.ToString(), download.Blob.Size))
                 await blobs.FetchForReadingAsync(download.Blob, download.Local, token);
-        });
+        }
+        // One input is fetched here: Parallel.ForEachAsync would hand it to another pool thread first.
+        if (downloads.Count == 1) await Fetch(downloads[0], cancellationToken);
+        else await Parallel.ForEachAsync(downloads, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, Fetch);
         return (inputs, bytes, localBytes);
     }
 

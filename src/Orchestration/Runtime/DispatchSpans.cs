@@ -12,11 +12,11 @@ namespace Orchestration.Runtime;
 /// </summary>
 internal static class DispatchSpans
 {
-    public static async Task SendAsync(ITaskQueue queue, IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken)
+    public static async Task<int> SendAsync(ITaskQueue queue, IReadOnlyList<RunTask> tasks, CancellationToken cancellationToken)
     {
         var outer = Activity.Current;
         var spans = new Activity?[tasks.Count];
-        var sends = new Task[tasks.Count];
+        var sends = new Task<int>[tasks.Count];
         try
         {
             for (var i = 0; i < tasks.Count; i++)
@@ -33,7 +33,7 @@ internal static class DispatchSpans
         }
         try
         {
-            await Task.WhenAll(sends.Where(s => s is not null));
+            return (await Task.WhenAll(sends.Where(s => s is not null))).Sum();
         }
         finally
         {

@@ -290,23 +290,24 @@ public sealed class Dispatcher(ITaskQueue queue, TimeProvider clock, RuntimeCoun
     private async Task SendNowAsync(List<(OpenAttempt Attempt, RunTask Task)> ready, int slots, CancellationToken cancellationToken)
     {
         if (ready.Count == 0) return;
+        int messages;
         if (EngineTelemetry.Source.HasListeners()) // one trace per task, so one message per task
-            await DispatchSpans.SendAsync(queue, ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(), cancellationToken);
+            messages = await DispatchSpans.SendAsync(queue, ready.Select(r => r.Task).OrderByDescending(t => t.Priority).ToList(), cancellationToken);
         else
         {
             // The urgent first, wherever they go; each step's tasks packed as short as they have proved to be.
-            await Task.WhenAll(ready.GroupBy(r => KeyOf(r.Attempt)).OrderByDescending(step => step.Max(r => r.Task.Priority)).Select(step =>
+            messages = (await Task.WhenAll(ready.GroupBy(r => KeyOf(r.Attempt)).OrderByDescending(step => step.Max(r => r.Task.Priority)).Select(step =>
             {
                 var window = WindowOf(step.First().Attempt);
                 return queue.SendAsync(step.Select(r => r.Task).ToList(), window.Packing.PerMessage(window.InQueue.Count + step.Count(), slots), cancellationToken);
-            }));
+            }))).Sum();
         }
         foreach (var (attempt, task) in ready)
         {
             attempt.MarkSent(task.Worker);
             Queued(attempt);
         }
-        counters.Dispatch(ready.Count);
+        counters.Dispatch(ready.Count, messages);
     }
 
     /// <summary>

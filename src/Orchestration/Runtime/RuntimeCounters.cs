@@ -5,7 +5,7 @@ namespace Orchestration.Runtime;
 /// <summary>What the orchestrator has done since it started; read by progress views, metrics and benchmarks.</summary>
 public sealed class RuntimeCounters
 {
-    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _timeoutsSent, _caughtUp, _localBytes, _bytesMoved, _handedOn, _confirmed;
+    private long _commands, _events, _appends, _duplicates, _rejected, _conflicts, _dispatched, _messages, _timeoutsSent, _caughtUp, _localBytes, _bytesMoved, _handedOn, _confirmed;
 
     public long Commands => Interlocked.Read(ref _commands);
     public long Events => Interlocked.Read(ref _events);
@@ -15,6 +15,8 @@ public sealed class RuntimeCounters
     public long Rejected => Interlocked.Read(ref _rejected);
     public long Conflicts => Interlocked.Read(ref _conflicts);
     public long Dispatched => Interlocked.Read(ref _dispatched);
+    /// <summary>Messages the dispatched tasks went in: fewer than the tasks when short tasks travel packed.</summary>
+    public long MessagesSent => Interlocked.Read(ref _messages);
     /// <summary>Tasks this orchestrator confirmed (their first confirmation, which it recorded).</summary>
     public long TasksConfirmed => Interlocked.Read(ref _confirmed);
     public long TimeoutsSent => Interlocked.Read(ref _timeoutsSent);
@@ -36,12 +38,12 @@ public sealed class RuntimeCounters
     }
     internal void Reject() => Interlocked.Increment(ref _rejected);
     internal void Conflict() => Interlocked.Increment(ref _conflicts);
-    internal void Dispatch(int tasks) => Interlocked.Add(ref _dispatched, tasks);
+    internal void Dispatch(int tasks, int messages) { Interlocked.Add(ref _dispatched, tasks); Interlocked.Add(ref _messages, messages); }
     internal void TimeoutSent() => Interlocked.Increment(ref _timeoutsSent);
     internal void HandOn() => Interlocked.Increment(ref _handedOn);
     internal void CatchUp() => Interlocked.Increment(ref _caughtUp);
     internal void Confirmed(TaskMetrics metrics) { Interlocked.Increment(ref _confirmed); Interlocked.Add(ref _localBytes, metrics.LocalBytesScanned); Interlocked.Add(ref _bytesMoved, metrics.BytesMoved); }
 
     public override string ToString() =>
-        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {TasksConfirmed:N0} tasks confirmed, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched, {HandedOn:N0} handed on from lost workers, {LocalBytesScanned:N0} bytes scanned locally, {BytesMoved:N0} bytes moved";
+        $"{Commands:N0} commands, {Events:N0} events in {Appends:N0} appends, {TasksConfirmed:N0} tasks confirmed, {DuplicatesDropped:N0} duplicates dropped, {Rejected:N0} rejected, {Conflicts:N0} conflicts, {CaughtUp:N0} caught up, {Dispatched:N0} tasks dispatched in {MessagesSent:N0} messages, {HandedOn:N0} handed on from lost workers, {LocalBytesScanned:N0} bytes scanned locally, {BytesMoved:N0} bytes moved";
 }
