@@ -45,7 +45,7 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     /// <summary>
     /// A pack of short tasks, run in turn in this one slot and reported in one message once all have ended; the pack is
     /// acknowledged when that message is on the broker. If the pack is still running after <see cref="HandPackOnAfter"/>,
-    /// the tasks not yet begun go back to the queue one to a message, for any worker. Shut down midway, nothing is
+    /// the tasks not yet begun go back to the queue one to a message, for any worker, and those already ended are reported. Shut down midway, nothing is
     /// acknowledged, and the broker hands the whole pack on (a result already sent is then a duplicate the aggregate drops).
     /// </summary>
     public async Task Consume(ConsumeContext<RunTasks> context)
@@ -56,6 +56,7 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
         using var packEnded = new CancellationTokenSource();
         var late = Task.Delay(HandPackOnAfter, packEnded.Token);
         Task? handedOn = null;
+        var reportedEarly = Task.CompletedTask;
         for (var i = 0; i < tasks.Count && handedOn is null; i++)
         {
             if (late.IsCompleted)
@@ -65,11 +66,18 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
             }
             var running = RunAsync(context, tasks[i], address);
             if (i + 1 < tasks.Count && await Task.WhenAny(running, late) == late)
-                handedOn = HandOnAsync(context, tasks.Skip(i + 1).ToArray()); // this one runs long: the rest go to other slots meanwhile
+            {
+                // This one runs long: the rest go to other slots meanwhile, and what ran before it is reported now, not
+                // held for as long as it takes (results are idempotent: if this worker dies, the pack's redelivery is dropped).
+                handedOn = HandOnAsync(context, tasks.Skip(i + 1).ToArray());
+                reportedEarly = batches.SendAsync(address, outcomes.ToArray());
+                outcomes.Clear();
+            }
             if (await running is { } outcome) outcomes.AddRange(AsSent(outcome));
         }
         await packEnded.CancelAsync();
         if (handedOn is not null) await handedOn;
+        await reportedEarly;
         await batches.SendAsync(address, outcomes);
     }
 
