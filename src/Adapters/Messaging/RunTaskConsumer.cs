@@ -45,8 +45,9 @@ public sealed class RunTaskConsumer(TaskRunner runner, FaultInjection faults, Re
     /// <summary>
     /// A pack of short tasks, run in turn in this one slot and reported in one message once all have ended; the pack is
     /// acknowledged when that message is on the broker. If the pack is still running after <see cref="HandPackOnAfter"/>,
-    /// the tasks not yet begun go back to the queue one to a message, for any worker, and those already ended are reported. Shut down midway, nothing is
-    /// acknowledged, and the broker hands the whole pack on (a result already sent is then a duplicate the aggregate drops).
+    /// the tasks not yet begun go back to the queue one to a message, for any worker, and those already ended are reported.
+    /// Shut down midway, nothing is acknowledged, and the broker hands the whole pack on (a result already sent is then a
+    /// duplicate the aggregate drops).
     /// </summary>
     public async Task Consume(ConsumeContext<RunTasks> context)
     {

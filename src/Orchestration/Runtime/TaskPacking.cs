@@ -28,6 +28,7 @@ public sealed class TaskPacking
 
     private readonly long[] _recent = new long[Remembered]; // ticks of the last attempts, a ring
     private int _ran;
+    private int _fitting = -1; // derived from _recent, on demand: Window is asked once per task admitted
     private DateTimeOffset? _probing;
 
     /// <summary>One of the step's attempts ran for <paramref name="duration"/> (as its worker measured it) and was confirmed.</summary>
@@ -35,16 +36,29 @@ public sealed class TaskPacking
     {
         _recent[_ran % Remembered] = duration.Ticks;
         _ran++;
+        _fitting = -1;
     }
 
     private bool IsLearned => _ran >= Learned;
 
     private bool IsShort => IsLearned && Fitting > 1;
 
-    /// <summary>How many of the step's typical attempts fit in the budget.</summary>
-    private int Fitting => (int)Math.Min(MostPerMessage, Budget.Ticks / Math.Max(Median(), TimeSpan.TicksPerMillisecond / 10)); // a task costs at least 0.1 ms
+    /// <summary>How many of the step's typical attempts (the median of the remembered ones) fit in the budget.</summary>
+    private int Fitting
+    {
+        get
+        {
+            if (_fitting >= 0) return _fitting;
+            var count = Math.Min(_ran, Remembered);
+            Span<long> known = stackalloc long[Remembered];
+            _recent.AsSpan(0, count).CopyTo(known);
+            known[..count].Sort();
+            var typical = Math.Max(known[count / 2], TimeSpan.TicksPerMillisecond / 10); // a task costs at least 0.1 ms
+            return _fitting = (int)Math.Min(MostPerMessage, Budget.Ticks / typical);
+        }
+    }
 
-    /// <summary>How many of the step's attempts may be in the queue at once: <paramref name="window"/> once learned.</summary>
+    /// <summary>How many of the step's attempts may be in the queue at once: <paramref name="window"/> once its tasks are shown short.</summary>
     /// <param name="liveSlots">The live workers' slots (0: unknown, so the window is not narrowed).</param>
     public int Window(int window, int liveSlots, DateTimeOffset now)
     {
@@ -59,12 +73,5 @@ public sealed class TaskPacking
     {
         if (!IsLearned || liveSlots <= 0) return 1;
         return Math.Max(1, Math.Min(Fitting, queued / (2 * liveSlots)));
-    }
-
-    private long Median()
-    {
-        var known = _recent.AsSpan(0, Math.Min(_ran, Remembered)).ToArray();
-        Array.Sort(known);
-        return known[known.Length / 2];
     }
 }
