@@ -1,4 +1,5 @@
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.Concurrency;
 using Orchestration.Ports;
 
 namespace Orchestration.Adapters;
@@ -13,8 +14,7 @@ internal static class TaskCacheEntries
     {
         // One look-up per output, several at once: a batch of 100 entries is 100 round trips to blob storage.
         var gone = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(found.SelectMany(entry => entry.Value.Outputs.Select(output => (entry.Key, Output: output))),
-            new ParallelOptions { MaxDegreeOfParallelism = ParallelLookUps, CancellationToken = cancellationToken },
+        await Bounded.ForEachAsync(ParallelLookUps, found.SelectMany(entry => entry.Value.Outputs.Select(output => (entry.Key, Output: output))), cancellationToken,
             async (check, token) =>
             {
                 if (!gone.ContainsKey(check.Key) && !await blobs.HoldsAsync(check.Output, token)) gone[check.Key] = true;

@@ -14,14 +14,17 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
 {
     public async Task<IReadOnlyDictionary<string, CachedResult>> FindAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken = default)
     {
-        var read = new System.Collections.Concurrent.ConcurrentDictionary<string, CachedResult>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = TaskCacheEntries.ParallelLookUps, CancellationToken = cancellationToken }, async (key, token) =>
+        // Small files on the local disk, read one after another: an asynchronous read of each cost more in hand-offs
+        // between pool threads than the read itself (a memo re-run's look-up of 100 entries took 31 ms read 16 at a time, 14 ms in turn).
+        var read = new Dictionary<string, CachedResult>(keys.Count, StringComparer.Ordinal);
+        foreach (var key in keys)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var path = PathOf(key);
-            if (!File.Exists(path)) return;
-            if (await ReadAsync(path, token) is { } result) read[key] = result;
+            if (!File.Exists(path)) continue;
+            if (Read(path) is { } result) read[key] = result;
             else File.Delete(path); // a damaged entry is a miss; removed, so that the task's new result can take its place
-        });
+        }
         return await TaskCacheEntries.StillPresentAsync(read, blobs, cancellationToken);
     }
 
@@ -55,6 +58,18 @@ public sealed class FileTaskCache(string directory, IBlobStore blobs) : ITaskCac
                 dropped++;
             }
         return dropped;
+    }
+
+    private static CachedResult? Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CachedResult>(File.ReadAllBytes(path), EventSerializer.Options);
+        }
+        catch (Exception error) when (error is JsonException or IOException)
+        {
+            return null;
+        }
     }
 
     private static async Task<CachedResult?> ReadAsync(string path, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Orchestration.Contracts;
 using Orchestration.Contracts.Messages;
 using Orchestration.DataProcessing.Blobs;
+using Orchestration.DataProcessing.Concurrency;
 using Orchestration.DataProcessing.LocalData;
 using Orchestration.DataProcessing.Sql;
 
@@ -146,9 +147,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             using (WorkerTelemetry.StartBlob("download blob", download.Blob.Uri.ToString(), download.Blob.Size))
                 await blobs.FetchForReadingAsync(download.Blob, download.Local, token);
         }
-        // One input is fetched here: Parallel.ForEachAsync would hand it to another pool thread first.
-        if (downloads.Count == 1) await Fetch(downloads[0], cancellationToken);
-        else await Parallel.ForEachAsync(downloads, new ParallelOptions { MaxDegreeOfParallelism = ParallelDownloads, CancellationToken = cancellationToken }, Fetch);
+        await Bounded.ForEachAsync(ParallelDownloads, downloads, cancellationToken, Fetch);
         return (inputs, bytes, localBytes);
     }
 
