@@ -116,6 +116,18 @@ public sealed class SqlSandbox : IDisposable
     }
 
     /// <summary>
+    /// Writes the rows of <paramref name="files"/>, in order, to <paramref name="output"/> as one Parquet file, when that
+    /// file reads back as the files themselves do (<see cref="PartialCompaction"/>); false, and nothing written, otherwise.
+    /// </summary>
+    public bool Compact(IReadOnlyList<string> files, string output, CancellationToken cancellationToken = default)
+    {
+        var inputs = files.Select(_paths.ReadableFile).ToList();
+        var target = _paths.WritableFile(output);
+        using var session = OpenSession(cancellationToken);
+        return PartialCompaction.TryCompact(session, inputs, target);
+    }
+
+    /// <summary>
     /// The distinct non-null values of <paramref name="column"/> in a task's result file, in order, as a metadata list
     /// (<see cref="MetadataList"/>): what a later step fans out over.
     /// </summary>

@@ -40,7 +40,7 @@ internal sealed class SqlSession : IDisposable
     }
 
     /// <summary>The most bytes, in all, of a view's files that are read into a table of the run's connection rather than viewed.</summary>
-    private const long MaterializedUpTo = 4L * 1024 * 1024;
+    public const long MaterializedUpTo = 4L * 1024 * 1024;
 
     /// <summary>
     /// Whether a view's files are several and small in all (a merge's partials): read once into a temporary table then,
@@ -128,17 +128,17 @@ internal sealed class SqlSession : IDisposable
     /// </summary>
     public string WithExactIntegers(string selectSql, string what)
     {
-        var huge = Describe(selectSql, what).Where(c => c.Type is "HUGEINT" or "UHUGEINT").Select(c => c.Name).ToList();
+        var huge = Columns(selectSql, what).Where(c => c.Type is "HUGEINT" or "UHUGEINT").Select(c => c.Name).ToList();
         if (huge.Count == 0) return selectSql;
         var casts = string.Join(", ", huge.Select(c => $"CAST({SqlText.Identifier(c)} AS DECIMAL(38, 0)) AS {SqlText.Identifier(c)}"));
         return $"SELECT * REPLACE ({casts}) FROM ({SqlText.WithoutTrailingSemicolons(selectSql)}\n) AS step_result";
     }
 
     /// <summary>The DuckDB type of the first column of <paramref name="selectSql"/>.</summary>
-    public string TypeOf(string selectSql, string what) => Describe(selectSql, what)[0].Type;
+    public string TypeOf(string selectSql, string what) => Columns(selectSql, what)[0].Type;
 
     /// <summary>The columns <paramref name="selectSql"/> would return, with their DuckDB types, without running it.</summary>
-    private IReadOnlyList<(string Name, string Type)> Describe(string selectSql, string what)
+    public IReadOnlyList<(string Name, string Type)> Columns(string selectSql, string what)
     {
         _cancellation.ThrowIfCancellationRequested();
         using var command = _connection.CreateCommand();
@@ -157,7 +157,10 @@ internal sealed class SqlSession : IDisposable
     }
 
     /// <summary>The first column of every row of <paramref name="sql"/>, as text.</summary>
-    public IReadOnlyList<string> Column(string sql, string what)
+    public IReadOnlyList<string> Column(string sql, string what) => Rows(sql, what).Select(row => row[0]).ToList();
+
+    /// <summary>Every row of <paramref name="sql"/>, each column as text (empty for NULL).</summary>
+    public IReadOnlyList<string[]> Rows(string sql, string what)
     {
         _cancellation.ThrowIfCancellationRequested();
         using var command = _connection.CreateCommand();
@@ -165,9 +168,14 @@ internal sealed class SqlSession : IDisposable
         try
         {
             using var reader = command.ExecuteReader();
-            var values = new List<string>();
-            while (reader.Read()) values.Add(reader.GetString(0));
-            return values;
+            var rows = new List<string[]>();
+            while (reader.Read())
+            {
+                var row = new string[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? "" : reader.GetString(i);
+                rows.Add(row);
+            }
+            return rows;
         }
         catch (DuckDBException e)
         {

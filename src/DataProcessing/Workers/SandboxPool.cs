@@ -16,10 +16,18 @@ public sealed class SandboxPool : IDisposable
     private readonly int _slots;
     private readonly SandboxOptions? _options;
 
+    /// <summary>The slots' scratch roots are <c>slot-N</c> under <paramref name="scratchRoot"/>; beside them, <c>compacted</c> holds their <see cref="Compacted"/>.</summary>
     public SandboxPool(string scratchRoot, int slots, SandboxOptions? options = null)
     {
         (_root, _slots, _options) = (scratchRoot, Math.Max(1, slots), options);
+        Compacted = new CompactedPartials(Path.Combine(scratchRoot, "compacted"));
     }
+
+    /// <summary>
+    /// The slots' shared store of compacted inputs: beside their scratch roots, never inside one, so a step's SQL reads
+    /// the groups of its own inputs (linked into its task directory) and no other process's.
+    /// </summary>
+    public CompactedPartials Compacted { get; }
 
     public async ValueTask<SqlSandbox> RentAsync(CancellationToken cancellationToken)
     {

@@ -113,12 +113,18 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     /// <summary>How many of a task's input blobs are downloaded at once: a merge over 100 partials waits on round trips, not bandwidth.</summary>
     private const int ParallelDownloads = 8;
 
-    /// <summary>Blobs are fetched, several at once (downloaded, or linked from a blob store on this disk, their hash checked); local files are linked where they lie (bytes scanned locally).</summary>
+    /// <summary>
+    /// Blobs are fetched, several at once (downloaded, or linked from a blob store on this disk, their hash checked); local
+    /// files are linked where they lie (bytes scanned locally). A SQL task's many small partials of one view come as
+    /// compacted groups (<see cref="InputCompaction"/>): linked from this worker's store when it has them, else fetched and compacted.
+    /// </summary>
     private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead, long LocalBytes)> FetchAsync(
         RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
         var downloads = new List<(BlobRef Blob, string Local)>();
+        var compactions = new List<(int At, string View, List<string> Members, string Compacted, string Key)>();
+        var groups = InputCompaction.Plan(task);
         long bytes = 0, localBytes = 0;
         for (var i = 0; i < task.Inputs.Count; i++)
         {
@@ -136,6 +142,26 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 }
                 continue;
             }
+            if (groups[i] is { } group)
+            {
+                if (group.Members[0] != i) continue; // taken with its group's first
+                var compacted = scratch.File($"group-{i}.parquet");
+                fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs from {input.Blob.Uri} on"));
+                bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
+                inputs.Add(new SqlInput(input.Name, compacted)); // the members in its place when it cannot be compacted
+                if (sandboxes.Compacted.TryLink(group.Key, compacted)) continue;
+                var members = new List<string>(group.Members.Length);
+                foreach (var member in group.Members)
+                {
+                    var blob = task.Inputs[member].Blob;
+                    var memberFile = scratch.File($"in-{member}{Extension(blob)}");
+                    fetched.Add((memberFile, blob.Uri.ToString()));
+                    downloads.Add((blob, memberFile));
+                    members.Add(memberFile);
+                }
+                compactions.Add((inputs.Count - 1, input.Name, members, compacted, group.Key));
+                continue;
+            }
             var local = scratch.File($"in-{i}{Extension(input.Blob)}");
             fetched.Add((local, input.Blob.Uri.ToString()));
             downloads.Add((input.Blob, local));
@@ -148,7 +174,25 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 await blobs.FetchForReadingAsync(download.Blob, download.Local, token);
         }
         await Bounded.ForEachAsync(ParallelDownloads, downloads, cancellationToken, Fetch);
+        if (compactions.Count > 0) await Task.Run(() => Compact(scratch.Sandbox, inputs, compactions, cancellationToken), cancellationToken);
         return (inputs, bytes, localBytes);
+    }
+
+    /// <summary>From the last, so that replacing a group by its members leaves the places of the earlier ones as they were.</summary>
+    private void Compact(SqlSandbox sandbox, List<SqlInput> inputs, List<(int At, string View, List<string> Members, string Compacted, string Key)> compactions,
+        CancellationToken cancellationToken)
+    {
+        for (var c = compactions.Count - 1; c >= 0; c--)
+        {
+            var (at, view, members, compacted, key) = compactions[c];
+            if (sandbox.Compact(members, compacted, cancellationToken))
+            {
+                sandboxes.Compacted.Keep(key, compacted);
+                continue;
+            }
+            inputs.RemoveAt(at);
+            inputs.InsertRange(at, members.Select(member => new SqlInput(view, member)));
+        }
     }
 
     private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef> Published)> RunStepAsync(
@@ -192,7 +236,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         return outputs;
     }
 
-    private static string Extension(BlobRef blob)
+    internal static string Extension(BlobRef blob)
     {
         var extension = Path.GetExtension(blob.Uri.AbsolutePath).ToLowerInvariant();
         return extension is ".parquet" or ".csv" or ".json" or ".jsonl" or ".ndjson" ? extension : ".parquet";

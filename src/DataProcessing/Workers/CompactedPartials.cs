@@ -1,0 +1,81 @@
+using Orchestration.DataProcessing.Blobs;
+
+namespace Orchestration.DataProcessing.Workers;
+
+/// <summary>
+/// A worker's store of compacted groups of small input files (<see cref="InputCompaction"/>), each named by the
+/// content of the files it was made of, so that a merge run again after one of its 100 partials changed reads the
+/// other groups as a few files instead of 99. It lies beside the sandboxes' scratch roots, never inside one: a step's
+/// SQL sees the groups of its own inputs, linked into its task directory, and nothing else of other processes.
+/// Bounded: past <paramref name="capacityBytes"/> the entries used least recently go. Losing an entry costs only a
+/// recompaction, so a crash mid-write leaves at worst a temporary file, cleared on the next start.
+/// </summary>
+public sealed class CompactedPartials(string directory, long capacityBytes = CompactedPartials.DefaultCapacity)
+{
+    /// <summary>256 MiB: each entry is at most the few MiB a view reads into a table (many small files in all).</summary>
+    public const long DefaultCapacity = 256L * 1024 * 1024;
+
+    private readonly Lock _accounting = new();
+    private long? _bytes;
+
+    public string Directory => directory;
+
+    /// <summary>Gives <paramref name="destination"/> the bytes of the entry for <paramref name="key"/>; false when there is none.</summary>
+    public bool TryLink(string key, string destination)
+    {
+        var entry = PathOf(key);
+        try
+        {
+            if (!FileLink.TryCreate(entry, destination)) File.Copy(entry, destination);
+            File.SetLastWriteTimeUtc(entry, DateTime.UtcNow); // used now: the last to be evicted
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            if (File.Exists(destination)) File.Delete(destination); // evicted between the link and the touch
+            return false;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="file"/> (linked, not copied, where it can be) as the entry for <paramref name="key"/>.</summary>
+    public void Keep(string key, string file)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var size = new FileInfo(file).Length;
+        if (size > capacityBytes) return;
+        // Under a temporary name first: a reader never links a half-written entry.
+        var temporary = Path.Join(directory, $".{Guid.NewGuid():N}.tmp");
+        FileLink.LinkOrCopy(file, temporary);
+        File.Move(temporary, PathOf(key), overwrite: true);
+        lock (_accounting)
+        {
+            _bytes = (_bytes ?? Measure()) + size;
+            if (_bytes > capacityBytes) _bytes = Evict();
+        }
+    }
+
+    private string PathOf(string key) => Path.Join(directory, key + ".parquet");
+
+    private long Measure()
+    {
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, ".*.tmp")) File.Delete(leftover);
+        return Entries().Sum(e => e.Length);
+    }
+
+    /// <summary>Removes the least recently used entries until the rest fill at most three quarters of the capacity; returns their size.</summary>
+    private long Evict()
+    {
+        var entries = Entries().OrderByDescending(e => e.LastWriteTimeUtc).ToList();
+        long kept = 0;
+        var full = false;
+        foreach (var entry in entries)
+        {
+            full |= kept + entry.Length > capacityBytes * 3 / 4;
+            if (full) entry.Delete();
+            else kept += entry.Length;
+        }
+        return kept;
+    }
+
+    private IEnumerable<FileInfo> Entries() => new DirectoryInfo(directory).EnumerateFiles("*.parquet");
+}
