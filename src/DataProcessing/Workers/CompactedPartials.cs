@@ -8,7 +8,7 @@ namespace Orchestration.DataProcessing.Workers;
 /// other groups as a few files instead of 99. It lies beside the sandboxes' scratch roots, never inside one: a step's
 /// SQL sees the groups of its own inputs, linked into its task directory, and nothing else of other processes.
 /// Bounded: past <paramref name="capacityBytes"/> the entries used least recently go. Losing an entry costs only a
-/// recompaction, so a crash mid-write leaves at worst a temporary file, cleared on the next start.
+/// recompaction, so a crash mid-write leaves at worst a temporary file, cleared by the first entry kept after a restart.
 /// </summary>
 public sealed class CompactedPartials(string directory, long capacityBytes = CompactedPartials.DefaultCapacity)
 {
@@ -20,37 +20,50 @@ public sealed class CompactedPartials(string directory, long capacityBytes = Com
 
     public string Directory => directory;
 
-    /// <summary>Gives <paramref name="destination"/> the bytes of the entry for <paramref name="key"/>; false when there is none.</summary>
+    /// <summary>
+    /// Gives <paramref name="destination"/> the bytes of the entry for <paramref name="key"/>; false when there is none,
+    /// or it cannot be had: the store is a cache, and a task never fails for it.
+    /// </summary>
     public bool TryLink(string key, string destination)
     {
         var entry = PathOf(key);
         try
         {
             if (!FileLink.TryCreate(entry, destination)) File.Copy(entry, destination);
-            File.SetLastWriteTimeUtc(entry, DateTime.UtcNow); // used now: the last to be evicted
-            return true;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(destination)) File.Delete(destination); // evicted between the link and the touch
-            return false;
+            return false; // none (FileNotFoundException, DirectoryNotFoundException), or unreadable
         }
+        try { File.SetLastWriteTimeUtc(entry, DateTime.UtcNow); } // used now: the last to be evicted
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // evicted since: the link holds the bytes
+        return true;
     }
 
-    /// <summary>Keeps <paramref name="file"/> (linked, not copied, where it can be) as the entry for <paramref name="key"/>.</summary>
+    /// <summary>
+    /// Keeps <paramref name="file"/> (linked, not copied, where it can be) as the entry for <paramref name="key"/>; a full
+    /// or read-only disk leaves the store as it was, since the task has what it needs either way.
+    /// </summary>
     public void Keep(string key, string file)
     {
-        System.IO.Directory.CreateDirectory(directory);
         var size = new FileInfo(file).Length;
         if (size > capacityBytes) return;
         // Under a temporary name first: a reader never links a half-written entry.
         var temporary = Path.Join(directory, $".{Guid.NewGuid():N}.tmp");
-        FileLink.LinkOrCopy(file, temporary);
-        File.Move(temporary, PathOf(key), overwrite: true);
-        lock (_accounting)
+        try
         {
-            _bytes = (_bytes ?? Measure()) + size;
-            if (_bytes > capacityBytes) _bytes = Evict();
+            System.IO.Directory.CreateDirectory(directory);
+            FileLink.LinkOrCopy(file, temporary);
+            File.Move(temporary, PathOf(key), overwrite: true);
+            lock (_accounting)
+            {
+                _bytes = (_bytes ?? Measure()) + size;
+                if (_bytes > capacityBytes) _bytes = Evict();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temporary); } catch (Exception again) when (again is IOException or UnauthorizedAccessException) { }
         }
     }
 

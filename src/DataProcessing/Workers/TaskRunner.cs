@@ -146,7 +146,7 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             {
                 if (group.Members[0] != i) continue; // taken with its group's first
                 var compacted = scratch.File($"group-{i}.parquet");
-                fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs from {input.Blob.Uri} on"));
+                fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs compacted (the first {input.Blob.Uri})"));
                 bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
                 inputs.Add(new SqlInput(input.Name, compacted)); // the members in its place when it cannot be compacted
                 if (sandboxes.Compacted.TryLink(group.Key, compacted)) continue;
