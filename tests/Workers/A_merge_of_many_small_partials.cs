@@ -60,7 +60,25 @@ public sealed class A_merge_of_many_small_partials : IDisposable
         files[21] = Write("wider", "SELECT 5 AS store, 2::BIGINT AS sales, 1.5::DECIMAL(38, 1) AS revenue, 'late' AS note");
 
         (await RunAsync("SELECT * FROM partials", files)).Should().Equal(Direct("SELECT *", files));
+        Kept.Should().BePositive("the groups of one schema are compacted after the first run");
+        (await RunAsync("SELECT * FROM partials", files)).Should().Equal(Direct("SELECT *", files), "the groups kept hold the same columns");
         (await RunAsync(Merge, files)).Should().Equal(Direct(Merge, files));
+    }
+
+    [Fact]
+    public async Task A_worker_stopped_while_it_compacts_what_a_merge_read_ends_cleanly_keeping_only_whole_groups()
+    {
+        var files = Enumerable.Range(0, 60).Select(p => Partial(p, seed: 0)).ToList();
+        var outcome = await _runner.RunAsync(Task(Merge, await UploadAsync(files)), CancellationToken.None);
+
+        _sandboxes.Dispose(); // as the worker stops, its groups most likely still being compacted
+
+        outcome.Completed.Should().NotBeNull("the merge's outcome never waits for the compaction");
+        Directory.GetFiles(_dir["scratch"], "*", SearchOption.AllDirectories).Where(f => !f.StartsWith(_sandboxes.Compacted.Directory, StringComparison.Ordinal))
+            .Should().BeEmpty("the task's files are removed once the work on them has ended");
+        var kept = Directory.Exists(_sandboxes.Compacted.Directory) ? Directory.GetFiles(_sandboxes.Compacted.Directory) : [];
+        kept.Where(f => !f.EndsWith(".parquet", StringComparison.Ordinal)).Should().BeEmpty("nothing half-written is left as an entry");
+        foreach (var entry in kept) DuckDb.Rows($"SELECT count(*) FROM '{entry}'").Single().Should().NotBe("0");
     }
 
     [Fact]
@@ -114,6 +132,7 @@ public sealed class A_merge_of_many_small_partials : IDisposable
     private async Task<IReadOnlyList<string>> RunAsync(string sql, IReadOnlyList<string> files)
     {
         var outcome = await _runner.RunAsync(Task(sql, await UploadAsync(files)), CancellationToken.None);
+        await _sandboxes.SettledAsync(); // the groups it read as they were are compacted once it is done
         var completed = outcome.Completed ?? throw new Xunit.Sdk.XunitException(outcome.Failed!.Error);
         var local = _dir[$"out-{Guid.NewGuid():N}.parquet"];
         await _blobs.DownloadAsync(completed.Outputs[0], local);

@@ -15,8 +15,9 @@ internal sealed record InputGroup(int[] Members, string Key);
 /// <see cref="CompactedPartials"/>): the blobs of a view of many small Parquet files (a merge's partials, a bucket's pieces).
 /// They are cut into groups where their content says (a blob whose hash is 0 modulo <see cref="AverageGroup"/> ends one,
 /// as content-defined chunking cuts a stream) and a group is known by its blobs' hashes. So when one partial of 100
-/// changed and a memoized re-run has only the merge left to do, the worker fetches and compacts that partial's group
-/// alone and reads about ten files rather than fetching and reading 100. A C# step always gets its inputs as they are.
+/// changed and a memoized re-run has only the merge left to do, the worker reads about ten groups and that partial's
+/// group's members, about twenty files rather than 100, and compacts the changed group once the merge is done (a group
+/// is never compacted while a task waits). A C# step always gets its inputs as they are.
 /// </summary>
 internal static class InputCompaction
 {

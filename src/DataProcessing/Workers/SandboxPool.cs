@@ -15,6 +15,8 @@ public sealed class SandboxPool : IDisposable
     private readonly string _root;
     private readonly int _slots;
     private readonly SandboxOptions? _options;
+    private readonly HashSet<Task> _background = [];
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>The slots' scratch roots are <c>slot-N</c> under <paramref name="scratchRoot"/>; beside them, <c>compacted</c> holds their <see cref="Compacted"/>.</summary>
     public SandboxPool(string scratchRoot, int slots, SandboxOptions? options = null)
@@ -46,8 +48,43 @@ public sealed class SandboxPool : IDisposable
 
     public void Return(SqlSandbox sandbox) => _free.Writer.TryWrite(sandbox);
 
+    /// <summary>
+    /// Returns <paramref name="sandbox"/> once <paramref name="work"/> has run on it, in the background: work a task's
+    /// outcome need not wait for (compacting the inputs it read, for the next task). A failure of it is dropped, since
+    /// such work only saves time later; stopping the pool interrupts it through its token and waits for it.
+    /// </summary>
+    public void ReturnAfter(SqlSandbox sandbox, Action<SqlSandbox, CancellationToken> work)
+    {
+        Task running;
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested) { Return(sandbox); return; }
+            running = Task.Run(() =>
+            {
+                try { work(sandbox, _stopping.Token); }
+                catch (Exception) { } // interrupted by the stop, or the disk would not have it: only time is lost
+                finally { Return(sandbox); }
+            });
+            _background.Add(running);
+        }
+        running.ContinueWith(done => { lock (_gate) _background.Remove(done); }, TaskScheduler.Default);
+    }
+
+    /// <summary>Completes once the background work started so far (<see cref="ReturnAfter"/>) has ended.</summary>
+    public Task SettledAsync()
+    {
+        lock (_gate) return Task.WhenAll(_background);
+    }
+
     public void Dispose()
     {
+        Task[] running;
+        lock (_gate)
+        {
+            _stopping.Cancel();
+            running = [.. _background];
+        }
+        Task.WaitAll(running); // each ends at its next step once interrupted: a sandbox is never closed under it
         lock (_gate) foreach (var sandbox in _all) sandbox.Dispose();
     }
 }

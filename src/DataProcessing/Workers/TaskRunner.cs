@@ -71,9 +71,10 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         var sandbox = await sandboxes.RentAsync(cancellationToken);
         var scratch = new TaskScratch(sandbox, $"{task.TaskId.Value}-a{task.Attempt}");
         var fetched = new List<(string Local, string Shown)>();
+        var compactions = new List<Compaction>();
         try
         {
-            var (inputs, bytesRead, localBytes) = await FetchAsync(task, scratch, fetched, cancellationToken);
+            var (inputs, bytesRead, localBytes) = await FetchAsync(task, scratch, fetched, compactions, cancellationToken);
             var (files, metadata, published) = await RunStepAsync(task, scratch, inputs, progress, cancellationToken);
             var outputs = (await UploadAsync(task, files, cancellationToken)).Concat(published).ToList();
             var rows = outputs.Sum(o => Math.Max(0, o.Rows));
@@ -105,8 +106,12 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         }
         finally
         {
-            scratch.Dispose();
-            sandboxes.Return(sandbox);
+            if (compactions.Count > 0 && !cancellationToken.IsCancellationRequested) CompactAfter(scratch, compactions);
+            else
+            {
+                scratch.Dispose();
+                sandboxes.Return(sandbox);
+            }
         }
     }
 
@@ -116,15 +121,16 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
     /// <summary>
     /// Blobs are fetched, several at once (downloaded, or linked from a blob store on this disk, their hash checked); local
     /// files are linked where they lie (bytes scanned locally). A SQL task's many small partials of one view come as
-    /// compacted groups (<see cref="InputCompaction"/>): linked from this worker's store when it has them, else fetched and compacted.
+    /// compacted groups (<see cref="InputCompaction"/>) when this worker's store has them; those it has not are fetched
+    /// as they are and compacted after the task (<see cref="CompactAfter"/>).
     /// </summary>
     private async Task<(IReadOnlyList<SqlInput> Inputs, long BytesRead, long LocalBytes)> FetchAsync(
-        RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, CancellationToken cancellationToken)
+        RunTask task, TaskScratch scratch, List<(string Local, string Shown)> fetched, List<Compaction> compactions, CancellationToken cancellationToken)
     {
         var inputs = new List<SqlInput>(task.Inputs.Count);
         var downloads = new List<(BlobRef Blob, string Local)>();
-        var compactions = new List<(int At, string View, List<string> Members, string Compacted, string Key)>();
         var groups = InputCompaction.Plan(task);
+        var linkedGroups = new HashSet<InputGroup>(ReferenceEqualityComparer.Instance);
         long bytes = 0, localBytes = 0;
         for (var i = 0; i < task.Inputs.Count; i++)
         {
@@ -144,23 +150,19 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             }
             if (groups[i] is { } group)
             {
-                if (group.Members[0] != i) continue; // taken with its group's first
+                if (group.Members[0] != i && linkedGroups.Contains(group)) continue; // read as the group, in its first member's place
                 var compacted = scratch.File($"group-{i}.parquet");
-                fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs compacted (the first {input.Blob.Uri})"));
-                bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
-                inputs.Add(new SqlInput(input.Name, compacted)); // the members in its place when it cannot be compacted
-                if (sandboxes.Compacted.TryLink(group.Key, compacted)) continue;
-                var members = new List<string>(group.Members.Length);
-                foreach (var member in group.Members)
+                if (group.Members[0] == i && sandboxes.Compacted.TryLink(group.Key, compacted))
                 {
-                    var blob = task.Inputs[member].Blob;
-                    var memberFile = scratch.File($"in-{member}{Extension(blob)}");
-                    fetched.Add((memberFile, blob.Uri.ToString()));
-                    downloads.Add((blob, memberFile));
-                    members.Add(memberFile);
+                    linkedGroups.Add(group);
+                    fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs compacted (the first {input.Blob.Uri})"));
+                    inputs.Add(new SqlInput(input.Name, compacted));
+                    bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
+                    continue;
                 }
-                compactions.Add((inputs.Count - 1, input.Name, members, compacted, group.Key));
-                continue;
+                // Read as they are, and compacted once the task is done, for the next task that reads them.
+                if (group.Members[0] == i)
+                    compactions.Add(new Compaction(group.Members.Select(m => scratch.File($"in-{m}{Extension(task.Inputs[m].Blob)}")).ToList(), compacted, group.Key));
             }
             var local = scratch.File($"in-{i}{Extension(input.Blob)}");
             fetched.Add((local, input.Blob.Uri.ToString()));
@@ -174,25 +176,26 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
                 await blobs.FetchForReadingAsync(download.Blob, download.Local, token);
         }
         await Bounded.ForEachAsync(ParallelDownloads, downloads, cancellationToken, Fetch);
-        if (compactions.Count > 0) await Task.Run(() => Compact(scratch.Sandbox, inputs, compactions, cancellationToken), cancellationToken);
         return (inputs, bytes, localBytes);
     }
 
-    /// <summary>From the last, so that replacing a group by its members leaves the places of the earlier ones as they were.</summary>
-    private void Compact(SqlSandbox sandbox, List<SqlInput> inputs, List<(int At, string View, List<string> Members, string Compacted, string Key)> compactions,
-        CancellationToken cancellationToken)
+    /// <summary>A group of a task's inputs read as they were, to compact (and keep) once the task is done.</summary>
+    private sealed record Compaction(List<string> Members, string Compacted, string Key);
+
+    /// <summary>
+    /// Once the outcome is out, the groups the task read as they were are compacted on its sandbox, in the background:
+    /// the task never waits for it, and the next to read them (a memoized re-run's merge) finds them kept. The task's
+    /// files are removed after; a group that cannot be compacted (columns that differ) is not kept, and is read as it is.
+    /// </summary>
+    private void CompactAfter(TaskScratch scratch, List<Compaction> compactions)
     {
-        for (var c = compactions.Count - 1; c >= 0; c--)
+        sandboxes.ReturnAfter(scratch.Sandbox, (sandbox, stopping) =>
         {
-            var (at, view, members, compacted, key) = compactions[c];
-            if (sandbox.Compact(members, compacted, cancellationToken))
-            {
-                sandboxes.Compacted.Keep(key, compacted);
-                continue;
-            }
-            inputs.RemoveAt(at);
-            inputs.InsertRange(at, members.Select(member => new SqlInput(view, member)));
-        }
+            using (scratch)
+                foreach (var compaction in compactions)
+                    if (sandbox.Compact(compaction.Members, compaction.Compacted, stopping))
+                        sandboxes.Compacted.Keep(compaction.Key, compaction.Compacted);
+        });
     }
 
     private async Task<(IReadOnlyList<CodeStepOutput> Files, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<BlobRef> Published)> RunStepAsync(
