@@ -197,4 +197,15 @@ public sealed class graph_validation
             .Map("sql", DataSource.Dataset("sales"), StepWork.Sql("SELECT * FROM input"), s => s.TimeoutExtendedByProgress(TimeSpan.FromMinutes(10)))
             .Map("short", DataSource.Dataset("sales"), StepWork.Code("score"), s => s.Timeout(TimeSpan.FromMinutes(1)).TimeoutExtendedByProgress(TimeSpan.FromSeconds(30)))
             .Build()).Problems);
+
+    [Fact]
+    public void packing_needs_a_positive_size_and_a_step_over_blobs()
+    {
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => ProcessGraph.Define("packed-zero", 1)
+            .Map("partials", DataSource.Dataset("sales"), Work, s => s.PackBlobsUpTo(0)));
+        Assert.StartsWith("PackBlobsUpTo needs a positive number of bytes, not 0: e.g. 64 * 1024 * 1024 for runs of up to 64 MiB.", zero.Message);
+        var reduce = Assert.Throws<ArgumentException>(() => ProcessGraph.Define("packed-reduce", 1)
+            .Reduce("total", DataSource.Dataset("sales"), Work, s => s.PackBlobsUpTo(1_000)));
+        Assert.StartsWith("Step 'total' has PackBlobsUpTo, which only a map over blobs or a shuffle has: it runs one task over all of dataset 'sales'.", reduce.Message);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class Demo_and_query : IDisposable
             run.Output.Should().MatchRegex(string.Join(@"\s*│\s*", row.Split(" | ").Select(System.Text.RegularExpressions.Regex.Escape)),
                 "the printed table shows the first rows of the result");
         DuckDb.Rows($"SELECT count(*) FROM read_parquet('{input}/sales/*.parquet')").Single().Should().Be("2920000");
+        run.Output.Should().MatchRegex(@"completed in [0-9.]+ s: 10 task\(s\)", "the 50 store partitions run as nine packed map tasks, then the merge");
     }
 
     [Fact]

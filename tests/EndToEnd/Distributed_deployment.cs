@@ -38,7 +38,7 @@ public sealed class Distributed_deployment : DistributedStack
         var describe = await Orch.RunAsync("describe", process);
         describe.ExitCode.Should().Be(0, describe.ToString());
         Regex.Matches(describe.Output, @"\s(w1|w2)\s").Select(m => m.Groups[1].Value).Distinct()
-            .Should().BeEquivalentTo(["w1", "w2"], "the 50 map tasks are spread over both worker processes");
+            .Should().BeEquivalentTo(["w1", "w2"], "the map tasks (nine runs of the 50 store partitions) are spread over both worker processes");
 
         Directory.CreateDirectory(Dir["logs"]);
         for (var day = 0; day < 4; day++)

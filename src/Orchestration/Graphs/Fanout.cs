@@ -1,3 +1,4 @@
+using Orchestration.Contracts;
 using System.Text.Json.Serialization;
 
 namespace Orchestration.Graphs;
@@ -32,11 +33,41 @@ public abstract record Fanout
         source is { Kind: SourceKind.StepOutputs } ? [source.Name] : [];
 }
 
-/// <summary>Map: one task per blob of the source.</summary>
-public sealed record OnePerBlob(DataSource Source) : Fanout
+/// <summary>
+/// Map: one task per blob of the source; with <see cref="PackUpTo"/>, one task per run of consecutive blobs that holds at
+/// most that many bytes (a blob as big or of unknown size alone), as Spark packs small files into one split.
+/// </summary>
+public sealed record OnePerBlob(DataSource Source, long? PackUpTo = null) : Fanout
 {
     public override IEnumerable<string> StepsRead => StepOf(Source);
-    public override string ToString() => $"one task per blob of {Source}";
+    public override string ToString() => PackUpTo is { } bytes
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"one task per run of blobs of {Source} of up to {bytes:N0} bytes")
+        : $"one task per blob of {Source}";
+
+    /// <summary>The blobs of each task, in order: runs of consecutive blobs of at most <see cref="PackUpTo"/> bytes, or one each.</summary>
+    public IEnumerable<IReadOnlyList<BlobRef>> Tasks(IReadOnlyList<BlobRef> blobs)
+    {
+        if (PackUpTo is not { } limit)
+        {
+            foreach (var blob in blobs) yield return [blob];
+            yield break;
+        }
+        var run = new List<BlobRef>();
+        long bytes = 0;
+        foreach (var blob in blobs)
+        {
+            var alone = blob.Size < 0 || blob.Size >= limit || LocalInput.IsLocal(blob);
+            if (run.Count > 0 && (alone || bytes + blob.Size > limit))
+            {
+                yield return run;
+                (run, bytes) = ([], 0);
+            }
+            if (alone) { yield return [blob]; continue; }
+            run.Add(blob);
+            bytes += blob.Size;
+        }
+        if (run.Count > 0) yield return run;
+    }
 }
 
 /// <summary>Reduce: one task over every blob of the source.</summary>

@@ -118,6 +118,7 @@ public sealed class StepOptions
     private int? _maxConcurrency;
     private Speculation? _speculation;
     private bool? _cache;
+    private long? _packUpTo;
     private readonly Dictionary<string, string> _lists = [];
 
     /// <summary>The view name of the step's main blobs in its SQL (default <c>input</c>).</summary>
@@ -168,6 +169,21 @@ public sealed class StepOptions
     /// <summary>A C# step's tasks reuse the recorded result of the same step version over the same bytes and parameters: it says the step is pure.</summary>
     public StepOptions Cache() { _cache = true; return this; }
 
+    /// <summary>
+    /// A map (or a shuffle's scatter) over many small blobs runs one task per run of consecutive blobs of at most
+    /// <paramref name="bytes"/> in all, rather than one per blob: a task's fixed cost (a message, a sandbox's checks, an
+    /// output) is paid once per run, as Spark packs small files into one split. Its SQL then sees several blobs as one
+    /// input, so use it only where that gives its readers what one task per blob would (partial aggregates a merge
+    /// combines do; a per-partition <c>LIMIT</c> or <c>row_number()</c> does not). A blob of that size or more, or of
+    /// unknown size, is a task of its own.
+    /// </summary>
+    public StepOptions PackBlobsUpTo(long bytes)
+    {
+        if (bytes < 1) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, $"PackBlobsUpTo needs a positive number of bytes, not {bytes}: e.g. 64 * 1024 * 1024 for runs of up to 64 MiB.");
+        _packUpTo = bytes;
+        return this;
+    }
+
     /// <summary>Never copies the step's stragglers (e.g. a SQL step whose cost should not be paid twice).</summary>
     public StepOptions NoSpeculation() { _speculation = Speculation.Off; return this; }
 
@@ -212,12 +228,20 @@ public sealed class StepOptions
     public StepOptions On(string selector, Target target = Target.Any, TimeSpan? waitForWorkers = null) =>
         On(WorkerSelector.Parse(selector), target, waitForWorkers);
 
+    /// <summary>A shuffle's blobs are packed in its scatter steps; other steps than a map over blobs have none to pack.</summary>
+    private Fanout Packed(string step, Fanout fanout) => (_packUpTo, fanout) switch
+    {
+        (null, _) or (_, OnePerBucket) => fanout,
+        (_, OnePerBlob blobs) => blobs with { PackUpTo = _packUpTo },
+        _ => throw new ArgumentException($"Step '{step}' has PackBlobsUpTo, which only a map over blobs or a shuffle has: it runs {fanout}.", nameof(fanout)),
+    };
+
     /// <summary>A scatter step of a shuffle: one task per blob of <paramref name="source"/>, with this step's retries, timeouts and placement.</summary>
     internal StepDefinition ScatterDefinition(string name, DataSource source, string key, string buckets) =>
-        new(name, StepShape.Shuffle, new OnePerBlob(source), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on,
+        new(name, StepShape.Shuffle, new OnePerBlob(source, _packUpTo), StepWork.Partition(key), "input", [], new Dictionary<string, string> { ["buckets"] = buckets }, [], _retry, _on,
             Speculation: _speculation, Cache: _cache);
 
     internal StepDefinition ToDefinition(string name, StepShape shape, Fanout fanout, StepWork work) =>
-        new(name, shape, fanout, work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
+        new(name, shape, Packed(name, fanout), work, _inputName, _sideInputs.ToArray(), new Dictionary<string, string>(_parameters), _after.ToArray(), _retry, _on,
             _condition, _lists.Count == 0 ? null : new Dictionary<string, string>(_lists), _maxConcurrency, _speculation, _cache);
 }

@@ -215,7 +215,7 @@ internal sealed class Planner(
         switch (step.Fanout)
         {
             case OnePerBlob f:
-                return BlobsOf(f.Source).Select(b => Over([b])).ToArray();
+                return f.Tasks(BlobsOf(f.Source)).Select(blobs => Over(blobs)).ToArray();
             case AllInOne f:
                 return [Over(BlobsOf(f.Source))];
             case CountFromMetadata f:
