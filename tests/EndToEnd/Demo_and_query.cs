@@ -40,24 +40,53 @@ public sealed class Demo_and_query : IDisposable
     [Fact]
     public async Task A_query_over_my_own_files_gives_what_duckdb_gives_directly()
     {
+        var run = await QueryEventsAsync();
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        DuckDb.CsvRows(_dir["kinds.csv"]).Should().Equal(EventsByKind());
+        run.Output.Should().MatchRegex(@"completed in [0-9.]+ s: 7 task\(s\)", "one map task per file, then the merge");
+    }
+
+    [Fact]
+    public async Task A_query_packing_small_files_runs_one_task_per_pack_and_gives_what_duckdb_gives()
+    {
+        var run = await QueryEventsAsync("--pack-mb", "1");
+
+        run.ExitCode.Should().Be(0, run.ToString());
+        DuckDb.CsvRows(_dir["kinds.csv"]).Should().Equal(EventsByKind());
+        Enumerable.Range(1, 6).Sum(day => new FileInfo(_dir[$"events/day-{day}.csv"]).Length).Should().BeLessThan(1_000_000);
+        run.Output.Should().MatchRegex(@"completed in [0-9.]+ s: 2 task\(s\)", "the six files (under 1 MB in all) are one map task, then the merge");
+    }
+
+    [Fact]
+    public async Task A_pack_size_that_is_not_a_positive_number_is_refused_before_anything_runs()
+    {
+        var run = await QueryEventsAsync("--pack-mb", "0");
+
+        run.ExitCode.Should().Be(2, run.ToString());
+        run.Error.Should().Contain("--pack-mb must be a number of megabytes above 0 and at most 1000000 (e.g. 64), not 0.");
+        Directory.Exists(_dir["data/blobs"]).Should().BeFalse("nothing was uploaded");
+    }
+
+    /// <summary>Six days of events as CSV (1,000 to 6,000 rows), queried for the count and total of each kind.</summary>
+    private async Task<OrchCli.Result> QueryEventsAsync(params string[] more)
+    {
         Directory.CreateDirectory(_dir["events"]);
         for (var day = 1; day <= 6; day++)
             DuckDb.Execute($"""
                 COPY (SELECT 'user-' || (i % 37) AS user_id, ['click','view','buy'][1 + i % 3] AS kind, (i * {day}) % 1000 AS amount
                       FROM range({1000 * day}) t(i)) TO '{_dir[$"events/day-{day}.csv"]}' (HEADER)
                 """);
-
-        var run = await _orch.RunAsync("query", "--data", _dir["data"], "--input", "events/*.csv",
+        return await _orch.RunAsync(["query", "--data", _dir["data"], "--input", "events/*.csv",
             "--sql", "SELECT kind, count(*) AS n, sum(amount) AS total FROM input GROUP BY kind",
             "--merge", "SELECT kind, sum(n) AS n, sum(total) AS total FROM partials GROUP BY kind ORDER BY kind",
-            "--out", _dir["kinds.csv"], "--workers", "2");
-
-        run.ExitCode.Should().Be(0, run.ToString());
-        DuckDb.CsvRows(_dir["kinds.csv"]).Should().Equal(DuckDb.Rows($"""
-            SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
-              SELECT kind, count(*) AS n, sum(amount) AS total FROM read_csv('{_dir["events"]}/*.csv') GROUP BY kind ORDER BY kind)
-            """));
+            "--out", _dir["kinds.csv"], "--workers", "2", .. more]);
     }
+
+    private IReadOnlyList<string> EventsByKind() => DuckDb.Rows($"""
+        SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (
+          SELECT kind, count(*) AS n, sum(amount) AS total FROM read_csv('{_dir["events"]}/*.csv') GROUP BY kind ORDER BY kind)
+        """);
 
     [Fact]
     public async Task A_star_schema_query_with_side_tables_gives_what_duckdb_gives_directly()

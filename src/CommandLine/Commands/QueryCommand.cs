@@ -14,6 +14,7 @@ namespace Orchestration.CommandLine.Commands;
 public static class QueryCommand
 {
     private const double MaxTimeoutSeconds = 7 * 24 * 3600;
+    private const double MaxPackMb = 1_000_000;
 
     public static Command Create(OrchestrationSetup setup)
     {
@@ -32,9 +33,10 @@ public static class QueryCommand
         var noSpeculation = new Option<bool>("--no-speculation") { Description = "Never copy a straggling map task on another worker (speculation is on for SQL by default)" };
         var noCache = new Option<bool>("--no-cache") { Description = "Run every task, reusing no recorded result of the same SQL over the same bytes" };
         var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "At most this many of the query's map tasks run at once, across all workers (e.g. over a rate-limited source)" };
+        var packMb = new Option<double?>("--pack-mb") { Description = "Runs of consecutive small files of at most this many megabytes (1,000,000 bytes) in all are one map (or scatter) task each, rather than one task per file; --sql then sees several files as one input, so give it only for partials --merge combines (sums, counts)" };
         var command = new Command("query", "Run SQL over every file matching a glob, then merge the results")
         {
-            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, heartbeat, maxConcurrency, noCache, noSpeculation, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
+            input, sql, with, merge, shuffleBy, buckets, shuffleWith, output, attempts, timeout, queueTimeout, heartbeat, maxConcurrency, packMb, noCache, noSpeculation, CommonOptions.Priority, CommonOptions.Workers, CommonOptions.AllowLocal,
         };
         foreach (var option in TargetOptions.All) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
@@ -54,6 +56,13 @@ public static class QueryCommand
             var shuffle = ShuffleOf(parse, shuffleBy, buckets, shuffleWith);
             var priority = CommonOptions.CheckedPriority(parse);
             var limit = parse.GetValue(maxConcurrency);
+            var pack = parse.GetValue(packMb) switch
+            {
+                null => (long?)null,
+                > 0 and <= MaxPackMb and var mb => (long)(mb * 1_000_000),
+                var mb => throw CliError.BadArguments(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"--pack-mb must be a number of megabytes above 0 and at most {MaxPackMb:0} (e.g. 64), not {mb}.")),
+            };
             var local = LocalQuery.IsLocal(parse.GetValue(input)!);
             if (local && shuffle is not null)
                 throw CliError.BadArguments("--shuffle-by works on files matched by a glob (uploaded as blobs), not on a local:// input read in place.");
@@ -72,7 +81,7 @@ public static class QueryCommand
             foreach (var (name, joinedFiles) in shuffle?.Joined ?? new Dictionary<string, IReadOnlyList<string>>())
                 datasets[$"shuffle-{name}"] = await Inputs.UploadAsync(engine.Blobs, joinedFiles, cancellationToken);
 
-            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle, maxConcurrency: limit, cache: !parse.GetValue(noCache), speculate: !parse.GetValue(noSpeculation));
+            var graph = Graph(parse.GetValue(sql)!, parse.GetValue(merge), sides.Keys, retry, on: on, shuffle: shuffle, maxConcurrency: limit, cache: !parse.GetValue(noCache), speculate: !parse.GetValue(noSpeculation), packUpTo: pack);
             var id = Inputs.ProcessIdFor("query", System.Text.Json.JsonSerializer.Serialize(graph), datasets.Values.SelectMany(b => b), []);
             return await ProcessRunner.RunAsync(engine, new StartProcess(id, graph, datasets, new Dictionary<string, string>(), priority), parse.GetValue(output)!, cancellationToken);
         });
@@ -107,12 +116,13 @@ public static class QueryCommand
     /// <param name="on">Where the map's (or the shuffle's) tasks run (the merge runs on any worker).</param>
     /// <param name="shuffle">With a shuffle, <paramref name="sql"/> runs once per bucket instead of once per file.</param>
     internal static ProcessGraph Graph(string sql, string? merge, IEnumerable<string> sides, RetryPolicy retry, DataSource? over = null, Placement? on = null, Shuffle? shuffle = null,
-        int? maxConcurrency = null, bool cache = true, bool speculate = true)
+        int? maxConcurrency = null, bool cache = true, bool speculate = true, long? packUpTo = null)
     {
         void Options(StepOptions s)
         {
             s.Retry(retry.MaxAttempts).Timeout(retry.TaskTimeout).QueueTimeout(retry.QueueTimeout).Heartbeat(retry.HeartbeatTimeout);
             if (maxConcurrency is { } limit) s.MaxConcurrency(limit);
+            if (packUpTo is { } bytes) s.PackBlobsUpTo(bytes);
             if (!cache) s.NoCache();
             if (!speculate) s.NoSpeculation();
             if (on is not null) s.On(on.Selector, on.Mode, on.Wait);
