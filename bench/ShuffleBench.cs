@@ -19,7 +19,9 @@ internal static class ShuffleBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var numbers = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(int.Parse).ToArray();
+        var pack = Array.IndexOf(args, "--pack-mb");
+        _packUpTo = pack > 0 ? (long)(double.Parse(args[pack + 1], System.Globalization.CultureInfo.InvariantCulture) * 1_000_000) : null;
+        var numbers = args.Skip(1).Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && i != pack).Select(int.Parse).ToArray();
         var partitions = numbers.Length > 0 ? numbers[0] : 100;
         var rowsPerPartition = numbers.Length > 1 ? numbers[1] : 1_000_000;
         var root = Directory.CreateTempSubdirectory("orch-shuffle-bench-").FullName;
@@ -27,7 +29,8 @@ internal static class ShuffleBench
         {
             var clock = Stopwatch.StartNew();
             var files = Write(Path.Combine(root, "orders"), partitions, rowsPerPartition);
-            Console.WriteLine($"shuffle: distinct customers per country over {partitions} Parquet partitions x {rowsPerPartition:N0} rows, {Buckets} buckets ({clock.Elapsed.TotalSeconds:0} s to write the input)");
+            Console.WriteLine($"shuffle: distinct customers per country over {partitions} Parquet partitions x {rowsPerPartition:N0} rows ({files.Sum(f => new FileInfo(f).Length) / 1e6:N0} MB), {Buckets} buckets" +
+                              $"{(_packUpTo is { } bytes ? $", the scatter's files packed up to {bytes / 1e6:N0} MB" : "")} ({clock.Elapsed.TotalSeconds:0} s to write the input)");
 
             var (direct, expected) = Direct(files);
             var (raw, rawRows) = RawShuffle(files, Path.Combine(root, "raw-shuffle"));
@@ -167,8 +170,11 @@ internal static class ShuffleBench
         }
     }
 
+    /// <summary>With <c>--pack-mb N</c>, the scatter reads runs of files of at most N megabytes (<c>PackBlobsUpTo</c>).</summary>
+    private static long? _packUpTo;
+
     private static ProcessGraph Graph() => ProcessGraph.Define("shuffle-bench", 1)
-        .Shuffle("customers", DataSource.Dataset("orders"), "customer_id", Buckets, StepWork.Sql(PerBucket))
+        .Shuffle("customers", DataSource.Dataset("orders"), "customer_id", Buckets, StepWork.Sql(PerBucket), s => { if (_packUpTo is { } bytes) s.PackBlobsUpTo(bytes); })
         .Reduce("merge", DataSource.Step("customers"), StepWork.Sql(Merge), s => s.As("partials"))
         .Build();
 
