@@ -150,21 +150,23 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
             }
             if (groups[i] is { } group)
             {
-                if (group.Members[0] != i && linkedGroups.Contains(group)) continue; // read as the group, in its first member's place
-                var compacted = scratch.File($"group-{i}.parquet");
-                if (group.Members[0] == i && sandboxes.Compacted.TryLink(group.Key, compacted))
-                {
-                    linkedGroups.Add(group);
-                    fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs compacted (the first {input.Blob.Uri})"));
-                    inputs.Add(new SqlInput(input.Name, compacted));
-                    bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
-                    continue;
-                }
-                // Read as they are, and compacted once the task is done, for the next task that reads them.
+                if (linkedGroups.Contains(group)) continue; // read as the group, in its first member's place
                 if (group.Members[0] == i)
-                    compactions.Add(new Compaction(group.Members.Select(m => scratch.File($"in-{m}{Extension(task.Inputs[m].Blob)}")).ToList(), compacted, group.Key));
+                {
+                    var compacted = scratch.File($"group-{i}.parquet");
+                    if (sandboxes.Compacted.TryLink(group.Key, compacted))
+                    {
+                        linkedGroups.Add(group);
+                        fetched.Add((compacted, $"{group.Members.Length} '{input.Name}' inputs compacted (the first {input.Blob.Uri})"));
+                        inputs.Add(new SqlInput(input.Name, compacted));
+                        bytes += group.Members.Sum(m => task.Inputs[m].Blob.Size);
+                        continue;
+                    }
+                    // Read as they are, and compacted once the task is done, for the next task that reads them.
+                    compactions.Add(new Compaction(group.Members.Select(m => InputFile(scratch, task, m)).ToList(), compacted, group.Key));
+                }
             }
-            var local = scratch.File($"in-{i}{Extension(input.Blob)}");
+            var local = InputFile(scratch, task, i);
             fetched.Add((local, input.Blob.Uri.ToString()));
             downloads.Add((input.Blob, local));
             inputs.Add(new SqlInput(input.Name, local));
@@ -178,6 +180,9 @@ public sealed class TaskRunner(IBlobStore blobs, SandboxPool sandboxes, CodeStep
         await Bounded.ForEachAsync(ParallelDownloads, downloads, cancellationToken, Fetch);
         return (inputs, bytes, localBytes);
     }
+
+    /// <summary>Where input <paramref name="index"/>, a blob, is fetched to in the task's scratch directory.</summary>
+    private static string InputFile(TaskScratch scratch, RunTask task, int index) => scratch.File($"in-{index}{Extension(task.Inputs[index].Blob)}");
 
     /// <summary>A group of a task's inputs read as they were, to compact (and keep) once the task is done.</summary>
     private sealed record Compaction(List<string> Members, string Compacted, string Key);
